@@ -1,0 +1,278 @@
+//===- AttnDialect.cpp - attn dialect, parsing, printing, verifiers -------===//
+
+#include "dialect/AttnDialect.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/DenseMap.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/ADT/STLExtras.h"
+#include "llvm/Support/FormatVariadic.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+#include "dialect/AttnDialect.cpp.inc"
+
+void AttnDialect::initialize() {
+  addOperations<
+#define GET_OP_LIST
+#include "dialect/AttnOps.cpp.inc"
+      >();
+}
+
+bool mlir::attn::isSupportedComputeType(Type type) {
+  return type.isF32() || type.isF16() || type.isBF16();
+}
+
+//===----------------------------------------------------------------------===//
+// Custom assembly shared by attention and online_attention:
+//   attn.X {attrs} ins(%q, %k, %v, %s [, %mask] : types) outs(%o.. : types)
+//       -> types
+//===----------------------------------------------------------------------===//
+
+static ParseResult parseAttentionLike(OpAsmParser &parser,
+                                      OperationState &result,
+                                      unsigned numInits) {
+  SmallVector<OpAsmParser::UnresolvedOperand> ins, outs;
+  SmallVector<Type> inTypes, outTypes, resultTypes;
+  if (parser.parseOptionalAttrDict(result.attributes))
+    return failure();
+  SMLoc insLoc = parser.getCurrentLocation();
+  if (parser.parseKeyword("ins") || parser.parseLParen() ||
+      parser.parseOperandList(ins) || parser.parseColonTypeList(inTypes) ||
+      parser.parseRParen())
+    return failure();
+  SMLoc outsLoc = parser.getCurrentLocation();
+  if (parser.parseKeyword("outs") || parser.parseLParen() ||
+      parser.parseOperandList(outs) || parser.parseColonTypeList(outTypes) ||
+      parser.parseRParen() || parser.parseArrow() ||
+      parser.parseTypeList(resultTypes))
+    return failure();
+  if (ins.size() != 4 && ins.size() != 5)
+    return parser.emitError(insLoc, "expected 4 inputs (Q, K, V, scale) or 5 "
+                                    "(Q, K, V, scale, mask), got ")
+           << ins.size();
+  if (outs.size() != numInits)
+    return parser.emitError(outsLoc, "expected ")
+           << numInits << " outs operand(s), got " << outs.size();
+  if (parser.resolveOperands(ins, inTypes, insLoc, result.operands) ||
+      parser.resolveOperands(outs, outTypes, outsLoc, result.operands))
+    return failure();
+  result.addTypes(resultTypes);
+  return success();
+}
+
+static void printAttentionLike(OpAsmPrinter &p, Operation *op,
+                               unsigned numInputs) {
+  p.printOptionalAttrDict(op->getAttrs());
+  auto operands = op->getOperands();
+  p << " ins(" << operands.take_front(numInputs) << " : "
+    << operands.take_front(numInputs).getTypes() << ") outs("
+    << operands.drop_front(numInputs) << " : "
+    << operands.drop_front(numInputs).getTypes() << ") -> "
+    << op->getResultTypes();
+}
+
+//===----------------------------------------------------------------------===//
+// Verification shared by attention and online_attention.
+//===----------------------------------------------------------------------===//
+
+/// Verifies maps, roles, shapes and element types. `names` names every
+/// operand in order (mask only when present); the first `numInputs` are
+/// inputs, the rest inits. On success fills `dims`.
+static LogicalResult verifyAttentionLike(Operation *op,
+                                         ArrayRef<AffineMap> maps,
+                                         ArrayRef<StringRef> names,
+                                         unsigned numInputs, bool hasMask,
+                                         AttentionDims &dims) {
+  ValueRange operands = op->getOperands();
+  if (maps.size() != operands.size()) {
+    std::string expected = llvm::join(names, ", ");
+    return op->emitOpError("expects ")
+           << operands.size() << " indexing maps (one per operand: "
+           << expected << "), got " << maps.size();
+  }
+  unsigned numDims = maps[0].getNumDims();
+  for (auto [map, name, operand] : llvm::zip(maps, names, operands)) {
+    if (map.getNumSymbols() != 0)
+      return op->emitOpError("indexing map of '")
+             << name << "' must not use symbols";
+    if (map.getNumDims() != numDims)
+      return op->emitOpError("indexing map of '")
+             << name << "' ranges over " << map.getNumDims()
+             << " dims but the map of '" << names[0] << "' over " << numDims;
+    if (!map.isProjectedPermutation(/*allowZeroInResults=*/false))
+      return op->emitOpError("indexing map of '")
+             << name << "' must be a projected permutation (distinct dims, "
+             << "no expressions), got " << AffineMapAttr::get(map);
+    int64_t rank = 0;
+    if (auto shaped = dyn_cast<ShapedType>(operand.getType()))
+      rank = shaped.getRank();
+    if (map.getNumResults() != rank)
+      return op->emitOpError("indexing map of '")
+             << name << "' has " << map.getNumResults()
+             << " results but the operand has rank " << rank;
+  }
+
+  unsigned outIdx = numInputs;
+  std::string error;
+  std::optional<AttentionDims> inferred =
+      AttentionDims::infer(maps[0], maps[1], maps[2], maps[outIdx], &error);
+  if (!inferred)
+    return op->emitOpError("indexing maps have no valid dimension roles: ")
+           << error;
+  dims = *inferred;
+
+  if (hasMask) {
+    for (AffineExpr expr : maps[4].getResults()) {
+      unsigned d = cast<AffineDimExpr>(expr).getPosition();
+      DimRole role = dims.roleOf(d);
+      if (role != DimRole::Batch && role != DimRole::M && role != DimRole::K2)
+        return op->emitOpError("indexing map of 'mask' may only use batch, M "
+                               "and K2 dims; d")
+               << d << " is a " << stringifyDimRole(role) << " dim";
+    }
+  }
+
+  // Static extents must agree along every shared dim.
+  SmallVector<int64_t> extent(numDims, ShapedType::kDynamic);
+  SmallVector<StringRef> extentFrom(numDims);
+  for (auto [map, name, operand] : llvm::zip(maps, names, operands)) {
+    auto shaped = dyn_cast<ShapedType>(operand.getType());
+    if (!shaped)
+      continue;
+    for (auto [pos, expr] : llvm::enumerate(map.getResults())) {
+      unsigned d = cast<AffineDimExpr>(expr).getPosition();
+      int64_t size = shaped.getDimSize(pos);
+      if (ShapedType::isDynamic(size))
+        continue;
+      if (ShapedType::isDynamic(extent[d])) {
+        extent[d] = size;
+        extentFrom[d] = name;
+      } else if (extent[d] != size) {
+        return op->emitOpError("'")
+               << name << "' has size " << size << " along d" << d << " ("
+               << stringifyDimRole(dims.roleOf(d)) << " dim, operand dim "
+               << pos << ") but '" << extentFrom[d] << "' has size "
+               << extent[d];
+      }
+    }
+  }
+
+  // Element types.
+  auto elemType = [&](unsigned i) { return getElementTypeOrSelf(operands[i]); };
+  for (unsigned i : {0u, 1u, 2u, 3u, outIdx})
+    if (!isSupportedComputeType(elemType(i)))
+      return op->emitOpError("'")
+             << names[i] << "' has unsupported element type " << elemType(i)
+             << " (supported: f32, f16, bf16)";
+  for (unsigned i : {1u, 2u})
+    if (elemType(i) != elemType(0))
+      return op->emitOpError("'")
+             << names[i] << "' element type " << elemType(i)
+             << " differs from 'query' element type " << elemType(0);
+  if (hasMask) {
+    Type maskType = elemType(4);
+    if (!maskType.isInteger(1) && !isSupportedComputeType(maskType))
+      return op->emitOpError("'mask' has unsupported element type ")
+             << maskType << " (supported: i1, f32, f16, bf16)";
+  }
+
+  // Results are the inits.
+  for (auto [i, result] : llvm::enumerate(op->getResults())) {
+    Type initType = operands[numInputs + i].getType();
+    if (result.getType() != initType)
+      return op->emitOpError("result #")
+             << i << " type " << result.getType() << " must match '"
+             << names[numInputs + i] << "' type " << initType;
+  }
+  return success();
+}
+
+static SmallVector<StringRef> operandNames(bool hasMask,
+                                           ArrayRef<StringRef> inits) {
+  SmallVector<StringRef> names = {"query", "key", "value", "scale"};
+  if (hasMask)
+    names.push_back("mask");
+  llvm::append_range(names, inits);
+  return names;
+}
+
+//===----------------------------------------------------------------------===//
+// AttentionOp
+//===----------------------------------------------------------------------===//
+
+ParseResult AttentionOp::parse(OpAsmParser &parser, OperationState &result) {
+  return parseAttentionLike(parser, result, /*numInits=*/1);
+}
+
+void AttentionOp::print(OpAsmPrinter &p) {
+  printAttentionLike(p, *this, getNumDpsInputs());
+}
+
+LogicalResult AttentionOp::verify() {
+  AttentionDims dims;
+  return verifyAttentionLike(*this, getIndexingMapsArray(),
+                             operandNames(bool(getMask()), {"init"}),
+                             getNumDpsInputs(), bool(getMask()), dims);
+}
+
+AttentionDims AttentionOp::getDims() {
+  std::optional<AttentionDims> dims = AttentionDims::infer(
+      getQueryMap(), getKeyMap(), getValueMap(), getOutputMap());
+  assert(dims && "getDims() called on an unverified attention op");
+  return *dims;
+}
+
+//===----------------------------------------------------------------------===//
+// OnlineAttentionOp
+//===----------------------------------------------------------------------===//
+
+ParseResult OnlineAttentionOp::parse(OpAsmParser &parser,
+                                     OperationState &result) {
+  return parseAttentionLike(parser, result, /*numInits=*/3);
+}
+
+void OnlineAttentionOp::print(OpAsmPrinter &p) {
+  printAttentionLike(p, *this, getNumDpsInputs());
+}
+
+LogicalResult OnlineAttentionOp::verify() {
+  AttentionDims dims;
+  if (failed(verifyAttentionLike(*this, getIndexingMapsArray(),
+                                 operandNames(bool(getMask()),
+                                              {"acc", "max", "sum"}),
+                                 getNumDpsInputs(), bool(getMask()), dims)))
+    return failure();
+  SmallVector<unsigned> rowDims = llvm::to_vector(dims.batch);
+  llvm::append_range(rowDims, dims.m);
+  llvm::sort(rowDims);
+  StringRef names[] = {"max", "sum"};
+  AffineMap maps[] = {getMaxMap(), getSumMap()};
+  Value values[] = {getMax(), getSum()};
+  for (auto [name, map, value] : llvm::zip(names, maps, values)) {
+    SmallVector<unsigned> used;
+    for (AffineExpr expr : map.getResults())
+      used.push_back(cast<AffineDimExpr>(expr).getPosition());
+    llvm::sort(used);
+    if (used != rowDims)
+      return emitOpError("indexing map of '")
+             << name << "' must use exactly the batch and M dims";
+    if (!getElementTypeOrSelf(value).isF32())
+      return emitOpError("'") << name << "' must have element type f32, got "
+                              << getElementTypeOrSelf(value);
+  }
+  return success();
+}
+
+AttentionDims OnlineAttentionOp::getDims() {
+  std::optional<AttentionDims> dims = AttentionDims::infer(
+      getQueryMap(), getKeyMap(), getValueMap(), getOutputMap());
+  assert(dims && "getDims() called on an unverified online_attention op");
+  return *dims;
+}
+
+#define GET_OP_CLASSES
+#include "dialect/AttnOps.cpp.inc"

@@ -1,0 +1,149 @@
+//===- AttnOps.td - attn dialect operations ----------------*- tablegen -*-===//
+#ifndef ATTN_OPS_TD
+#define ATTN_OPS_TD
+
+include "dialect/AttnBase.td"
+include "mlir/Interfaces/SideEffectInterfaces.td"
+include "mlir/Interfaces/DestinationStyleOpInterface.td"
+include "mlir/IR/BuiltinAttributes.td"
+
+def Attn_AttentionOp : Attn_Op<"attention",
+    [Pure, DestinationStyleOpInterface]> {
+  let summary = "Scaled dot-product attention with layout indexing maps";
+  let description = [{
+    Computes, over one iteration space described by `indexing_maps`
+    (one map per operand: Q, K, V, scale, [mask,] O):
+
+    ```
+    S = scale * (Q . K^T)       // contracts the K1 dims
+    P = softmax(S [+ mask])     // over the K2 dims
+    O = P . V                   // contracts the K2 dims
+    ```
+
+    Accumulation is in f32 whatever the element type. The optional mask is
+    either `i1` (false = masked out, i.e. -inf in S) or a float tensor added
+    to S. The scale map has no results (scale is a scalar).
+
+    Transposes are map permutations: V as `(.., k2, n)` is the standard
+    form, `(.., n, k2)` the transposed-V form; K as `(.., k2, k1)` is
+    standard, `(.., k1, k2)` transposed.
+
+    Example:
+
+    ```mlir
+    %r = attn.attention {indexing_maps = [#mq, #mk, #mv, #ms, #mo]}
+           ins(%q, %k, %v, %scale : tensor<2x10x4096x64xf16>,
+               tensor<2x10x4096x64xf16>, tensor<2x10x4096x64xf16>, f16)
+           outs(%init : tensor<2x10x4096x64xf16>) -> tensor<2x10x4096x64xf16>
+    ```
+  }];
+
+  let arguments = (ins AnyRankedTensor:$query, AnyRankedTensor:$key,
+                       AnyRankedTensor:$value, AnyFloat:$scale,
+                       Optional<AnyRankedTensor>:$mask,
+                       AnyRankedTensor:$init,
+                       AffineMapArrayAttr:$indexing_maps);
+  let results = (outs AnyRankedTensor:$result);
+
+  let hasCustomAssemblyFormat = 1;
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    // Maps, in operand order.
+    AffineMap getQueryMap() { return getMap(0); }
+    AffineMap getKeyMap() { return getMap(1); }
+    AffineMap getValueMap() { return getMap(2); }
+    AffineMap getScaleMap() { return getMap(3); }
+    std::optional<AffineMap> getMaskMap() {
+      if (!getMask()) return std::nullopt;
+      return getMap(4);
+    }
+    AffineMap getOutputMap() { return getIndexingMapsArray().back(); }
+    AffineMap getMap(unsigned i) {
+      return ::llvm::cast<AffineMapAttr>(getIndexingMaps()[i]).getValue();
+    }
+    SmallVector<AffineMap> getIndexingMapsArray() {
+      return llvm::to_vector(getIndexingMaps().getAsValueRange<AffineMapAttr>());
+    }
+    unsigned getNumLoops() { return getQueryMap().getNumDims(); }
+    /// Dimension roles; only valid on a verified op.
+    AttentionDims getDims();
+
+    MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+  }];
+}
+
+def Attn_OnlineAttentionOp : Attn_Op<"online_attention",
+    [Pure, DestinationStyleOpInterface]> {
+  let summary = "One K2 block of flash attention (online softmax step)";
+  let description = [{
+    The partial form of `attn.attention` used by tiled flash attention. It
+    processes one block of keys/values and updates the running state
+    `(acc, max, sum)` carried across K2 blocks:
+
+    ```
+    S    = scale * (Q . K^T) [+ mask]
+    max' = max(max, rowmax(S))             // over K2
+    P    = exp(S - max')
+    c    = exp(max - max')
+    sum' = c * sum + rowsum(P)
+    acc' = c * acc + P . V                 // unnormalized output
+    ```
+
+    After the last block, `O = acc / sum`. `indexing_maps` has one map per
+    operand: Q, K, V, scale, [mask,] acc, max, sum. The max and sum maps
+    range over exactly the batch and M dims; their element type is f32.
+    Starting state: acc = 0, max = -inf, sum = 0.
+
+    ```mlir
+    %acc2, %max2, %sum2 = attn.online_attention
+        {indexing_maps = [#mq, #mk, #mv, #ms, #mo, #mr, #mr]}
+        ins(%q, %k, %v, %scale : tensor<64x64xf16>, tensor<128x64xf16>,
+            tensor<128x64xf16>, f16)
+        outs(%acc, %max, %sum : tensor<64x64xf32>, tensor<64xf32>,
+             tensor<64xf32>)
+        -> tensor<64x64xf32>, tensor<64xf32>, tensor<64xf32>
+    ```
+  }];
+
+  let arguments = (ins AnyRankedTensor:$query, AnyRankedTensor:$key,
+                       AnyRankedTensor:$value, AnyFloat:$scale,
+                       Optional<AnyRankedTensor>:$mask,
+                       AnyRankedTensor:$acc, AnyRankedTensor:$max,
+                       AnyRankedTensor:$sum,
+                       AffineMapArrayAttr:$indexing_maps);
+  let results = (outs AnyRankedTensor:$result_acc,
+                      AnyRankedTensor:$result_max,
+                      AnyRankedTensor:$result_sum);
+
+  let hasCustomAssemblyFormat = 1;
+  let hasVerifier = 1;
+
+  let extraClassDeclaration = [{
+    AffineMap getQueryMap() { return getMap(0); }
+    AffineMap getKeyMap() { return getMap(1); }
+    AffineMap getValueMap() { return getMap(2); }
+    AffineMap getScaleMap() { return getMap(3); }
+    std::optional<AffineMap> getMaskMap() {
+      if (!getMask()) return std::nullopt;
+      return getMap(4);
+    }
+    AffineMap getOutputMap() { return getMap(getNumDpsInputs()); }
+    AffineMap getMaxMap() { return getMap(getNumDpsInputs() + 1); }
+    AffineMap getSumMap() { return getMap(getNumDpsInputs() + 2); }
+    AffineMap getMap(unsigned i) {
+      return ::llvm::cast<AffineMapAttr>(getIndexingMaps()[i]).getValue();
+    }
+    SmallVector<AffineMap> getIndexingMapsArray() {
+      return llvm::to_vector(getIndexingMaps().getAsValueRange<AffineMapAttr>());
+    }
+    unsigned getNumLoops() { return getQueryMap().getNumDims(); }
+    AttentionDims getDims();
+
+    MutableOperandRange getDpsInitsMutable() {
+      return MutableOperandRange(getOperation(), getNumOperands() - 3, 3);
+    }
+  }];
+}
+
+#endif // ATTN_OPS_TD

@@ -1,0 +1,117 @@
+// RUN: attn-opt %s | FileCheck %s
+// RUN: attn-opt %s | attn-opt | FileCheck %s
+// RUN: attn-opt %s --mlir-print-op-generic | attn-opt | FileCheck %s
+
+#q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
+#k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
+#kt = affine_map<(b, m, k1, k2, n) -> (b, k1, k2)>
+#v = affine_map<(b, m, k1, k2, n) -> (b, k2, n)>
+#vt = affine_map<(b, m, k1, k2, n) -> (b, n, k2)>
+#s = affine_map<(b, m, k1, k2, n) -> ()>
+#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
+#mask = affine_map<(b, m, k1, k2, n) -> (b, m, k2)>
+#mask_bcast = affine_map<(b, m, k1, k2, n) -> (m, k2)>
+#row = affine_map<(b, m, k1, k2, n) -> (b, m)>
+
+// CHECK-DAG: #[[Q:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d2)>
+// CHECK-DAG: #[[K:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d2)>
+// CHECK-DAG: #[[V:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d4)>
+// CHECK-DAG: #[[S:.+]] = affine_map<(d0, d1, d2, d3, d4) -> ()>
+// CHECK-DAG: #[[O:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4)>
+// CHECK-DAG: #[[KT:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d3)>
+// CHECK-DAG: #[[VT:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d4, d3)>
+// CHECK-DAG: #[[MASK:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3)>
+// CHECK-DAG: #[[MASKB:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d3)>
+// CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1)>
+
+// CHECK-LABEL: func.func @standard
+// CHECK: attn.attention {indexing_maps = [#[[Q]], #[[K]], #[[V]], #[[S]], #[[O]]]}
+// CHECK-SAME: ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<2x128x64xf16>, tensor<2x256x64xf16>, tensor<2x256x32xf16>, f16)
+// CHECK-SAME: outs(%{{.*}} : tensor<2x128x32xf16>) -> tensor<2x128x32xf16>
+func.func @standard(%q: tensor<2x128x64xf16>, %k: tensor<2x256x64xf16>,
+                    %v: tensor<2x256x32xf16>, %s: f16,
+                    %init: tensor<2x128x32xf16>) -> tensor<2x128x32xf16> {
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x128x64xf16>, tensor<2x256x64xf16>, tensor<2x256x32xf16>, f16)
+         outs(%init : tensor<2x128x32xf16>) -> tensor<2x128x32xf16>
+  return %r : tensor<2x128x32xf16>
+}
+
+// CHECK-LABEL: func.func @transposed_k_and_v
+// CHECK: attn.attention {indexing_maps = [#[[Q]], #[[KT]], #[[VT]], #[[S]], #[[O]]]}
+func.func @transposed_k_and_v(%q: tensor<2x128x64xf32>, %k: tensor<2x64x256xf32>,
+                              %v: tensor<2x32x256xf32>, %s: f32,
+                              %init: tensor<2x128x32xf32>) -> tensor<2x128x32xf32> {
+  %r = attn.attention {indexing_maps = [#q, #kt, #vt, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x128x64xf32>, tensor<2x64x256xf32>, tensor<2x32x256xf32>, f32)
+         outs(%init : tensor<2x128x32xf32>) -> tensor<2x128x32xf32>
+  return %r : tensor<2x128x32xf32>
+}
+
+// CHECK-LABEL: func.func @bool_mask
+// CHECK: attn.attention {indexing_maps = [#[[Q]], #[[K]], #[[V]], #[[S]], #[[MASK]], #[[O]]]}
+// CHECK-SAME: ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<2x128x64xbf16>, tensor<2x256x64xbf16>, tensor<2x256x32xbf16>, bf16, tensor<2x128x256xi1>)
+func.func @bool_mask(%q: tensor<2x128x64xbf16>, %k: tensor<2x256x64xbf16>,
+                     %v: tensor<2x256x32xbf16>, %s: bf16, %m: tensor<2x128x256xi1>,
+                     %init: tensor<2x128x32xbf16>) -> tensor<2x128x32xbf16> {
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #mask, #o]}
+         ins(%q, %k, %v, %s, %m : tensor<2x128x64xbf16>, tensor<2x256x64xbf16>, tensor<2x256x32xbf16>, bf16, tensor<2x128x256xi1>)
+         outs(%init : tensor<2x128x32xbf16>) -> tensor<2x128x32xbf16>
+  return %r : tensor<2x128x32xbf16>
+}
+
+// A float mask broadcast over the batch, f32 output from f16 inputs.
+// CHECK-LABEL: func.func @float_mask_broadcast
+// CHECK: attn.attention {indexing_maps = [#[[Q]], #[[K]], #[[V]], #[[S]], #[[MASKB]], #[[O]]]}
+// CHECK-SAME: tensor<128x256xf32>)
+// CHECK-SAME: -> tensor<2x128x32xf32>
+func.func @float_mask_broadcast(%q: tensor<2x128x64xf16>, %k: tensor<2x256x64xf16>,
+                                %v: tensor<2x256x32xf16>, %s: f32, %m: tensor<128x256xf32>,
+                                %init: tensor<2x128x32xf32>) -> tensor<2x128x32xf32> {
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #mask_bcast, #o]}
+         ins(%q, %k, %v, %s, %m : tensor<2x128x64xf16>, tensor<2x256x64xf16>, tensor<2x256x32xf16>, f32, tensor<128x256xf32>)
+         outs(%init : tensor<2x128x32xf32>) -> tensor<2x128x32xf32>
+  return %r : tensor<2x128x32xf32>
+}
+
+// Dynamic sequence lengths.
+// CHECK-LABEL: func.func @dynamic
+// CHECK: attn.attention
+// CHECK-SAME: tensor<2x?x64xf32>, tensor<2x?x64xf32>, tensor<2x?x64xf32>, f32)
+func.func @dynamic(%q: tensor<2x?x64xf32>, %k: tensor<2x?x64xf32>,
+                   %v: tensor<2x?x64xf32>, %s: f32,
+                   %init: tensor<2x?x64xf32>) -> tensor<2x?x64xf32> {
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x?x64xf32>, tensor<2x?x64xf32>, tensor<2x?x64xf32>, f32)
+         outs(%init : tensor<2x?x64xf32>) -> tensor<2x?x64xf32>
+  return %r : tensor<2x?x64xf32>
+}
+
+// CHECK-LABEL: func.func @online
+// CHECK: %{{.*}}, %{{.*}}, %{{.*}} = attn.online_attention {indexing_maps = [#[[Q]], #[[K]], #[[V]], #[[S]], #[[O]], #[[ROW]], #[[ROW]]]}
+// CHECK-SAME: outs(%{{.*}}, %{{.*}}, %{{.*}} : tensor<2x128x32xf32>, tensor<2x128xf32>, tensor<2x128xf32>)
+// CHECK-SAME: -> tensor<2x128x32xf32>, tensor<2x128xf32>, tensor<2x128xf32>
+func.func @online(%q: tensor<2x128x64xf16>, %k: tensor<2x64x64xf16>,
+                  %v: tensor<2x64x32xf16>, %s: f16, %acc: tensor<2x128x32xf32>,
+                  %max: tensor<2x128xf32>, %sum: tensor<2x128xf32>)
+    -> (tensor<2x128x32xf32>, tensor<2x128xf32>, tensor<2x128xf32>) {
+  %r:3 = attn.online_attention {indexing_maps = [#q, #k, #v, #s, #o, #row, #row]}
+           ins(%q, %k, %v, %s : tensor<2x128x64xf16>, tensor<2x64x64xf16>, tensor<2x64x32xf16>, f16)
+           outs(%acc, %max, %sum : tensor<2x128x32xf32>, tensor<2x128xf32>, tensor<2x128xf32>)
+           -> tensor<2x128x32xf32>, tensor<2x128xf32>, tensor<2x128xf32>
+  return %r#0, %r#1, %r#2 : tensor<2x128x32xf32>, tensor<2x128xf32>, tensor<2x128xf32>
+}
+
+// CHECK-LABEL: func.func @online_masked
+// CHECK: attn.online_attention {indexing_maps = [#[[Q]], #[[K]], #[[V]], #[[S]], #[[MASK]], #[[O]], #[[ROW]], #[[ROW]]]}
+func.func @online_masked(%q: tensor<2x128x64xf16>, %k: tensor<2x64x64xf16>,
+                         %v: tensor<2x64x32xf16>, %s: f16, %m: tensor<2x128x64xi1>,
+                         %acc: tensor<2x128x32xf32>, %max: tensor<2x128xf32>,
+                         %sum: tensor<2x128xf32>)
+    -> (tensor<2x128x32xf32>, tensor<2x128xf32>, tensor<2x128xf32>) {
+  %r:3 = attn.online_attention {indexing_maps = [#q, #k, #v, #s, #mask, #o, #row, #row]}
+           ins(%q, %k, %v, %s, %m : tensor<2x128x64xf16>, tensor<2x64x64xf16>, tensor<2x64x32xf16>, f16, tensor<2x128x64xi1>)
+           outs(%acc, %max, %sum : tensor<2x128x32xf32>, tensor<2x128xf32>, tensor<2x128xf32>)
+           -> tensor<2x128x32xf32>, tensor<2x128xf32>, tensor<2x128xf32>
+  return %r#0, %r#1, %r#2 : tensor<2x128x32xf32>, tensor<2x128xf32>, tensor<2x128xf32>
+}

@@ -1,0 +1,65 @@
+//===- Passes.td - attn graph-level passes -----------------*- tablegen -*-===//
+#ifndef ATTN_TRANSFORMS_PASSES_TD
+#define ATTN_TRANSFORMS_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def AttnFoldTransposes : Pass<"attn-fold-transposes"> {
+  let summary = "Absorb transposes of Q, K, V, mask and O into attention maps";
+  let description = [{
+    A `linalg.transpose`, or a permutation-only `linalg.generic` (one input,
+    one output, all loops parallel, body yields the input), that produces the
+    Q, K, V or mask operand of an `attn.attention` is removed and its
+    permutation composed into that operand's indexing map. A permutation op
+    that is the single user of the attention result is absorbed into the
+    output map; the attention then writes the permuted layout directly.
+
+    Declines (and says why under `--attn-remarks`) when the transpose has
+    users other than the attention op, since the fold would not remove it.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def AttnBubbleTransposeV : Pass<"attn-bubble-transpose-v"> {
+  let summary = "Expose the transposed-V form as an explicit linalg.transpose";
+  let description = [{
+    For an `attn.attention` whose V map ends in `(K2, N)` (exactly one K2 dim
+    and one N dim) and whose V is produced by an operation (not a block
+    argument), inserts `linalg.transpose` of V swapping those two dims and
+    gives the attention the matching `(.., N, K2)` V map. The transpose is
+    then a candidate for fusion into V's producer
+    (`attn-fuse-transpose-producers`); what is not fused is folded back by
+    `attn-fold-transposes`. Idempotent: an op already in transposed-V form is
+    left alone.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def AttnFuseTransposeProducers : Pass<"attn-fuse-transpose-producers"> {
+  let summary = "Fuse linalg.transpose into the op that produces its input";
+  let description = [{
+    Makes the producer of a transposed value write the permuted layout
+    directly, removing the `linalg.transpose`:
+
+    * `linalg.generic` (elementwise, broadcast, contraction): output map
+      permuted, init recreated in the permuted shape;
+    * named linalg ops (`linalg.matmul`, `linalg.batch_matmul`, ...): first
+      generalized, then as above;
+    * transpose of transpose: composed into one, removed if identity;
+    * `linalg.fill` / `tensor.empty`: recreated in the permuted shape;
+      `arith.constant`: folded;
+    * `tensor.expand_shape` / `tensor.collapse_shape`: the transpose moves
+      across the reshape when the permutation keeps the reassociation groups
+      intact and the moved transpose can fuse further.
+
+    Never fuses into a producer with other users (that would compute it
+    twice) or into a block argument.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+#endif // ATTN_TRANSFORMS_PASSES_TD
