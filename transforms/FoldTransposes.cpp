@@ -81,8 +81,8 @@ static AttentionOp foldOutputPermutation(RewriterBase &rewriter,
          "folded transpose " + permToString(perm->perm) +
              " of the result into the output map");
   rewriter.replaceAllUsesWith(perm->result, newOp.getResult());
-  rewriter.eraseOp(user);
-  rewriter.eraseOp(op);
+  eraseDeadChain(rewriter, user);
+  eraseDeadChain(rewriter, op);
   return newOp;
 }
 
@@ -100,8 +100,8 @@ struct FoldTransposesPass
           producers.insert(def);
       if (foldInputPermutations(op)) {
         for (Operation *def : producers)
-          if (matchPermutation(def) && def->use_empty())
-            rewriter.eraseOp(def);
+          if (matchPermutation(def))
+            eraseDeadChain(rewriter, def);
       }
       (void)foldOutputPermutation(rewriter, op);
     }

@@ -17,6 +17,7 @@
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/StringExtras.h"
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNFUSETRANSPOSEPRODUCERS
@@ -118,8 +119,8 @@ public:
   /// Producers made dead by `fuse`; erased by the caller.
   llvm::SetVector<Operation *> replaced;
 
-  /// One-line description of what the last successful `fuse` did.
-  std::string what;
+  /// What `fuse` did, step by step, for the remark.
+  SmallVector<std::string> steps;
 
 private:
   /// `permute(src, perm)`: fused when possible, else a linalg.transpose.
@@ -210,11 +211,11 @@ Value TransposeFuser::fuse(Value src, ArrayRef<int64_t> perm) {
   replaced.insert(def);
 
   if (auto empty = dyn_cast<tensor::EmptyOp>(def)) {
-    what = "recreated the tensor.empty in the permuted shape";
+    steps.push_back("recreated the tensor.empty in the permuted shape");
     return createPermutedEmpty(rewriter, loc, src, perm);
   }
   if (auto cst = dyn_cast<arith::ConstantOp>(def)) {
-    what = "folded the transpose into the constant";
+    steps.push_back("folded the transpose into the constant");
     DenseElementsAttr attr =
         permuteConstant(cast<DenseElementsAttr>(cst.getValue()), perm);
     return arith::ConstantOp::create(rewriter, loc, attr);
@@ -224,17 +225,15 @@ Value TransposeFuser::fuse(Value src, ArrayRef<int64_t> perm) {
     SmallVector<int64_t> composed;
     for (int64_t p : perm)
       composed.push_back(inner->perm[p]);
-    what = isIdentityPermutation(composed)
-               ? "composed with the producing transpose into the identity"
-               : "composed with the producing transpose into " +
-                     permToString(composed);
-    std::string saved = what;
-    Value result = permute(inner->input, composed, loc);
-    what = saved;
-    return result;
+    steps.push_back(isIdentityPermutation(composed)
+                        ? "composed with the producing transpose into the "
+                          "identity"
+                        : "composed with the producing transpose into " +
+                              permToString(composed));
+    return permute(inner->input, composed, loc);
   }
   if (auto fill = dyn_cast<linalg::FillOp>(def)) {
-    what = "recreated the linalg.fill in the permuted shape";
+    steps.push_back("recreated the linalg.fill in the permuted shape");
     // A fill overwrites its init: any tensor of the permuted shape works.
     Value init = createPermutedEmpty(rewriter, loc, src, perm);
     return linalg::FillOp::create(rewriter, loc, fill.getInputs(), init)
@@ -243,28 +242,28 @@ Value TransposeFuser::fuse(Value src, ArrayRef<int64_t> perm) {
   if (auto expand = dyn_cast<tensor::ExpandShapeOp>(def)) {
     GroupPermutation groups =
         *permuteGroups(expand.getReassociationIndices(), perm);
+    steps.push_back("moved across the tensor.expand_shape");
     Value inner = fuse(expand.getSrc(), groups.groupPerm);
     SmallVector<OpFoldResult> outputShape = expand.getMixedOutputShape();
     applyPermutationToVector(outputShape, perm);
     auto type = RankedTensorType::get(
         applyPermutation(expand.getResultType().getShape(), perm),
         expand.getResultType().getElementType());
-    what = "moved across the tensor.expand_shape, then " + what;
     return tensor::ExpandShapeOp::create(rewriter, loc, type, inner,
                                          groups.reassociation, outputShape);
   }
   if (auto collapse = dyn_cast<tensor::CollapseShapeOp>(def)) {
     GroupPermutation expanded =
         expandGroupPermutation(collapse.getReassociationIndices(), perm);
+    steps.push_back("moved across the tensor.collapse_shape");
     Value inner = fuse(collapse.getSrc(), expanded.groupPerm);
-    what = "moved across the tensor.collapse_shape, then " + what;
     return tensor::CollapseShapeOp::create(rewriter, loc, inner,
                                            expanded.reassociation);
   }
 
   auto linalgOp = cast<linalg::LinalgOp>(def);
   auto generic = dyn_cast<linalg::GenericOp>(def);
-  std::string kind = "the " + def->getName().getStringRef().str();
+  std::string step = def->getName().getStringRef().str();
   if (!generic) {
     // Named ops (matmul, batch_matmul, ...) write through a fixed output
     // map; generalize so the map can be permuted. Generalization replaces
@@ -273,8 +272,9 @@ Value TransposeFuser::fuse(Value src, ArrayRef<int64_t> perm) {
     generic = *linalg::generalizeNamedOp(rewriter, linalgOp);
     replaced.insert(generic);
     rewriter.setInsertionPoint(generic);
-    kind += " (generalized)";
+    step += " (generalized)";
   }
+  steps.push_back(step + " writes the permuted layout (output map permuted)");
   OpOperand *initOperand = generic.getDpsInitOperand(0);
   Value newInit;
   if (generic.payloadUsesValueFromOperand(initOperand)) {
@@ -290,7 +290,6 @@ Value TransposeFuser::fuse(Value src, ArrayRef<int64_t> perm) {
       ValueRange{newInit}, maps, generic.getIteratorTypesArray());
   rewriter.cloneRegionBefore(generic.getRegion(), newGeneric.getRegion(),
                              newGeneric.getRegion().end());
-  what = kind + " now writes the permuted layout (output map permuted)";
   return newGeneric.getResult(0);
 }
 
@@ -313,14 +312,15 @@ struct FuseTransposeProducersPass
       }
       Value fused = fuser.fuse(perm->input, perm->perm);
       emitDecision(op, kPass,
-             "fused transpose " + permToString(perm->perm) + ": " + fuser.what);
+             "fused transpose " + permToString(perm->perm) + ": " +
+                 llvm::join(fuser.steps, "; "));
       rewriter.replaceAllUsesWith(perm->result, fused);
-      rewriter.eraseOp(op);
-      // Erase the producers the fusion replaced; they were recorded from
-      // the transpose upwards, so users come before their operands.
-      for (Operation *dead : fuser.replaced.takeVector())
-        if (dead->use_empty())
-          rewriter.eraseOp(dead);
+      // Erase the transpose and the producers the fusion replaced (they are
+      // now unused), with their dead inits.
+      eraseDeadChain(rewriter, op);
+      for (Operation *replaced : fuser.replaced.takeVector())
+        if (replaced->use_empty())
+          eraseDeadChain(rewriter, replaced);
     }
   }
 };

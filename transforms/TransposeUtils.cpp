@@ -5,6 +5,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
+#include "mlir/Transforms/RegionUtils.h"
+#include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "llvm/ADT/STLExtras.h"
 
 using namespace mlir;
@@ -63,6 +65,18 @@ Value mlir::attn::createPermutedEmpty(OpBuilder &b, Location loc, Value source,
   applyPermutationToVector(sizes, perm);
   return tensor::EmptyOp::create(b, loc, sizes,
                                  getElementTypeOrSelf(source.getType()));
+}
+
+void mlir::attn::eraseDeadChain(RewriterBase &rewriter, Operation *op) {
+  if (!op || !isOpTriviallyDead(op))
+    return;
+  SmallVector<Operation *> operandDefs;
+  for (Value operand : op->getOperands())
+    if (Operation *def = operand.getDefiningOp())
+      operandDefs.push_back(def);
+  rewriter.eraseOp(op);
+  for (Operation *def : operandDefs)
+    eraseDeadChain(rewriter, def);
 }
 
 std::string mlir::attn::permToString(ArrayRef<int64_t> perm) {

@@ -4,6 +4,7 @@
 
 #include "mlir/IR/AffineMap.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/Value.h"
 
 #include <optional>
@@ -37,6 +38,11 @@ AffineMap permuteResults(AffineMap m, ArrayRef<int64_t> perm);
 /// (dynamic sizes taken from `source`).
 Value createPermutedEmpty(OpBuilder &b, Location loc, Value source,
                           ArrayRef<int64_t> perm);
+
+/// Erases `op` if it is trivially dead, then whatever fed it that became
+/// trivially dead in turn (e.g. the `tensor.empty` init of an erased
+/// transpose).
+void eraseDeadChain(RewriterBase &rewriter, Operation *op);
 
 /// Textual form of a permutation for remarks, e.g. "[0, 1, 3, 2]".
 std::string permToString(ArrayRef<int64_t> perm);
