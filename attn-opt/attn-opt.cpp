@@ -6,6 +6,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "dialect/AttnDialect.h"
+#include "codegen/Passes.h"
 #include "transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -25,6 +26,8 @@ int main(int argc, char **argv) {
   registry.insert<mlir::attn::AttnDialect>();
   mlir::attn::registerAttnPasses();
   mlir::attn::registerAttnPipelines();
+  mlir::attn::registerAttnCodegenPasses();
+  mlir::attn::registerCodegenPipelines();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
       argc, argv, "attn optimizer driver: the attn dialect, its passes and "
                   "pipelines, and upstream MLIR\n",

@@ -6,6 +6,7 @@ include "dialect/AttnBase.td"
 include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/IR/BuiltinAttributes.td"
+include "mlir/Interfaces/TilingInterface.td"
 
 def Attn_AttentionOp : Attn_Op<"attention",
     [Pure, DestinationStyleOpInterface]> {
@@ -22,7 +23,9 @@ def Attn_AttentionOp : Attn_Op<"attention",
 
     Accumulation is in f32 whatever the element type. The optional mask is
     either `i1` (false = masked out, i.e. -inf in S) or a float tensor added
-    to S. The scale map has no results (scale is a scalar).
+    to S. The scale map has no results (scale is a scalar). A row whose
+    scores are all masked out (-inf) has no defined softmax; its output is
+    defined as 0.
 
     Transposes are map permutations: V as `(.., k2, n)` is the standard
     form, `(.., n, k2)` the transposed-V form; K as `(.., k2, k1)` is
@@ -74,7 +77,12 @@ def Attn_AttentionOp : Attn_Op<"attention",
 }
 
 def Attn_OnlineAttentionOp : Attn_Op<"online_attention",
-    [Pure, DestinationStyleOpInterface]> {
+    [Pure, DestinationStyleOpInterface,
+     DeclareOpInterfaceMethods<TilingInterface,
+        ["getLoopIteratorTypes", "getIterationDomain",
+         "getTiledImplementation", "getResultTilePosition",
+         "generateResultTileValue",
+         "getIterationDomainTileFromResultTile"]>]> {
   let summary = "One K2 block of flash attention (online softmax step)";
   let description = [{
     The partial form of `attn.attention` used by tiled flash attention. It
@@ -93,7 +101,14 @@ def Attn_OnlineAttentionOp : Attn_Op<"online_attention",
     After the last block, `O = acc / sum`. `indexing_maps` has one map per
     operand: Q, K, V, scale, [mask,] acc, max, sum. The max and sum maps
     range over exactly the batch and M dims; their element type is f32.
-    Starting state: acc = 0, max = -inf, sum = 0.
+    Starting state: acc = 0, max = -inf, sum = 0. A row whose scores are
+    all masked out keeps max = -inf and contributes nothing (P = 0), so its
+    sum stays 0; `attn.attention` defines the output of such a row as 0.
+
+    The op implements `TilingInterface`: batch, M and N loops are parallel,
+    K1 and K2 are reductions. Tiling K2 with the running state as loop-carried
+    destinations is exactly flash attention's loop over key/value blocks;
+    K1 must not be tiled (the softmax needs complete dot products).
 
     ```mlir
     %acc2, %max2, %sum2 = attn.online_attention

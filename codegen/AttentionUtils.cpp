@@ -1,0 +1,157 @@
+//===- AttentionUtils.cpp - building blocks for attention lowering --------===//
+
+#include "codegen/AttentionUtils.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "llvm/ADT/SmallBitVector.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+SmallVector<OpFoldResult> mlir::attn::getLoopSizes(OpBuilder &b, Location loc,
+                                                   ArrayRef<AffineMap> maps,
+                                                   ValueRange operands) {
+  SmallVector<OpFoldResult> sizes(maps.front().getNumDims());
+  for (auto [map, operand] : llvm::zip(maps, operands)) {
+    if (!isa<RankedTensorType>(operand.getType()))
+      continue;
+    for (auto [pos, expr] : llvm::enumerate(map.getResults())) {
+      unsigned d = cast<AffineDimExpr>(expr).getPosition();
+      if (!sizes[d])
+        sizes[d] = tensor::getMixedSize(b, loc, operand, pos);
+    }
+  }
+  return sizes;
+}
+
+SmallVector<unsigned>
+mlir::attn::unionOf(std::initializer_list<ArrayRef<unsigned>> sets) {
+  SmallVector<unsigned> result;
+  for (ArrayRef<unsigned> set : sets)
+    llvm::append_range(result, set);
+  llvm::sort(result);
+  return result;
+}
+
+Value mlir::attn::createLoopTensor(OpBuilder &b, Location loc,
+                                   ArrayRef<unsigned> dims,
+                                   ArrayRef<OpFoldResult> loopSizes,
+                                   Type elemType, std::optional<double> fill) {
+  SmallVector<OpFoldResult> sizes;
+  for (unsigned d : dims)
+    sizes.push_back(loopSizes[d]);
+  Value empty = tensor::EmptyOp::create(b, loc, sizes, elemType);
+  if (!fill)
+    return empty;
+  Value value = arith::ConstantOp::create(
+      b, loc, b.getFloatAttr(elemType, *fill));
+  return linalg::FillOp::create(b, loc, value, empty).getResult(0);
+}
+
+AffineMap mlir::attn::loopTensorMap(ArrayRef<unsigned> dims,
+                                    unsigned numLoops, MLIRContext *ctx) {
+  SmallVector<AffineExpr> exprs;
+  for (unsigned d : dims)
+    exprs.push_back(getAffineDimExpr(d, ctx));
+  return AffineMap::get(numLoops, 0, exprs, ctx);
+}
+
+Value mlir::attn::buildGeneric(OpBuilder &b, Location loc,
+                               ArrayRef<unsigned> space, unsigned numLoops,
+                               ValueRange inputs, ArrayRef<AffineMap> inputMaps,
+                               Value output, AffineMap outputMap,
+                               GenericBody body) {
+  llvm::SmallBitVector unused(numLoops, true);
+  for (unsigned d : space)
+    unused.reset(d);
+  SmallVector<AffineMap> maps;
+  for (AffineMap map : inputMaps)
+    maps.push_back(compressDims(map, unused));
+  maps.push_back(compressDims(outputMap, unused));
+  SmallVector<utils::IteratorType> iterators;
+  for (unsigned d : space)
+    iterators.push_back(outputMap.isFunctionOfDim(d)
+                            ? utils::IteratorType::parallel
+                            : utils::IteratorType::reduction);
+  auto generic = linalg::GenericOp::create(
+      b, loc, TypeRange{output.getType()}, inputs, ValueRange{output}, maps,
+      iterators, [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+        linalg::YieldOp::create(nested, nestedLoc,
+                                body(nested, nestedLoc, args));
+      });
+  return generic.getResult(0);
+}
+
+Value mlir::attn::convertFloat(OpBuilder &b, Location loc, Value v,
+                               Type type) {
+  Type from = v.getType();
+  if (from == type)
+    return v;
+  if (from.getIntOrFloatBitWidth() < type.getIntOrFloatBitWidth())
+    return arith::ExtFOp::create(b, loc, type, v);
+  return arith::TruncFOp::create(b, loc, type, v);
+}
+
+Value mlir::attn::buildScores(OpBuilder &b, Location loc,
+                              const AttentionDims &dims, unsigned numLoops,
+                              ArrayRef<OpFoldResult> loopSizes,
+                              const ScoreOperands &ops) {
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type();
+  SmallVector<unsigned> scoreDims = unionOf({dims.batch, dims.m, dims.k2});
+  AffineMap scoreMap = loopTensorMap(scoreDims, numLoops, ctx);
+
+  // S = Q . K^T, contracting K1.
+  Value zeros = createLoopTensor(b, loc, scoreDims, loopSizes, f32, 0.0);
+  Value s = buildGeneric(
+      b, loc, unionOf({scoreDims, dims.k1}), numLoops,
+      ValueRange{ops.query, ops.key}, {ops.queryMap, ops.keyMap}, zeros,
+      scoreMap, [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value q = convertFloat(nb, nl, args[0], f32);
+        Value k = convertFloat(nb, nl, args[1], f32);
+        Value prod = arith::MulFOp::create(nb, nl, q, k);
+        return arith::AddFOp::create(nb, nl, args[2], prod).getResult();
+      });
+
+  // S = scale * S [+ mask].
+  Value scale = convertFloat(b, loc, ops.scale, f32);
+  SmallVector<Value> inputs = {s};
+  SmallVector<AffineMap> inputMaps = {scoreMap};
+  if (ops.mask) {
+    inputs.push_back(ops.mask);
+    inputMaps.push_back(ops.maskMap);
+  }
+  Value init = createLoopTensor(b, loc, scoreDims, loopSizes, f32);
+  return buildGeneric(
+      b, loc, scoreDims, numLoops, inputs, inputMaps, init, scoreMap,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
+        Value scaled = arith::MulFOp::create(nb, nl, args[0], scale);
+        if (!ops.mask)
+          return scaled;
+        Value mask = args[1];
+        if (mask.getType().isInteger(1)) {
+          Value minusInf = arith::ConstantOp::create(
+              nb, nl,
+              nb.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
+          return arith::SelectOp::create(nb, nl, mask, scaled, minusInf)
+              .getResult();
+        }
+        return arith::AddFOp::create(nb, nl, scaled,
+                                     convertFloat(nb, nl, mask, f32))
+            .getResult();
+      });
+}
+
+Value mlir::attn::normalizeOutput(OpBuilder &b, Location loc, Value acc,
+                                  Value sum, Type outElem) {
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  Value isEmpty =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, sum, zero);
+  Value div = arith::DivFOp::create(b, loc, acc, sum);
+  Value o = arith::SelectOp::create(b, loc, isEmpty, zero, div);
+  return convertFloat(b, loc, o, outElem);
+}

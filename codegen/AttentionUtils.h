@@ -1,0 +1,72 @@
+//===- AttentionUtils.h - building blocks for attention lowering -*- C++ -*-===//
+//
+// Helpers shared by the online-attention decomposition and the reference
+// lowering: linalg.generic construction over a subset of the attention
+// loops, and the score computation S = scale * Q.K^T [+ mask].
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTN_CODEGEN_ATTENTIONUTILS_H
+#define ATTN_CODEGEN_ATTENTIONUTILS_H
+
+#include "dialect/DimRoles.h"
+
+#include "mlir/IR/Builders.h"
+#include "mlir/IR/OpDefinition.h"
+
+namespace mlir::attn {
+
+/// Sizes of every loop of an attention-like op, read off the operands
+/// (each operand indexed by the map at the same position).
+SmallVector<OpFoldResult> getLoopSizes(OpBuilder &b, Location loc,
+                                       ArrayRef<AffineMap> maps,
+                                       ValueRange operands);
+
+/// Sorted union of loop-dim lists.
+SmallVector<unsigned> unionOf(std::initializer_list<ArrayRef<unsigned>> sets);
+
+/// A tensor over the loops `dims` (in that order) of element type
+/// `elemType`, filled with `fill` when given.
+Value createLoopTensor(OpBuilder &b, Location loc, ArrayRef<unsigned> dims,
+                       ArrayRef<OpFoldResult> loopSizes, Type elemType,
+                       std::optional<double> fill = std::nullopt);
+
+/// Map (over `numLoops` loops) that indexes a tensor created by
+/// createLoopTensor over `dims`.
+AffineMap loopTensorMap(ArrayRef<unsigned> dims, unsigned numLoops,
+                        MLIRContext *ctx);
+
+/// Builds a linalg.generic over the loops `space` of an op with `numLoops`
+/// loops. `inputMaps` and `outputMap` are over all loops and must only use
+/// loops of `space`; loops of `space` the output does not use are
+/// reductions. `body` gets the block arguments (inputs, then the output)
+/// and returns the value to yield.
+using GenericBody =
+    function_ref<Value(OpBuilder &, Location, ValueRange)>;
+Value buildGeneric(OpBuilder &b, Location loc, ArrayRef<unsigned> space,
+                   unsigned numLoops, ValueRange inputs,
+                   ArrayRef<AffineMap> inputMaps, Value output,
+                   AffineMap outputMap, GenericBody body);
+
+/// Converts a float scalar to `type` (extf / truncf / no-op).
+Value convertFloat(OpBuilder &b, Location loc, Value v, Type type);
+
+/// Operands of an attention-like op needed to compute scores.
+struct ScoreOperands {
+  Value query, key, scale, mask;
+  AffineMap queryMap, keyMap, maskMap;
+};
+
+/// S = scale * Q.K^T [+ mask] in f32, over the loops batch ∪ M ∪ K2 (sorted;
+/// see loopTensorMap). An i1 mask turns false into -inf.
+Value buildScores(OpBuilder &b, Location loc, const AttentionDims &dims,
+                  unsigned numLoops, ArrayRef<OpFoldResult> loopSizes,
+                  const ScoreOperands &operands);
+
+/// acc / sum converted to `outElem`; 0 when sum is 0 (a row whose scores
+/// were all masked out).
+Value normalizeOutput(OpBuilder &b, Location loc, Value acc, Value sum,
+                      Type outElem);
+
+} // namespace mlir::attn
+
+#endif // ATTN_CODEGEN_ATTENTIONUTILS_H

@@ -1,0 +1,135 @@
+//===- DecomposeOnlineAttention.cpp - online attention -> linalg ----------===//
+//
+// Upstream has no decomposition for flash attention's online-softmax step
+// (linalg.softmax decomposes a whole softmax only), so it is written here as
+// a handful of linalg.generic ops over the right loop subsets.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/AttentionUtils.h"
+#include "codegen/Passes.h"
+#include "dialect/AttnDialect.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+#include <limits>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_ATTNDECOMPOSEONLINEATTENTION
+#include "codegen/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+/// `max` with -inf replaced by 0, so that exp(x - safeMax) is 0 (not NaN)
+/// for rows whose scores are all -inf.
+static Value safeMax(OpBuilder &b, Location loc, Value max) {
+  Value minusInf = arith::ConstantOp::create(
+      b, loc, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  Value isInf =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, max, minusInf);
+  return arith::SelectOp::create(b, loc, isInf, zero, max);
+}
+
+static void decompose(RewriterBase &rewriter, OnlineAttentionOp op) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  rewriter.setInsertionPoint(op);
+  AttentionDims dims = op.getDims();
+  unsigned numLoops = op.getNumLoops();
+  SmallVector<OpFoldResult> loopSizes = getLoopSizes(
+      rewriter, loc, op.getIndexingMapsArray(), op->getOperands());
+  Type f32 = rewriter.getF32Type();
+
+  ScoreOperands scoreOps{op.getQuery(), op.getKey(),      op.getScale(),
+                         op.getMask(),  op.getQueryMap(), op.getKeyMap(),
+                         op.getMaskMap().value_or(AffineMap())};
+  Value s = buildScores(rewriter, loc, dims, numLoops, loopSizes, scoreOps);
+  SmallVector<unsigned> scoreDims = unionOf({dims.batch, dims.m, dims.k2});
+  SmallVector<unsigned> rowDims = unionOf({dims.batch, dims.m});
+  AffineMap scoreMap = loopTensorMap(scoreDims, numLoops, ctx);
+  AffineMap maxMap = op.getMaxMap(), sumMap = op.getSumMap(),
+            accMap = op.getOutputMap();
+
+  // Every read of the old max comes before max' is written over it, so
+  // bufferization can update the loop-carried state in place.
+  // rowmax(S) into a fresh tensor, then corr = exp(max - max(max, rowmax)).
+  auto maximum = [](OpBuilder &b, Location l, ValueRange args) {
+    return arith::MaximumFOp::create(b, l, args[0], args[1]).getResult();
+  };
+  Value rowMax = buildGeneric(
+      rewriter, loc, scoreDims, numLoops, ValueRange{s}, {scoreMap},
+      createLoopTensor(rewriter, loc, rowDims, loopSizes, f32,
+                       -std::numeric_limits<double>::infinity()),
+      maxMap, maximum);
+  Value corrInit = createLoopTensor(rewriter, loc, rowDims, loopSizes, f32);
+  Value corr = buildGeneric(
+      rewriter, loc, rowDims, numLoops, ValueRange{op.getMax(), rowMax},
+      {maxMap, maxMap}, corrInit, maxMap,
+      [](OpBuilder &b, Location l, ValueRange args) {
+        Value newMax = arith::MaximumFOp::create(b, l, args[0], args[1]);
+        Value x = arith::SubFOp::create(b, l, args[0], safeMax(b, l, newMax));
+        return math::ExpOp::create(b, l, x).getResult();
+      });
+  // max' = max(max, rowmax(S)), in place.
+  Value newMax =
+      buildGeneric(rewriter, loc, rowDims, numLoops, ValueRange{rowMax},
+                   {maxMap}, op.getMax(), maxMap, maximum);
+
+  // P = exp(S - max').
+  Value pInit = createLoopTensor(rewriter, loc, scoreDims, loopSizes, f32);
+  Value p = buildGeneric(
+      rewriter, loc, scoreDims, numLoops, ValueRange{s, newMax},
+      {scoreMap, maxMap}, pInit, scoreMap,
+      [](OpBuilder &b, Location l, ValueRange args) {
+        Value x = arith::SubFOp::create(b, l, args[0], safeMax(b, l, args[1]));
+        return math::ExpOp::create(b, l, x).getResult();
+      });
+
+  // sum' = corr * sum + rowsum(P).
+  auto scaleBy = [](OpBuilder &b, Location l, ValueRange args) {
+    return arith::MulFOp::create(b, l, args[0], args[1]).getResult();
+  };
+  Value scaledSum =
+      buildGeneric(rewriter, loc, rowDims, numLoops, ValueRange{op.getSum(), corr},
+                   {sumMap, maxMap}, op.getSum(), sumMap, scaleBy);
+  Value newSum = buildGeneric(
+      rewriter, loc, scoreDims, numLoops, ValueRange{p}, {scoreMap}, scaledSum,
+      sumMap, [](OpBuilder &b, Location l, ValueRange args) {
+        return arith::AddFOp::create(b, l, args[0], args[1]).getResult();
+      });
+
+  // acc' = corr * acc + P . V.
+  SmallVector<unsigned> accDims = unionOf({dims.batch, dims.m, dims.n});
+  Value scaledAcc =
+      buildGeneric(rewriter, loc, accDims, numLoops, ValueRange{op.getAcc(), corr},
+                   {accMap, maxMap}, op.getAcc(), accMap, scaleBy);
+  Type accElem = getElementTypeOrSelf(op.getAcc().getType());
+  Value newAcc = buildGeneric(
+      rewriter, loc, unionOf({accDims, dims.k2}), numLoops,
+      ValueRange{p, op.getValue()}, {scoreMap, op.getValueMap()}, scaledAcc,
+      accMap, [&](OpBuilder &b, Location l, ValueRange args) {
+        Value v = convertFloat(b, l, args[1], f32);
+        Value prod = arith::MulFOp::create(b, l, args[0], v);
+        Value acc = convertFloat(b, l, args[2], f32);
+        return convertFloat(b, l, arith::AddFOp::create(b, l, acc, prod),
+                            accElem);
+      });
+  rewriter.replaceOp(op, ValueRange{newAcc, newMax, newSum});
+}
+
+namespace {
+struct DecomposeOnlineAttentionPass
+    : public mlir::attn::impl::AttnDecomposeOnlineAttentionBase<
+          DecomposeOnlineAttentionPass> {
+  void runOnOperation() override {
+    SmallVector<OnlineAttentionOp> ops;
+    getOperation()->walk([&](OnlineAttentionOp op) { ops.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (OnlineAttentionOp op : ops)
+      decompose(rewriter, op);
+  }
+};
+} // namespace

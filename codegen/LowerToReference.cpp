@@ -1,0 +1,99 @@
+//===- LowerToReference.cpp - naive attention for numerical checks --------===//
+
+#include "codegen/AttentionUtils.h"
+#include "codegen/Passes.h"
+#include "dialect/AttnDialect.h"
+
+#include "mlir/IR/PatternMatch.h"
+
+#include <limits>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_ATTNLOWERTOREFERENCE
+#include "codegen/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+static void lowerToReference(RewriterBase &rewriter, AttentionOp op) {
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  rewriter.setInsertionPoint(op);
+  AttentionDims dims = op.getDims();
+  unsigned numLoops = op.getNumLoops();
+  SmallVector<OpFoldResult> loopSizes = getLoopSizes(
+      rewriter, loc, op.getIndexingMapsArray(), op->getOperands());
+  Type f32 = rewriter.getF32Type();
+
+  // The full score tensor, materialized.
+  ScoreOperands scoreOps{op.getQuery(), op.getKey(),      op.getScale(),
+                         op.getMask(),  op.getQueryMap(), op.getKeyMap(),
+                         op.getMaskMap().value_or(AffineMap())};
+  Value s = buildScores(rewriter, loc, dims, numLoops, loopSizes, scoreOps);
+  SmallVector<unsigned> scoreDims = unionOf({dims.batch, dims.m, dims.k2});
+  SmallVector<unsigned> rowDims = unionOf({dims.batch, dims.m});
+  SmallVector<unsigned> outDims = unionOf({dims.batch, dims.m, dims.n});
+  AffineMap scoreMap = loopTensorMap(scoreDims, numLoops, ctx);
+  AffineMap rowMap = loopTensorMap(rowDims, numLoops, ctx);
+  AffineMap outMap = loopTensorMap(outDims, numLoops, ctx);
+
+  Value max = buildGeneric(
+      rewriter, loc, scoreDims, numLoops, ValueRange{s}, {scoreMap},
+      createLoopTensor(rewriter, loc, rowDims, loopSizes, f32,
+                       -std::numeric_limits<double>::infinity()),
+      rowMap, [](OpBuilder &b, Location l, ValueRange args) {
+        return arith::MaximumFOp::create(b, l, args[0], args[1]).getResult();
+      });
+  // E = exp(S - max); a row of -inf scores has max = -inf and E = 0.
+  Value e = buildGeneric(
+      rewriter, loc, scoreDims, numLoops, ValueRange{s, max},
+      {scoreMap, rowMap},
+      createLoopTensor(rewriter, loc, scoreDims, loopSizes, f32), scoreMap,
+      [](OpBuilder &b, Location l, ValueRange args) {
+        Value minusInf = arith::ConstantOp::create(
+            b, l, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
+        Value zero = arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.0f));
+        Value rowEmpty = arith::CmpFOp::create(
+            b, l, arith::CmpFPredicate::OEQ, args[1], minusInf);
+        Value x = arith::SubFOp::create(b, l, args[0], args[1]);
+        Value ex = math::ExpOp::create(b, l, x);
+        return arith::SelectOp::create(b, l, rowEmpty, zero, ex).getResult();
+      });
+  Value sum = buildGeneric(
+      rewriter, loc, scoreDims, numLoops, ValueRange{e}, {scoreMap},
+      createLoopTensor(rewriter, loc, rowDims, loopSizes, f32, 0.0), rowMap,
+      [](OpBuilder &b, Location l, ValueRange args) {
+        return arith::AddFOp::create(b, l, args[0], args[1]).getResult();
+      });
+  Value ev = buildGeneric(
+      rewriter, loc, unionOf({outDims, dims.k2}), numLoops,
+      ValueRange{e, op.getValue()}, {scoreMap, op.getValueMap()},
+      createLoopTensor(rewriter, loc, outDims, loopSizes, f32, 0.0), outMap,
+      [](OpBuilder &b, Location l, ValueRange args) {
+        Value v = convertFloat(b, l, args[1], b.getF32Type());
+        Value prod = arith::MulFOp::create(b, l, args[0], v);
+        return arith::AddFOp::create(b, l, args[2], prod).getResult();
+      });
+  Type outElem = getElementTypeOrSelf(op.getInit().getType());
+  Value result = buildGeneric(
+      rewriter, loc, outDims, numLoops, ValueRange{ev, sum}, {outMap, rowMap},
+      op.getInit(), op.getOutputMap(),
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        return normalizeOutput(b, l, args[0], args[1], outElem);
+      });
+  rewriter.replaceOp(op, result);
+}
+
+namespace {
+struct LowerToReferencePass
+    : public mlir::attn::impl::AttnLowerToReferenceBase<LowerToReferencePass> {
+  void runOnOperation() override {
+    SmallVector<AttentionOp> ops;
+    getOperation()->walk([&](AttentionOp op) { ops.push_back(op); });
+    IRRewriter rewriter(&getContext());
+    for (AttentionOp op : ops)
+      lowerToReference(rewriter, op);
+  }
+};
+} // namespace

@@ -1,0 +1,44 @@
+//===- Passes.h - attn codegen passes and pipelines -------------*- C++ -*-===//
+#ifndef ATTN_CODEGEN_PASSES_H
+#define ATTN_CODEGEN_PASSES_H
+
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/SCF/IR/SCF.h"
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Pass/Pass.h"
+#include "mlir/Pass/PassManager.h"
+
+namespace mlir::attn {
+
+#define GEN_PASS_DECL
+#include "codegen/Passes.h.inc"
+
+/// Options of the CPU pipeline.
+struct CpuPipelineOptions {
+  bool graphOpt = true;
+  int64_t mTile = 32;
+  int64_t k2Tile = 64;
+};
+
+/// Tensor-level CPU codegen: graph passes, tiling, decomposition.
+void buildCpuTensorPipeline(OpPassManager &pm, const CpuPipelineOptions &opts);
+/// The reference lowering: materialized softmax, no graph passes, no tiling.
+void buildReferenceTensorPipeline(OpPassManager &pm);
+/// Bufferization and lowering of a tensor-level module to the LLVM dialect
+/// for the host CPU (parallel loops through OpenMP).
+void buildCpuLoweringPipeline(OpPassManager &pm);
+
+/// Registers the codegen passes and the named pipelines
+/// (`attn-cpu-pipeline`, `attn-reference-pipeline`).
+void registerCodegenPipelines();
+
+#define GEN_PASS_REGISTRATION
+#include "codegen/Passes.h.inc"
+
+} // namespace mlir::attn
+
+#endif // ATTN_CODEGEN_PASSES_H

@@ -1,0 +1,74 @@
+//===- Passes.td - attn codegen passes ---------------------*- tablegen -*-===//
+#ifndef ATTN_CODEGEN_PASSES_TD
+#define ATTN_CODEGEN_PASSES_TD
+
+include "mlir/Pass/PassBase.td"
+
+def AttnConvertToOnlineAttention : Pass<"attn-convert-to-online-attention"> {
+  let summary = "Rewrite attn.attention as online_attention + normalization";
+  let description = [{
+    Rewrites each `attn.attention` into the flash-attention form: the running
+    state is initialized (`acc = 0`, `max = -inf`, `sum = 0`, all f32), one
+    `attn.online_attention` consumes all of K2, and a `linalg.generic`
+    normalizes `O = acc / sum` (0 for rows whose scores are all masked out)
+    and converts to the output element type. Tiling then splits K2 into
+    blocks (`attn-tile-attention`).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
+def AttnTileAttention : Pass<"attn-tile-attention", "::mlir::func::FuncOp"> {
+  let summary = "Tile attention: parallel batch/M tiles, a K2 loop inside";
+  let description = [{
+    Tiles the normalization produced by `attn-convert-to-online-attention`
+    with `scf.forall` over batch and M (each batch dim and outer M dim by 1,
+    the innermost M dim by `m-tile`) and fuses the online attention and the
+    state initialization into it (upstream
+    `tileConsumerAndFuseProducersUsingSCF`). The fused online attention is
+    then tiled along its innermost K2 dim by `k2-tile` with `scf.for`
+    (other K2 dims by 1), carrying `(acc, max, sum)`. No value of the full
+    `[M, K2]` score shape exists afterwards.
+  }];
+  let options = [
+    Option<"mTile", "m-tile", "int64_t", /*default=*/"32",
+           "Tile size of the innermost M dim (rows per parallel tile)">,
+    Option<"k2Tile", "k2-tile", "int64_t", /*default=*/"64",
+           "Tile size of the innermost K2 dim (keys per loop iteration)">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::affine::AffineDialect"];
+}
+
+def AttnDecomposeOnlineAttention : Pass<"attn-decompose-online-attention"> {
+  let summary = "Decompose attn.online_attention into linalg.generic ops";
+  let description = [{
+    Expands each (normally tiled) `attn.online_attention` into linalg
+    generics computing, in f32: the scores `S = scale * Q.K^T [+ mask]`, the
+    new row max, `P = exp(S - max')`, the correction `exp(max - max')`, the
+    new row sum and `acc' = corr * acc + P.V`. Rows with all scores masked
+    out keep `max = -inf` and get `P = 0` (no NaN).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
+}
+
+def AttnLowerToReference : Pass<"attn-lower-to-reference"> {
+  let summary = "Naive attention lowering used as the numerical reference";
+  let description = [{
+    Lowers `attn.attention` the textbook way, independently of the tiled
+    path: materializes the full f32 score tensor `S = scale * Q.K^T [+ mask]`,
+    its row max, `E = exp(S - max)`, the row sum, `E.V` and the division.
+    Used by `attn-run --check` (never for speed).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
+}
+
+#endif // ATTN_CODEGEN_PASSES_TD

@@ -1,0 +1,109 @@
+//===- Pipelines.cpp - CPU and reference pipelines ------------------------===//
+
+#include "codegen/Passes.h"
+#include "transforms/Passes.h"
+
+#include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/Passes.h"
+
+using namespace mlir;
+
+void mlir::attn::buildCpuTensorPipeline(OpPassManager &pm,
+                                        const CpuPipelineOptions &opts) {
+  if (opts.graphOpt)
+    buildGraphOptPipeline(pm);
+  pm.addPass(createAttnConvertToOnlineAttention());
+  AttnTileAttentionOptions tileOptions;
+  tileOptions.mTile = opts.mTile;
+  tileOptions.k2Tile = opts.k2Tile;
+  pm.addNestedPass<func::FuncOp>(createAttnTileAttention(tileOptions));
+  pm.addPass(createAttnDecomposeOnlineAttention());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+}
+
+void mlir::attn::buildReferenceTensorPipeline(OpPassManager &pm) {
+  pm.addPass(createAttnLowerToReference());
+  pm.addPass(createCanonicalizerPass());
+}
+
+// Everything below is upstream MLIR; spelled as a textual pipeline so that
+// `--mlir-print-ir-after-all` names each step as users would write it.
+static constexpr llvm::StringLiteral kCpuLowering =
+    "one-shot-bufferize{bufferize-function-boundaries "
+    "function-boundary-type-conversion=identity-layout-map},"
+    "buffer-deallocation-pipeline,"
+    "func.func(convert-linalg-to-loops),"
+    "scf-forall-to-parallel,"
+    "convert-scf-to-openmp,"
+    "lower-affine,"
+    "expand-strided-metadata,"
+    // memref.alloca_scope (made by the OpenMP conversion) must be lowered
+    // while its region is still one block, i.e. before scf-to-cf.
+    "finalize-memref-to-llvm,"
+    "convert-scf-to-cf,"
+    "convert-math-to-llvm,"
+    "convert-math-to-libm,"
+    "convert-arith-to-llvm,"
+    "convert-index-to-llvm,"
+    "convert-cf-to-llvm,"
+    "convert-func-to-llvm,"
+    "convert-openmp-to-llvm,"
+    "reconcile-unrealized-casts";
+
+void mlir::attn::buildCpuLoweringPipeline(OpPassManager &pm) {
+  if (failed(parsePassPipeline(kCpuLowering, pm, llvm::errs())))
+    llvm::report_fatal_error("attn: internal CPU lowering pipeline is invalid");
+}
+
+namespace {
+struct CpuPipelineCLOptions
+    : public PassPipelineOptions<CpuPipelineCLOptions> {
+  Option<bool> graphOpt{*this, "graph-opt",
+                        llvm::cl::desc("Run attn-graph-opt first"),
+                        llvm::cl::init(true)};
+  Option<int64_t> mTile{*this, "m-tile",
+                        llvm::cl::desc("Rows of Q per parallel tile"),
+                        llvm::cl::init(32)};
+  Option<int64_t> k2Tile{*this, "k2-tile",
+                         llvm::cl::desc("Keys per K2 loop iteration"),
+                         llvm::cl::init(64)};
+  Option<bool> lower{*this, "lower-to-llvm",
+                     llvm::cl::desc("Also bufferize and lower to the LLVM "
+                                    "dialect"),
+                     llvm::cl::init(true)};
+};
+struct ReferencePipelineCLOptions
+    : public PassPipelineOptions<ReferencePipelineCLOptions> {
+  Option<bool> lower{*this, "lower-to-llvm",
+                     llvm::cl::desc("Also bufferize and lower to the LLVM "
+                                    "dialect"),
+                     llvm::cl::init(true)};
+};
+} // namespace
+
+void mlir::attn::registerCodegenPipelines() {
+  PassPipelineRegistration<CpuPipelineCLOptions>(
+      "attn-cpu-pipeline",
+      "CPU codegen: attn-graph-opt, online-attention tiling and "
+      "decomposition, then bufferization and lowering to LLVM (OpenMP "
+      "parallel loops)",
+      [](OpPassManager &pm, const CpuPipelineCLOptions &cl) {
+        CpuPipelineOptions opts;
+        opts.graphOpt = cl.graphOpt;
+        opts.mTile = cl.mTile;
+        opts.k2Tile = cl.k2Tile;
+        buildCpuTensorPipeline(pm, opts);
+        if (cl.lower)
+          buildCpuLoweringPipeline(pm);
+      });
+  PassPipelineRegistration<ReferencePipelineCLOptions>(
+      "attn-reference-pipeline",
+      "Reference lowering for numerical checks: materialized softmax, no "
+      "graph passes, no tiling, then lowering to LLVM",
+      [](OpPassManager &pm, const ReferencePipelineCLOptions &cl) {
+        buildReferenceTensorPipeline(pm);
+        if (cl.lower)
+          buildCpuLoweringPipeline(pm);
+      });
+}

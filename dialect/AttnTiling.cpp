@@ -1,0 +1,139 @@
+//===- AttnTiling.cpp - TilingInterface for attn.online_attention ---------===//
+//
+// Tiling of the online-softmax step. Every operand is sliced through its
+// indexing map; the running state (acc, max, sum) is the destination, so
+// upstream SCF tiling of the K2 loop carries it across key/value blocks.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialect/AttnDialect.h"
+
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Utils/StructuredOpsUtils.h"
+
+using namespace mlir;
+using namespace mlir::attn;
+
+SmallVector<utils::IteratorType> OnlineAttentionOp::getLoopIteratorTypes() {
+  AttentionDims dims = getDims();
+  SmallVector<utils::IteratorType> types(getNumLoops(),
+                                         utils::IteratorType::parallel);
+  for (unsigned d : dims.k1)
+    types[d] = utils::IteratorType::reduction;
+  for (unsigned d : dims.k2)
+    types[d] = utils::IteratorType::reduction;
+  return types;
+}
+
+SmallVector<Range> OnlineAttentionOp::getIterationDomain(OpBuilder &b) {
+  Location loc = getLoc();
+  SmallVector<std::optional<OpFoldResult>> sizes(getNumLoops());
+  for (auto [map, operand] :
+       llvm::zip(getIndexingMapsArray(), getOperation()->getOperands())) {
+    if (!isa<RankedTensorType>(operand.getType()))
+      continue;
+    for (auto [pos, expr] : llvm::enumerate(map.getResults())) {
+      unsigned d = cast<AffineDimExpr>(expr).getPosition();
+      if (!sizes[d])
+        sizes[d] = tensor::getMixedSize(b, loc, operand, pos);
+    }
+  }
+  SmallVector<Range> domain;
+  for (std::optional<OpFoldResult> size : sizes)
+    domain.push_back(Range{b.getIndexAttr(0), *size, b.getIndexAttr(1)});
+  return domain;
+}
+
+/// Slice of `operand` (indexed by `map`) covering the iteration tile.
+static Value sliceOperand(OpBuilder &b, Location loc, Value operand,
+                          AffineMap map, ArrayRef<OpFoldResult> offsets,
+                          ArrayRef<OpFoldResult> sizes) {
+  SmallVector<OpFoldResult> sliceOffsets, sliceSizes;
+  for (AffineExpr expr : map.getResults()) {
+    unsigned d = cast<AffineDimExpr>(expr).getPosition();
+    sliceOffsets.push_back(offsets[d]);
+    sliceSizes.push_back(sizes[d]);
+  }
+  SmallVector<OpFoldResult> strides(map.getNumResults(), b.getIndexAttr(1));
+  return tensor::ExtractSliceOp::create(b, loc, operand, sliceOffsets,
+                                        sliceSizes, strides);
+}
+
+FailureOr<TilingResult>
+OnlineAttentionOp::getTiledImplementation(OpBuilder &b,
+                                          ArrayRef<OpFoldResult> offsets,
+                                          ArrayRef<OpFoldResult> sizes) {
+  Location loc = getLoc();
+  TilingResult result;
+  SmallVector<Value> operands;
+  for (auto [map, operand] :
+       llvm::zip(getIndexingMapsArray(), getOperation()->getOperands())) {
+    if (!isa<RankedTensorType>(operand.getType())) {
+      operands.push_back(operand); // the scalar scale
+      continue;
+    }
+    Value slice = sliceOperand(b, loc, operand, map, offsets, sizes);
+    result.generatedSlices.push_back(slice.getDefiningOp());
+    operands.push_back(slice);
+  }
+  TypeRange resultTypes = ValueRange(operands).take_back(3).getTypes();
+  Operation *tiled = OnlineAttentionOp::create(b, loc, resultTypes, operands,
+                                               getOperation()->getAttrs());
+  result.tiledOps.push_back(tiled);
+  llvm::append_range(result.tiledValues, tiled->getResults());
+  return result;
+}
+
+LogicalResult OnlineAttentionOp::getResultTilePosition(
+    OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> offsets,
+    ArrayRef<OpFoldResult> sizes, SmallVector<OpFoldResult> &resultOffsets,
+    SmallVector<OpFoldResult> &resultSizes) {
+  AffineMap map = getMap(getNumDpsInputs() + resultNumber);
+  resultOffsets.clear();
+  resultSizes.clear();
+  for (AffineExpr expr : map.getResults()) {
+    unsigned d = cast<AffineDimExpr>(expr).getPosition();
+    resultOffsets.push_back(offsets[d]);
+    resultSizes.push_back(sizes[d]);
+  }
+  return success();
+}
+
+LogicalResult OnlineAttentionOp::getIterationDomainTileFromResultTile(
+    OpBuilder &b, unsigned resultNumber, ArrayRef<OpFoldResult> resultOffsets,
+    ArrayRef<OpFoldResult> resultSizes,
+    SmallVectorImpl<OpFoldResult> &iterDomainOffsets,
+    SmallVectorImpl<OpFoldResult> &iterDomainSizes) {
+  // Loops the result does not index are taken whole.
+  SmallVector<Range> domain = getIterationDomain(b);
+  iterDomainOffsets.clear();
+  iterDomainSizes.clear();
+  for (const Range &range : domain) {
+    iterDomainOffsets.push_back(range.offset);
+    iterDomainSizes.push_back(range.size);
+  }
+  AffineMap map = getMap(getNumDpsInputs() + resultNumber);
+  for (auto [pos, expr] : llvm::enumerate(map.getResults())) {
+    unsigned d = cast<AffineDimExpr>(expr).getPosition();
+    iterDomainOffsets[d] = resultOffsets[pos];
+    iterDomainSizes[d] = resultSizes[pos];
+  }
+  return success();
+}
+
+FailureOr<TilingResult>
+OnlineAttentionOp::generateResultTileValue(OpBuilder &b, unsigned resultNumber,
+                                           ArrayRef<OpFoldResult> offsets,
+                                           ArrayRef<OpFoldResult> sizes) {
+  SmallVector<OpFoldResult> iterOffsets, iterSizes;
+  if (failed(getIterationDomainTileFromResultTile(
+          b, resultNumber, offsets, sizes, iterOffsets, iterSizes)))
+    return failure();
+  FailureOr<TilingResult> tiled =
+      getTiledImplementation(b, iterOffsets, iterSizes);
+  if (failed(tiled))
+    return failure();
+  // Only the requested result is the replacement value.
+  tiled->tiledValues = {tiled->tiledValues[resultNumber]};
+  return tiled;
+}

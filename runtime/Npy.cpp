@@ -1,0 +1,681 @@
+//===- Npy.cpp - .npy reader and writer -----------------------------------===//
+//
+// Format reference: numpy/lib/format.py. A file is the magic "\x93NUMPY", a
+// major and minor version byte, a little-endian header length (2 bytes in
+// 1.0, 4 bytes in 2.0/3.0), an ASCII Python dict literal such as
+// "{'descr': '<f4', 'fortran_order': False, 'shape': (2, 3), }" padded with
+// spaces and a final '\n' so the data starts 64-byte aligned, then the raw
+// element bytes.
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/Npy.h"
+
+#include <atomic>
+#include <cassert>
+#include <cerrno>
+#include <cmath>
+#include <cstdio>
+#include <cstring>
+#include <ctime>
+#include <limits>
+#include <memory>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
+#error "the .npy I/O assumes a little-endian host"
+#endif
+
+using namespace attn::runtime;
+
+//===----------------------------------------------------------------------===//
+// DType and HostArray
+//===----------------------------------------------------------------------===//
+
+size_t attn::runtime::dtypeSize(DType dtype) {
+  switch (dtype) {
+  case DType::F32:
+  case DType::I32:
+    return 4;
+  case DType::F16:
+  case DType::BF16:
+    return 2;
+  case DType::I1:
+  case DType::I8:
+    return 1;
+  }
+  return 0;
+}
+
+const char *attn::runtime::dtypeName(DType dtype) {
+  switch (dtype) {
+  case DType::F32:
+    return "f32";
+  case DType::F16:
+    return "f16";
+  case DType::BF16:
+    return "bf16";
+  case DType::I1:
+    return "i1";
+  case DType::I8:
+    return "i8";
+  case DType::I32:
+    return "i32";
+  }
+  return "?";
+}
+
+std::optional<DType> attn::runtime::dtypeFromName(const std::string &name) {
+  for (DType d :
+       {DType::F32, DType::F16, DType::BF16, DType::I1, DType::I8, DType::I32})
+    if (name == dtypeName(d))
+      return d;
+  return std::nullopt;
+}
+
+int64_t HostArray::numElements() const {
+  int64_t n = 1;
+  for (int64_t dim : shape)
+    n *= dim;
+  return n;
+}
+
+HostArray HostArray::zeros(DType dtype, std::vector<int64_t> shape) {
+  HostArray array;
+  array.dtype = dtype;
+  array.shape = std::move(shape);
+  array.data.assign(array.numElements() * dtypeSize(dtype), 0);
+  return array;
+}
+
+std::string attn::runtime::formatShape(const std::vector<int64_t> &shape) {
+  if (shape.empty())
+    return "scalar";
+  std::string text;
+  for (size_t i = 0; i < shape.size(); ++i)
+    text += (i ? "x" : "") + std::to_string(shape[i]);
+  return text;
+}
+
+/// Byte size of `shape` x `dtype`, or nullopt on a negative dim or overflow.
+static std::optional<uint64_t> byteSize(const std::vector<int64_t> &shape,
+                                        DType dtype) {
+  uint64_t bytes = dtypeSize(dtype);
+  const uint64_t limit = std::numeric_limits<int64_t>::max();
+  for (int64_t dim : shape) {
+    if (dim < 0)
+      return std::nullopt;
+    if (dim != 0 && bytes > limit / static_cast<uint64_t>(dim))
+      return std::nullopt;
+    bytes *= static_cast<uint64_t>(dim);
+  }
+  return bytes;
+}
+
+//===----------------------------------------------------------------------===//
+// Header parsing
+//===----------------------------------------------------------------------===//
+
+namespace {
+/// Keeps error messages on one line: control and non-ASCII bytes in text
+/// taken from a file are shown as '?', and long text is cut.
+std::string printable(const std::string &text, size_t maxLen = 60) {
+  std::string out;
+  for (char c : text.substr(0, maxLen))
+    out += (c >= 0x20 && c < 0x7f) ? c : '?';
+  if (text.size() > maxLen)
+    out += "...";
+  return out;
+}
+
+struct Header {
+  std::string descr;
+  bool fortranOrder = false;
+  std::vector<int64_t> shape;
+};
+
+/// Recursive-descent parser for the restricted dict literal numpy writes.
+class HeaderParser {
+public:
+  explicit HeaderParser(std::string text) : text(std::move(text)) {}
+
+  /// Returns an error message, or an empty string on success.
+  std::string parse(Header &header) {
+    skipSpace();
+    if (!consume('{'))
+      return "malformed header (not a dict): '" + printable(text) + "'";
+    bool seenDescr = false, seenFortran = false, seenShape = false;
+    while (true) {
+      skipSpace();
+      if (consume('}'))
+        break;
+      std::string key;
+      if (!parseString(key))
+        return malformed("expected a quoted key");
+      skipSpace();
+      if (!consume(':'))
+        return malformed("expected ':' after key '" + printable(key) + "'");
+      skipSpace();
+      bool *seen = key == "descr"           ? &seenDescr
+                   : key == "fortran_order" ? &seenFortran
+                   : key == "shape"         ? &seenShape
+                                            : nullptr;
+      if (!seen)
+        return malformed("unexpected key '" + printable(key) + "'");
+      if (*seen)
+        return malformed("duplicate key '" + key + "'");
+      *seen = true;
+      if (key == "descr") {
+        if (peek() == '[')
+          return "unsupported dtype: structured (record) dtypes are not "
+                 "supported";
+        if (!parseString(header.descr))
+          return malformed("'descr' is not a string");
+      } else if (key == "fortran_order") {
+        if (!parseBool(header.fortranOrder))
+          return malformed("'fortran_order' is not True or False");
+      } else if (std::string err = parseShape(header.shape); !err.empty()) {
+        return malformed(err);
+      }
+      skipSpace();
+      if (consume(','))
+        continue;
+      if (consume('}'))
+        break;
+      return malformed("expected ',' or '}'");
+    }
+    skipSpace();
+    if (pos != text.size())
+      return malformed("unexpected text after the dict");
+    if (!seenDescr)
+      return malformed("missing key 'descr'");
+    if (!seenFortran)
+      return malformed("missing key 'fortran_order'");
+    if (!seenShape)
+      return malformed("missing key 'shape'");
+    return "";
+  }
+
+private:
+  std::string malformed(const std::string &what) const {
+    return "malformed header: " + what + " at offset " + std::to_string(pos) +
+           " in '" + printable(text) + "'";
+  }
+  char peek() const { return pos < text.size() ? text[pos] : '\0'; }
+  bool consume(char c) {
+    if (peek() != c)
+      return false;
+    ++pos;
+    return true;
+  }
+  bool consumeWord(const char *word) {
+    size_t len = std::strlen(word);
+    if (text.compare(pos, len, word) != 0)
+      return false;
+    pos += len;
+    return true;
+  }
+  void skipSpace() {
+    while (pos < text.size() && (text[pos] == ' ' || text[pos] == '\t' ||
+                                 text[pos] == '\n' || text[pos] == '\r'))
+      ++pos;
+  }
+  bool parseString(std::string &out) {
+    char quote = peek();
+    if (quote != '\'' && quote != '"')
+      return false;
+    size_t end = text.find(quote, pos + 1);
+    if (end == std::string::npos)
+      return false;
+    out = text.substr(pos + 1, end - pos - 1);
+    pos = end + 1;
+    return true;
+  }
+  bool parseBool(bool &out) {
+    if (consumeWord("True"))
+      out = true;
+    else if (consumeWord("False"))
+      out = false;
+    else
+      return false;
+    return true;
+  }
+  /// A tuple of non-negative ints: "()", "(3,)", "(2, 3)"; Python 2 files may
+  /// carry an 'L' suffix on each int.
+  std::string parseShape(std::vector<int64_t> &shape) {
+    if (!consume('('))
+      return "'shape' is not a tuple";
+    while (true) {
+      skipSpace();
+      if (consume(')'))
+        return "";
+      if (peek() == '-')
+        return "negative dimension in 'shape'";
+      if (peek() < '0' || peek() > '9')
+        return "'shape' is not a tuple of integers";
+      int64_t dim = 0;
+      while (peek() >= '0' && peek() <= '9') {
+        int digit = text[pos++] - '0';
+        if (dim > (std::numeric_limits<int64_t>::max() - digit) / 10)
+          return "dimension in 'shape' is too large";
+        dim = dim * 10 + digit;
+      }
+      consume('L');
+      shape.push_back(dim);
+      skipSpace();
+      if (consume(')'))
+        return "";
+      if (!consume(','))
+        return "expected ',' or ')' in 'shape'";
+    }
+  }
+
+  std::string text;
+  size_t pos = 0;
+};
+} // namespace
+
+static const char kSupportedDtypes[] = "(supported: f32 '<f4', f16 '<f2', "
+                                       "bf16 as '<u2', i1 '|b1', i8 '|i1', "
+                                       "i32 '<i4')";
+
+/// Maps a numpy descr to a DType, or returns an error message.
+static std::optional<DType> parseDescr(const std::string &descr,
+                                       std::string &error) {
+  static const struct {
+    const char *body;
+    DType dtype;
+  } kinds[] = {{"f4", DType::F32}, {"f2", DType::F16}, {"u2", DType::BF16},
+               {"b1", DType::I1},  {"i1", DType::I8},  {"i4", DType::I32}};
+  if (descr.size() >= 2 &&
+      std::string("<>=|").find(descr[0]) != std::string::npos) {
+    char order = descr[0];
+    for (const auto &kind : kinds) {
+      if (descr.compare(1, std::string::npos, kind.body) != 0)
+        continue;
+      // Byte order is irrelevant for one-byte types.
+      if (dtypeSize(kind.dtype) == 1)
+        return kind.dtype;
+      if (order == '>') {
+        error = "big-endian dtype '" + descr +
+                "' is not supported (convert with .astype('<" + kind.body +
+                "'))";
+        return std::nullopt;
+      }
+      if (order != '|')
+        return kind.dtype;
+    }
+  }
+  error = "unsupported dtype '" + printable(descr) + "' " + kSupportedDtypes;
+  return std::nullopt;
+}
+
+//===----------------------------------------------------------------------===//
+// Reading
+//===----------------------------------------------------------------------===//
+
+static const char kMagic[] = "\x93NUMPY";
+static const size_t kMagicLen = 6;
+
+std::optional<HostArray> attn::runtime::readNpy(const std::string &path,
+                                                std::string &error) {
+  auto fail = [&](const std::string &message) -> std::optional<HostArray> {
+    error = path + ": " + message;
+    return std::nullopt;
+  };
+
+  struct Closer {
+    void operator()(FILE *f) const { std::fclose(f); }
+  };
+  std::unique_ptr<FILE, Closer> file(std::fopen(path.c_str(), "rb"));
+  if (!file)
+    return fail(std::string("cannot open: ") + std::strerror(errno));
+  struct stat st;
+  if (fstat(fileno(file.get()), &st) != 0)
+    return fail(std::string("cannot stat: ") + std::strerror(errno));
+  if (!S_ISREG(st.st_mode))
+    return fail("not a regular file");
+  uint64_t fileSize = st.st_size;
+
+  auto readBytes = [&](void *buffer, size_t n) {
+    return std::fread(buffer, 1, n, file.get()) == n;
+  };
+
+  // Magic and version.
+  uint8_t preamble[8];
+  size_t got = std::fread(preamble, 1, sizeof(preamble), file.get());
+  if (got < kMagicLen || std::memcmp(preamble, kMagic, kMagicLen) != 0)
+    return fail("not a .npy file (bad magic)");
+  if (got < sizeof(preamble))
+    return fail("truncated header (file ends inside the preamble)");
+  unsigned major = preamble[6], minor = preamble[7];
+  size_t lengthBytes;
+  if (major == 1 && minor == 0)
+    lengthBytes = 2;
+  else if ((major == 2 || major == 3) && minor == 0)
+    lengthBytes = 4;
+  else
+    return fail("unsupported .npy format version " + std::to_string(major) +
+                "." + std::to_string(minor) + " (supported: 1.0, 2.0, 3.0)");
+
+  // Header length and header.
+  uint8_t lengthField[4] = {0, 0, 0, 0};
+  if (!readBytes(lengthField, lengthBytes))
+    return fail("truncated header (file ends inside the preamble)");
+  uint64_t headerLength = 0;
+  for (size_t i = 0; i < lengthBytes; ++i)
+    headerLength |= static_cast<uint64_t>(lengthField[i]) << (8 * i);
+  uint64_t dataOffset = sizeof(preamble) + lengthBytes + headerLength;
+  if (dataOffset > fileSize)
+    return fail("truncated header: header length is " +
+                std::to_string(headerLength) + " bytes but only " +
+                std::to_string(fileSize - sizeof(preamble) - lengthBytes) +
+                " bytes follow the preamble");
+  std::string headerText(headerLength, '\0');
+  if (!readBytes(headerText.data(), headerLength))
+    return fail(std::string("read error: ") + std::strerror(errno));
+
+  Header header;
+  if (std::string err = HeaderParser(headerText).parse(header); !err.empty())
+    return fail(err);
+  std::string descrError;
+  std::optional<DType> dtype = parseDescr(header.descr, descrError);
+  if (!dtype)
+    return fail(descrError);
+  if (header.fortranOrder)
+    return fail("Fortran-order arrays are not supported (save a C-order "
+                "array, e.g. np.ascontiguousarray)");
+  std::optional<uint64_t> expected = byteSize(header.shape, *dtype);
+  if (!expected)
+    return fail("shape " + formatShape(header.shape) + " is too large");
+
+  // Data: exactly the bytes the header promises.
+  uint64_t dataBytes = fileSize - dataOffset;
+  if (dataBytes != *expected)
+    return fail(
+        std::string(dataBytes < *expected ? "truncated" : "trailing data") +
+        ": header says " + formatShape(header.shape) + " " + dtypeName(*dtype) +
+        " (" + std::to_string(*expected) + " bytes) but file has " +
+        std::to_string(dataBytes) + " data bytes");
+  HostArray array;
+  array.dtype = *dtype;
+  array.shape = std::move(header.shape);
+  array.data.resize(*expected);
+  if (!readBytes(array.data.data(), array.data.size()))
+    return fail(std::string("read error: ") + (std::ferror(file.get())
+                                                   ? std::strerror(errno)
+                                                   : "unexpected end of file"));
+  if (array.dtype == DType::I1)
+    for (uint8_t &byte : array.data)
+      byte = byte != 0;
+  return array;
+}
+
+//===----------------------------------------------------------------------===//
+// Writing
+//===----------------------------------------------------------------------===//
+
+static const char *descrFor(DType dtype) {
+  switch (dtype) {
+  case DType::F32:
+    return "<f4";
+  case DType::F16:
+    return "<f2";
+  case DType::BF16:
+    return "<u2";
+  case DType::I1:
+    return "|b1";
+  case DType::I8:
+    return "|i1";
+  case DType::I32:
+    return "<i4";
+  }
+  return "";
+}
+
+/// The complete preamble + header, padded so the data is 64-byte aligned.
+static std::string makeHeader(const HostArray &array) {
+  std::string shape = "(";
+  for (size_t i = 0; i < array.shape.size(); ++i)
+    shape += (i ? ", " : "") + std::to_string(array.shape[i]);
+  shape += array.shape.size() == 1 ? ",)" : ")";
+  std::string dict = std::string("{'descr': '") + descrFor(array.dtype) +
+                     "', 'fortran_order': False, 'shape': " + shape + ", }";
+
+  auto build = [&](unsigned major, size_t lengthBytes) {
+    size_t unpadded = kMagicLen + 2 + lengthBytes + dict.size() + 1;
+    size_t headerLength = dict.size() + 1 + (64 - unpadded % 64) % 64;
+    std::string out(kMagic, kMagicLen);
+    out += static_cast<char>(major);
+    out += '\0';
+    for (size_t i = 0; i < lengthBytes; ++i)
+      out += static_cast<char>((headerLength >> (8 * i)) & 0xff);
+    out += dict;
+    out.append(headerLength - dict.size() - 1, ' ');
+    out += '\n';
+    return out;
+  };
+  std::string v1 = build(1, 2);
+  if (v1.size() - 10 <= 0xffff)
+    return v1;
+  return build(2, 4);
+}
+
+static bool writeAll(int fd, const void *buffer, size_t size) {
+  const char *bytes = static_cast<const char *>(buffer);
+  while (size > 0) {
+    ssize_t n = ::write(fd, bytes, size);
+    if (n < 0 && errno == EINTR)
+      continue;
+    if (n <= 0)
+      return false;
+    bytes += n;
+    size -= static_cast<size_t>(n);
+  }
+  return true;
+}
+
+bool attn::runtime::writeNpy(const std::string &path, const HostArray &array,
+                             std::string &error) {
+  auto fail = [&](const std::string &message) {
+    error = path + ": " + message;
+    return false;
+  };
+  std::optional<uint64_t> expected = byteSize(array.shape, array.dtype);
+  if (!expected)
+    return fail("cannot write: invalid shape " + formatShape(array.shape));
+  if (*expected != array.data.size())
+    return fail("cannot write: shape " + formatShape(array.shape) + " " +
+                dtypeName(array.dtype) + " needs " + std::to_string(*expected) +
+                " bytes but the array holds " +
+                std::to_string(array.data.size()));
+
+  // Create a fresh temporary next to the target (O_EXCL, mode 0666 so the
+  // umask applies as for any new file), write, then rename into place.
+  static std::atomic<unsigned> counter{0};
+  std::string tmpPath;
+  int fd = -1;
+  for (int attempt = 0; attempt < 100 && fd < 0; ++attempt) {
+    struct timespec now;
+    clock_gettime(CLOCK_REALTIME, &now);
+    unsigned salt = static_cast<unsigned>(getpid()) * 2654435761u ^
+                    static_cast<unsigned>(now.tv_nsec) ^
+                    (counter.fetch_add(1) * 40503u);
+    char suffix[16];
+    std::snprintf(suffix, sizeof(suffix), "%08x", salt);
+    tmpPath = path + ".tmp." + suffix;
+    fd = ::open(tmpPath.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0666);
+    if (fd < 0 && errno != EEXIST)
+      return fail(std::string("cannot create: ") + std::strerror(errno));
+  }
+  if (fd < 0)
+    return fail("cannot create a unique temporary file");
+
+  std::string header = makeHeader(array);
+  bool ok = writeAll(fd, header.data(), header.size()) &&
+            writeAll(fd, array.data.data(), array.data.size());
+  int savedErrno = errno;
+  if (::close(fd) != 0 && ok) {
+    ok = false;
+    savedErrno = errno;
+  }
+  if (ok && std::rename(tmpPath.c_str(), path.c_str()) != 0) {
+    savedErrno = errno;
+    ::unlink(tmpPath.c_str());
+    return fail(std::string("cannot rename temporary file into place: ") +
+                std::strerror(savedErrno));
+  }
+  if (!ok) {
+    ::unlink(tmpPath.c_str());
+    return fail(std::string("write failed: ") + std::strerror(savedErrno));
+  }
+  return true;
+}
+
+//===----------------------------------------------------------------------===//
+// Half and bfloat16 conversion
+//===----------------------------------------------------------------------===//
+
+/// Rounds a double to a binary format with `expBits` exponent and `mantBits`
+/// stored mantissa bits (IEEE layout, bias 2^(expBits-1)-1), returning its bit
+/// pattern. Rounds to nearest, ties to even; handles overflow to infinity,
+/// subnormal results and NaN (made quiet, top payload bits kept).
+static uint32_t roundToSmallFloat(double value, int expBits, int mantBits) {
+  uint64_t x;
+  std::memcpy(&x, &value, sizeof(x));
+  uint32_t sign = static_cast<uint32_t>(x >> 63) << (expBits + mantBits);
+  uint64_t absX = x & ~(1ull << 63);
+  uint32_t mantMask = (1u << mantBits) - 1;
+  uint32_t infBits = ((1u << expBits) - 1) << mantBits;
+  const uint64_t doubleInf = 0x7ffull << 52;
+  if (absX > doubleInf) // NaN
+    return sign | infBits | (1u << (mantBits - 1)) |
+           (static_cast<uint32_t>(absX >> (52 - mantBits)) & mantMask);
+  if (absX == doubleInf)
+    return sign | infBits;
+  int biasedExp = static_cast<int>(absX >> 52);
+  if (biasedExp == 0) // zero or a double subnormal: far below any target
+    return sign;
+  uint64_t significand = (absX & ((1ull << 52) - 1)) | (1ull << 52);
+  int bias = (1 << (expBits - 1)) - 1;
+  int targetExp = biasedExp - 1023 + bias;
+  // Number of low significand bits to drop; more for subnormal results.
+  int shift = 52 - mantBits + (targetExp >= 1 ? 0 : 1 - targetExp);
+  if (shift > 54) // below half the smallest subnormal
+    return sign;
+  uint64_t rounded = significand >> shift;
+  uint64_t rest = significand & ((1ull << shift) - 1);
+  uint64_t halfway = 1ull << (shift - 1);
+  if (rest > halfway || (rest == halfway && (rounded & 1)))
+    ++rounded;
+  // For normal results `rounded` still holds the implicit bit, so adding
+  // (targetExp - 1) << mantBits yields the exponent field; a rounding carry
+  // propagates into the exponent (and from the largest subnormal into the
+  // smallest normal) by itself.
+  uint64_t bits =
+      targetExp >= 1
+          ? (static_cast<uint64_t>(targetExp - 1) << mantBits) + rounded
+          : rounded;
+  if (bits >= infBits)
+    return sign | infBits;
+  return sign | static_cast<uint32_t>(bits);
+}
+
+/// Inverse of roundToSmallFloat for formats no wider than binary32 (exact).
+static float smallFloatToFloat(uint32_t bits, int expBits, int mantBits) {
+  uint32_t sign = (bits >> (expBits + mantBits)) & 1;
+  uint32_t exp = (bits >> mantBits) & ((1u << expBits) - 1);
+  uint32_t mant = bits & ((1u << mantBits) - 1);
+  int bias = (1 << (expBits - 1)) - 1;
+  if (exp == 0) { // zero or subnormal: mant * 2^(1 - bias - mantBits)
+    float magnitude = std::ldexp(static_cast<float>(mant), 1 - bias - mantBits);
+    return sign ? -magnitude : magnitude;
+  }
+  uint32_t floatExp = exp == (1u << expBits) - 1 ? 0xff : exp - bias + 127;
+  uint32_t out = sign << 31 | floatExp << 23 | mant << (23 - mantBits);
+  float result;
+  std::memcpy(&result, &out, sizeof(result));
+  return result;
+}
+
+float attn::runtime::halfToFloat(uint16_t bits) {
+  return smallFloatToFloat(bits, 5, 10);
+}
+uint16_t attn::runtime::floatToHalf(float value) {
+  return static_cast<uint16_t>(roundToSmallFloat(value, 5, 10));
+}
+float attn::runtime::bf16ToFloat(uint16_t bits) {
+  return smallFloatToFloat(bits, 8, 7);
+}
+uint16_t attn::runtime::floatToBf16(float value) {
+  return static_cast<uint16_t>(roundToSmallFloat(value, 8, 7));
+}
+
+//===----------------------------------------------------------------------===//
+// Element access
+//===----------------------------------------------------------------------===//
+
+template <typename T> static T load(const HostArray &array, int64_t index) {
+  T value;
+  std::memcpy(&value, array.data.data() + index * sizeof(T), sizeof(T));
+  return value;
+}
+
+template <typename T>
+static void store(HostArray &array, int64_t index, T value) {
+  std::memcpy(array.data.data() + index * sizeof(T), &value, sizeof(T));
+}
+
+/// Round to nearest even, saturate, NaN -> 0.
+template <typename T> static T toInt(double value) {
+  if (std::isnan(value))
+    return 0;
+  double rounded = std::nearbyint(value);
+  if (rounded <= std::numeric_limits<T>::min())
+    return std::numeric_limits<T>::min();
+  if (rounded >= std::numeric_limits<T>::max())
+    return std::numeric_limits<T>::max();
+  return static_cast<T>(rounded);
+}
+
+double attn::runtime::getAsDouble(const HostArray &array, int64_t index) {
+  assert(index >= 0 && index < array.numElements() && "index out of range");
+  switch (array.dtype) {
+  case DType::F32:
+    return load<float>(array, index);
+  case DType::F16:
+    return halfToFloat(load<uint16_t>(array, index));
+  case DType::BF16:
+    return bf16ToFloat(load<uint16_t>(array, index));
+  case DType::I1:
+    return array.data[index] != 0 ? 1.0 : 0.0;
+  case DType::I8:
+    return load<int8_t>(array, index);
+  case DType::I32:
+    return load<int32_t>(array, index);
+  }
+  return 0.0;
+}
+
+void attn::runtime::setFromDouble(HostArray &array, int64_t index,
+                                  double value) {
+  assert(index >= 0 && index < array.numElements() && "index out of range");
+  switch (array.dtype) {
+  case DType::F32:
+    return store<float>(array, index, static_cast<float>(value));
+  case DType::F16:
+    return store<uint16_t>(array, index, roundToSmallFloat(value, 5, 10));
+  case DType::BF16:
+    return store<uint16_t>(array, index, roundToSmallFloat(value, 8, 7));
+  case DType::I1:
+    array.data[index] = value != 0.0;
+    return;
+  case DType::I8:
+    return store<int8_t>(array, index, toInt<int8_t>(value));
+  case DType::I32:
+    return store<int32_t>(array, index, toInt<int32_t>(value));
+  }
+}

@@ -1,0 +1,40 @@
+// RUN: attn-opt %s -split-input-file --attn-convert-to-online-attention | FileCheck %s
+
+#q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
+#k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
+#v = affine_map<(b, m, k1, k2, n) -> (b, n, k2)>
+#s = affine_map<(b, m, k1, k2, n) -> ()>
+#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
+// CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1)>
+// CHECK-DAG: #[[O:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4)>
+// CHECK-LABEL: func.func @f16_transposed_v
+// CHECK: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[ACC:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.+}} : tensor<2x64x8xf32>)
+// CHECK: %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
+// CHECK: %[[MAX:.+]] = linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.+}} : tensor<2x64xf32>)
+// CHECK: %[[ZERO2:.+]] = arith.constant 0.000000e+00 : f32
+// CHECK: %[[SUM:.+]] = linalg.fill ins(%[[ZERO2]] : f32) outs(%{{.+}} : tensor<2x64xf32>)
+// CHECK: %[[ACC_R:.+]], %{{.+}}, %[[SUM_R:.+]] = attn.online_attention {indexing_maps = [#{{.+}}, #{{.+}}, #{{.+}}, #{{.+}}, #[[O]], #[[ROW]], #[[ROW]]]}
+// CHECK-SAME: outs(%[[ACC]], %[[MAX]], %[[SUM]] :
+// CHECK: %[[N:.+]] = linalg.generic
+// CHECK-SAME: ins(%[[ACC_R]], %[[SUM_R]] : tensor<2x64x8xf32>, tensor<2x64xf32>) outs(%arg4 : tensor<2x64x8xf16>)
+// CHECK: arith.divf
+// CHECK: arith.select
+// CHECK: arith.truncf {{.*}} f32 to f16
+// CHECK: return %[[N]]
+func.func @f16_transposed_v(%q: tensor<2x64x16xf16>, %k: tensor<2x100x16xf16>, %v: tensor<2x8x100xf16>, %s: f16,
+                            %init: tensor<2x64x8xf16>) -> tensor<2x64x8xf16> {
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x64x16xf16>, tensor<2x100x16xf16>, tensor<2x8x100xf16>, f16)
+         outs(%init : tensor<2x64x8xf16>) -> tensor<2x64x8xf16>
+  return %r : tensor<2x64x8xf16>
+}
+
+// -----
+
+// No attention: nothing to do.
+// CHECK-LABEL: func.func @no_attention
+// CHECK-NEXT: return %arg0
+func.func @no_attention(%x: tensor<4xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}

@@ -1,0 +1,39 @@
+// RUN: attn-opt %s --attn-decompose-online-attention | FileCheck %s
+
+#q = affine_map<(m, k1, k2, n) -> (m, k1)>
+#k = affine_map<(m, k1, k2, n) -> (k2, k1)>
+#v = affine_map<(m, k1, k2, n) -> (k2, n)>
+#s = affine_map<(m, k1, k2, n) -> ()>
+#mask = affine_map<(m, k1, k2, n) -> (m, k2)>
+#o = affine_map<(m, k1, k2, n) -> (m, n)>
+#r = affine_map<(m, k1, k2, n) -> (m)>
+// One online-softmax step as linalg: scores (Q.K^T contracting K1), scale
+// and mask, row max, corrections, exp, row sum, P.V accumulation; the
+// running state is updated in place (outs of the last generics).
+// CHECK-LABEL: func.func @step
+// CHECK-NOT: attn.online_attention
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%arg0, %arg1 : tensor<8x4xf16>, tensor<16x4xf16>)
+// CHECK: arith.extf
+// CHECK: arith.mulf
+// CHECK: arith.addf
+// CHECK: } -> tensor<8x16xf32>
+// CHECK: linalg.generic {{.*}} ins(%{{.+}}, %arg4 : tensor<8x16xf32>, tensor<8x16xi1>)
+// CHECK: arith.select
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]}
+// CHECK: arith.maximumf
+// CHECK: math.exp
+// CHECK: %[[MAX:.+]] = linalg.generic {{.*}} outs(%arg6 : tensor<8xf32>)
+// CHECK: math.exp
+// CHECK: linalg.generic {{.*}} outs(%arg7 : tensor<8xf32>)
+// CHECK: %[[SUM:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]}
+// CHECK: linalg.generic {{.*}} outs(%arg5 : tensor<8x6xf32>)
+// CHECK: %[[ACC:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.+}}, %arg2 : tensor<8x16xf32>, tensor<16x6xf16>)
+// CHECK: return %[[ACC]], %[[MAX]], %[[SUM]]
+func.func @step(%q: tensor<8x4xf16>, %k: tensor<16x4xf16>, %v: tensor<16x6xf16>, %s: f16, %m: tensor<8x16xi1>,
+                %acc: tensor<8x6xf32>, %max: tensor<8xf32>, %sum: tensor<8xf32>)
+    -> (tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>) {
+  %a, %b, %c = attn.online_attention {indexing_maps = [#q, #k, #v, #s, #mask, #o, #r, #r]}
+         ins(%q, %k, %v, %s, %m : tensor<8x4xf16>, tensor<16x4xf16>, tensor<16x6xf16>, f16, tensor<8x16xi1>)
+         outs(%acc, %max, %sum : tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>
+  return %a, %b, %c : tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>
+}

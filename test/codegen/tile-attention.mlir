@@ -1,0 +1,39 @@
+// RUN: attn-opt %s --attn-convert-to-online-attention --attn-tile-attention="m-tile=32 k2-tile=64" | FileCheck %s
+// RUN: attn-opt %s --attn-convert-to-online-attention --attn-tile-attention="m-tile=16 k2-tile=50" | FileCheck %s --check-prefix=SMALL
+// RUN: not attn-opt %s --attn-convert-to-online-attention --attn-tile-attention="m-tile=0" 2>&1 | FileCheck %s --check-prefix=BADTILE
+
+#q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
+#k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
+#v = affine_map<(b, m, k1, k2, n) -> (b, k2, n)>
+#s = affine_map<(b, m, k1, k2, n) -> ()>
+#mask = affine_map<(b, m, k1, k2, n) -> (m, k2)>
+#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
+
+// Parallel tiles over (batch, M), a K2 loop inside carrying acc/max/sum,
+// the normalization inside the parallel tile; tiles of Q/K/V/mask only.
+// CHECK-LABEL: func.func @tiled
+// CHECK: scf.forall (%[[B:.+]], %[[M:.+]]) = (0, 0) to (2, 64) step (1, 32) shared_outs(%[[OUT:.+]] = %arg5)
+// CHECK: %[[Q:.+]] = tensor.extract_slice %arg0[%[[B]], %[[M]], 0] [1, 32, 16] [1, 1, 1]
+// CHECK: scf.for %[[K2:.+]] = %{{.+}} to %{{.+}} step %{{.+}} iter_args(%[[ACC:.+]] = %{{.+}}, %[[MAX:.+]] = %{{.+}}, %[[SUM:.+]] = %{{.+}}) -> (tensor<1x32x8xf32>, tensor<1x32xf32>, tensor<1x32xf32>)
+// CHECK: attn.online_attention
+// CHECK-SAME: ins(%{{.+}}, %{{.+}}, %{{.+}}, %arg3, %{{.+}} : tensor<1x32x16xf32>, tensor<1x?x16xf32>, tensor<1x?x8xf32>, f32, tensor<32x?xi1>)
+// CHECK-SAME: -> tensor<1x32x8xf32>, tensor<1x32xf32>, tensor<1x32xf32>
+// CHECK: scf.yield
+// CHECK: linalg.generic
+// CHECK: tensor.parallel_insert_slice %{{.+}} into %[[OUT]][%[[B]], %[[M]], 0] [1, 32, 8]
+// CHECK-NOT: attn.online_attention
+// CHECK-NOT: attn.attention
+
+// SMALL: scf.forall ({{.+}}) = (0, 0) to (2, 64) step (1, 16)
+// SMALL: scf.for %{{.+}} = %c0 to %c100 step %c50
+// SMALL: attn.online_attention
+// SMALL-SAME: tensor<1x16x16xf32>, tensor<1x50x16xf32>, tensor<1x50x8xf32>
+
+// BADTILE: error: attn-tile-attention: m-tile and k2-tile must be positive
+func.func @tiled(%q: tensor<2x64x16xf32>, %k: tensor<2x100x16xf32>, %v: tensor<2x100x8xf32>, %s: f32,
+                 %m: tensor<64x100xi1>, %init: tensor<2x64x8xf32>) -> tensor<2x64x8xf32> {
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #mask, #o]}
+         ins(%q, %k, %v, %s, %m : tensor<2x64x16xf32>, tensor<2x100x16xf32>, tensor<2x100x8xf32>, f32, tensor<64x100xi1>)
+         outs(%init : tensor<2x64x8xf32>) -> tensor<2x64x8xf32>
+  return %r : tensor<2x64x8xf32>
+}
