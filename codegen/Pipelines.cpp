@@ -3,6 +3,7 @@
 #include "codegen/Passes.h"
 #include "transforms/Passes.h"
 
+#include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 
@@ -36,8 +37,8 @@ static constexpr llvm::StringLiteral kCpuLowering =
     "func.func(convert-linalg-to-loops),"
     "scf-forall-to-parallel,"
     "convert-scf-to-openmp,"
-    "lower-affine,"
     "expand-strided-metadata,"
+    "lower-affine,"
     // memref.alloca_scope (made by the OpenMP conversion) must be lowered
     // while its region is still one block, i.e. before scf-to-cf.
     "finalize-memref-to-llvm,"
@@ -52,6 +53,13 @@ static constexpr llvm::StringLiteral kCpuLowering =
     "reconcile-unrealized-casts";
 
 void mlir::attn::buildCpuLoweringPipeline(OpPassManager &pm) {
+  // The textual pipeline names upstream passes; make sure they are
+  // registered whichever tool builds it.
+  static const bool registered = [] {
+    registerAllPasses();
+    return true;
+  }();
+  (void)registered;
   if (failed(parsePassPipeline(kCpuLowering, pm, llvm::errs())))
     llvm::report_fatal_error("attn: internal CPU lowering pipeline is invalid");
 }

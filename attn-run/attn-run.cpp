@@ -1,0 +1,505 @@
+//===- attn-run.cpp - compile an attention program and run it -------------===//
+//
+// Compiles the entry function of a .mlir file with the attn pipelines and
+// runs it on the host CPU (MLIR ExecutionEngine), with inputs and outputs in
+// the style of iree-run-module.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialect/AttnDialect.h"
+#include "runtime/CpuRunner.h"
+#include "runtime/Npy.h"
+#include "runtime/Reference.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/IR/MLIRContext.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
+#include "mlir/Parser/Parser.h"
+#include "mlir/Support/FileUtilities.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/CommandLine.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/FormatVariadic.h"
+#include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/SourceMgr.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <random>
+#include <sys/resource.h>
+#include <sys/stat.h>
+
+using namespace attn::runtime;
+namespace cl = llvm::cl;
+
+static cl::OptionCategory category("attn-run options");
+static cl::opt<std::string> inputFile(cl::Positional, cl::Required,
+                                      cl::desc("<input .mlir file>"),
+                                      cl::cat(category));
+static cl::opt<std::string> function("function", cl::init("main"),
+                                     cl::desc("Entry function (default: main)"),
+                                     cl::cat(category));
+static cl::list<std::string> inputs(
+    "input",
+    cl::desc("Entry argument, in order: @file.npy, TYPE=VALUE for a scalar "
+             "(f16=0.125), or SHAPExTYPE=VALUE for a splat (2x4xf32=1.0); "
+             "VALUE 'random' gives random values of that shape"),
+    cl::cat(category));
+static cl::opt<std::string> randomInputs(
+    "random-inputs", cl::ValueOptional,
+    cl::desc("Fill the arguments not given by --input with reproducible "
+             "random values (--random-inputs=SEED; default seed 0)"),
+    cl::cat(category));
+static cl::list<std::string>
+    outputs("output", cl::desc("Write result #i (in order) to @file.npy"),
+            cl::cat(category));
+static cl::list<std::string> expectedOutputs(
+    "expected_output",
+    cl::desc("Compare result #i (in order) with @file.npy (--atol/--rtol)"),
+    cl::cat(category));
+static cl::opt<bool> check(
+    "check",
+    cl::desc("Also run an independent, unoptimized reference lowering "
+             "(no graph passes, no tiling, materialized softmax) and compare"),
+    cl::cat(category));
+static cl::opt<double> atolOpt(
+    "atol", cl::init(-1),
+    cl::desc("Absolute tolerance (default by element type: f32 1e-5, f16 "
+             "2e-3, bf16 1.6e-2)"),
+    cl::cat(category));
+static cl::opt<double> rtolOpt(
+    "rtol", cl::init(-1),
+    cl::desc("Relative tolerance (default by element type: f32 1e-4, f16 "
+             "2e-3, bf16 1.6e-2)"),
+    cl::cat(category));
+static cl::opt<unsigned> benchmark(
+    "benchmark", cl::init(0),
+    cl::desc("Time N runs after one warm-up; print min/median time and "
+             "GFLOP/s"),
+    cl::cat(category));
+static cl::opt<std::string>
+    device("device", cl::init("auto"),
+           cl::desc("cpu, rocm, or auto (an AMD GPU if one is usable, else "
+                    "cpu)"),
+           cl::cat(category));
+static cl::opt<std::string>
+    chip("chip", cl::init("gfx942"),
+         cl::desc("AMD GPU target for --device=rocm: gfx942, gfx90a, gfx1100"),
+         cl::cat(category));
+static cl::opt<bool> printIR("print-ir-after-all",
+                             cl::desc("Print the IR after every pass"),
+                             cl::cat(category));
+static cl::opt<bool> noGraphOpt(
+    "no-graph-opt", cl::desc("Skip the transposed-V graph pipeline"),
+    cl::cat(category));
+static cl::opt<int64_t> mTile("m-tile", cl::init(32),
+                              cl::desc("Rows of Q per parallel tile"),
+                              cl::cat(category));
+static cl::opt<int64_t> k2Tile("k2-tile", cl::init(64),
+                               cl::desc("Keys per K2 loop iteration"),
+                               cl::cat(category));
+static cl::opt<std::string> dumpInputs(
+    "dump-inputs",
+    cl::desc("Write the inputs actually used to DIR/arg<i>.npy"),
+    cl::cat(category));
+static cl::opt<bool> compileOnly("compile-only",
+                                 cl::desc("Compile, do not run"),
+                                 cl::cat(category));
+
+static int fail(const llvm::Twine &message) {
+  llvm::errs() << "attn-run: error: " << message << "\n";
+  return 1;
+}
+
+static void progress(const llvm::Twine &message) {
+  llvm::errs() << "attn-run: " << message << "\n";
+}
+
+static HostArray randomInput(const ValueSpec &spec, std::mt19937_64 &rng);
+
+/// Parses "TYPE=VALUE" or "DIMxDIMxTYPE=VALUE"; VALUE "random" fills with
+/// random values like --random-inputs.
+static std::optional<HostArray> parseLiteralInput(llvm::StringRef spec,
+                                                  std::mt19937_64 &rng,
+                                                  std::string &error) {
+  auto [typePart, valuePart] = spec.split('=');
+  llvm::SmallVector<llvm::StringRef> pieces;
+  typePart.split(pieces, 'x');
+  std::optional<DType> dtype = dtypeFromName(pieces.back().str());
+  if (!dtype) {
+    error = "unknown element type '" + pieces.back().str() + "'";
+    return std::nullopt;
+  }
+  std::vector<int64_t> shape;
+  for (llvm::StringRef dim : llvm::ArrayRef(pieces).drop_back()) {
+    int64_t d;
+    if (dim.getAsInteger(10, d) || d < 0) {
+      error = "bad dimension '" + dim.str() + "'";
+      return std::nullopt;
+    }
+    shape.push_back(d);
+  }
+  if (valuePart == "random") {
+    ValueSpec random;
+    random.dtype = *dtype;
+    random.isTensor = !shape.empty();
+    random.shape = shape;
+    return randomInput(random, rng);
+  }
+  double value;
+  if (valuePart.trim().getAsDouble(value)) {
+    if (valuePart == "true")
+      value = 1;
+    else if (valuePart == "false")
+      value = 0;
+    else {
+      error = "bad value '" + valuePart.str() + "'";
+      return std::nullopt;
+    }
+  }
+  HostArray array = HostArray::zeros(*dtype, shape);
+  for (int64_t i = 0, e = array.numElements(); i < e; ++i)
+    setFromDouble(array, i, value);
+  return array;
+}
+
+static HostArray randomInput(const ValueSpec &spec, std::mt19937_64 &rng) {
+  std::vector<int64_t> shape = spec.isTensor ? spec.shape
+                                             : std::vector<int64_t>{};
+  HostArray array = HostArray::zeros(spec.dtype, shape);
+  std::uniform_real_distribution<double> real(-1.0, 1.0);
+  std::uniform_int_distribution<int> small(-8, 8);
+  std::bernoulli_distribution keep(0.8);
+  for (int64_t i = 0, e = array.numElements(); i < e; ++i) {
+    double v;
+    switch (spec.dtype) {
+    case DType::I1:
+      v = keep(rng);
+      break;
+    case DType::I8:
+    case DType::I32:
+      v = small(rng);
+      break;
+    default:
+      v = real(rng);
+    }
+    setFromDouble(array, i, v);
+  }
+  return array;
+}
+
+static std::string describe(const HostArray &a) {
+  std::string s = formatShape(a.shape);
+  return (a.shape.empty() ? "" : s + "x") + dtypeName(a.dtype);
+}
+
+static void printSummary(unsigned i, const HostArray &a) {
+  double minV = INFINITY, maxV = -INFINITY, sum = 0;
+  int64_t n = a.numElements();
+  for (int64_t j = 0; j < n; ++j) {
+    double v = getAsDouble(a, j);
+    minV = std::min(minV, v);
+    maxV = std::max(maxV, v);
+    sum += v;
+  }
+  llvm::outs() << llvm::format("result[%u]: %s  min %.6g  max %.6g  mean "
+                               "%.6g  checksum(sum) %.9g\n",
+                               i, describe(a).c_str(), minV, maxV,
+                               n ? sum / n : 0.0, sum);
+  llvm::outs() << "  first values:";
+  for (int64_t j = 0; j < std::min<int64_t>(n, 8); ++j)
+    llvm::outs() << llvm::format(" %.6g", getAsDouble(a, j));
+  llvm::outs() << (n > 8 ? " ...\n" : "\n");
+}
+
+static std::vector<double> toDoubles(const HostArray &a) {
+  std::vector<double> v(a.numElements());
+  for (size_t i = 0; i < v.size(); ++i)
+    v[i] = getAsDouble(a, i);
+  return v;
+}
+
+/// Default tolerances: f32 summation-order differences; f16/bf16 about two
+/// units in the last place of values of magnitude <= 1 (outputs are convex
+/// combinations of V rows), since both sides round the f32 result.
+static std::pair<double, double> tolerances(DType dtype) {
+  double atol = 1e-5, rtol = 1e-4;
+  if (dtype == DType::F16)
+    atol = rtol = 2e-3;
+  else if (dtype == DType::BF16)
+    atol = rtol = 1.6e-2;
+  if (atolOpt >= 0)
+    atol = atolOpt;
+  if (rtolOpt >= 0)
+    rtol = rtolOpt;
+  return {atol, rtol};
+}
+
+/// Compares and prints one line; returns true when within tolerance.
+static bool compare(llvm::StringRef what, unsigned i, const HostArray &got,
+                    const HostArray &want) {
+  if (got.shape != want.shape) {
+    llvm::outs() << what << " result[" << i << "]: shape "
+                 << formatShape(got.shape) << " vs expected "
+                 << formatShape(want.shape) << ": FAIL\n";
+    return false;
+  }
+  auto [atol, rtol] = tolerances(got.dtype);
+  std::vector<double> g = toDoubles(got), w = toDoubles(want);
+  ErrorStats stats = compareArrays(g, w, atol);
+  bool ok = allClose(g, w, atol, rtol);
+  llvm::outs() << llvm::format("%s result[%u]: max abs err %.3g, max rel err "
+                               "%.3g (atol %g, rtol %g): %s\n",
+                               what.str().c_str(), i, stats.maxAbs,
+                               stats.maxRel, atol, rtol, ok ? "PASS" : "FAIL");
+  return ok;
+}
+
+/// FLOPs of the attention ops in `func` (2*B*M*K2*K1 + 2*B*M*K2*N each),
+/// resolving dynamic sizes of entry arguments from the actual inputs.
+static std::optional<double> countFlops(mlir::func::FuncOp func,
+                                        const std::vector<HostArray> &args) {
+  double total = 0;
+  bool known = true;
+  func.walk([&](mlir::attn::AttentionOp op) {
+    mlir::attn::AttentionDims dims = op.getDims();
+    std::vector<int64_t> sizes(op.getNumLoops(), -1);
+    for (auto [map, operand] :
+         llvm::zip(op.getIndexingMapsArray(), op->getOperands())) {
+      auto type = mlir::dyn_cast<mlir::RankedTensorType>(operand.getType());
+      if (!type)
+        continue;
+      auto arg = mlir::dyn_cast<mlir::BlockArgument>(operand);
+      bool isEntryArg = arg && arg.getOwner()->getParentOp() == func;
+      for (auto [pos, expr] : llvm::enumerate(map.getResults())) {
+        unsigned d = mlir::cast<mlir::AffineDimExpr>(expr).getPosition();
+        int64_t size = type.getDimSize(pos);
+        if (mlir::ShapedType::isDynamic(size) && isEntryArg)
+          size = args[arg.getArgNumber()].shape[pos];
+        if (!mlir::ShapedType::isDynamic(size))
+          sizes[d] = size;
+      }
+    }
+    auto product = [&](llvm::ArrayRef<unsigned> ds) {
+      double p = 1;
+      for (unsigned d : ds) {
+        if (sizes[d] < 0)
+          known = false;
+        p *= sizes[d];
+      }
+      return p;
+    };
+    double bm = product(dims.batch) * product(dims.m) * product(dims.k2);
+    total += 2 * bm * product(dims.k1) + 2 * bm * product(dims.n);
+  });
+  if (!known)
+    return std::nullopt;
+  return total;
+}
+
+static bool writeOutput(llvm::StringRef spec, const HostArray &array,
+                        std::string &error) {
+  if (!spec.starts_with("@")) {
+    error = "--output must be @file.npy, got '" + spec.str() + "'";
+    return false;
+  }
+  return writeNpy(spec.drop_front().str(), array, error);
+}
+
+int main(int argc, char **argv) {
+  llvm::InitLLVM initLLVM(argc, argv);
+  cl::HideUnrelatedOptions(category);
+  cl::ParseCommandLineOptions(
+      argc, argv,
+      "attn-run: compile an attention program with the attn pipelines and "
+      "run it\n\n"
+      "  attn-run FILE.mlir [--function=main] (--input=... | "
+      "--random-inputs[=SEED]) [--output=@out.npy] [--check] "
+      "[--benchmark=N]\n");
+
+  // Device selection. GPU code generation is not part of this build yet.
+  if (device != "auto" && device != "cpu" && device != "rocm")
+    return fail("unknown --device '" + device + "' (expected cpu, rocm or auto)");
+  if (chip != "gfx942" && chip != "gfx90a" && chip != "gfx1100")
+    return fail("unknown --chip '" + chip +
+                "' (supported: gfx942, gfx90a, gfx1100)");
+  if (device == "rocm")
+    return fail("--device=rocm: AMD GPU code generation is not available in "
+                "this build; use --device=cpu");
+  if (device == "auto")
+    progress("device auto: using cpu (no AMD GPU support in this build)");
+  if (mTile <= 0 || k2Tile <= 0)
+    return fail("--m-tile and --k2-tile must be positive");
+
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<mlir::attn::AttnDialect>();
+  mlir::MLIRContext context(registry);
+  context.loadAllAvailableDialects();
+  // One-line diagnostics: never dump whole (possibly huge) lowered ops.
+  context.printOpOnDiagnostic(false);
+
+  std::string errorMessage;
+  auto file = mlir::openInputFile(inputFile, &errorMessage);
+  if (!file)
+    return fail(errorMessage);
+  auto sourceMgr = std::make_shared<llvm::SourceMgr>();
+  sourceMgr->AddNewSourceBuffer(std::move(file), llvm::SMLoc());
+  mlir::SourceMgrDiagnosticHandler diagHandler(*sourceMgr, &context);
+  mlir::OwningOpRef<mlir::ModuleOp> module =
+      mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
+  if (!module)
+    return 1; // the parser printed file:line:col: error: ...
+
+  auto func = module->lookupSymbol<mlir::func::FuncOp>(function);
+  if (!func)
+    return fail("no function @" + function + " in " + inputFile);
+  EntrySignature sig;
+  if (!getEntrySignature(func, sig, errorMessage))
+    return fail("@" + function + ": " + errorMessage);
+
+  // Inputs.
+  if (inputs.size() > sig.args.size())
+    return fail(llvm::Twine(inputs.size()) + " inputs given but @" + function +
+                " takes " + llvm::Twine(sig.args.size()));
+  bool random = randomInputs.getNumOccurrences() > 0;
+  uint64_t seed = 0;
+  if (random && !randomInputs.empty() &&
+      llvm::StringRef(randomInputs).getAsInteger(10, seed))
+    return fail("--random-inputs seed must be an integer, got '" +
+                randomInputs + "'");
+  if (!compileOnly && !random && inputs.size() < sig.args.size())
+    return fail("@" + function + " takes " + llvm::Twine(sig.args.size()) +
+                " arguments but " + llvm::Twine(inputs.size()) +
+                " inputs were given (use --input or --random-inputs)");
+  std::vector<HostArray> args;
+  std::mt19937_64 rng(seed);
+  for (size_t i = 0; i < sig.args.size() && !compileOnly; ++i) {
+    std::string label = "input #" + std::to_string(i);
+    std::optional<HostArray> array;
+    if (i < inputs.size()) {
+      llvm::StringRef spec = inputs[i];
+      label += " (" + spec.str() + ")";
+      if (spec.starts_with("@"))
+        array = readNpy(spec.drop_front().str(), errorMessage);
+      else
+        array = parseLiteralInput(spec, rng, errorMessage);
+      if (!array)
+        return fail(label + ": " + errorMessage);
+    } else {
+      if (staticNumElements(sig.args[i]) < 0 && sig.args[i].isTensor)
+        return fail(label + ": argument type " + sig.args[i].typeString +
+                    " has dynamic dims; give it with --input");
+      array = randomInput(sig.args[i], rng);
+    }
+    if (!checkInput(*array, sig.args[i], errorMessage))
+      return fail(label + ": " + errorMessage);
+    args.push_back(std::move(*array));
+  }
+  if (!dumpInputs.empty()) {
+    ::mkdir(dumpInputs.c_str(), 0777);
+    for (auto [i, array] : llvm::enumerate(args))
+      if (!writeNpy(dumpInputs + "/arg" + std::to_string(i) + ".npy", array,
+                    errorMessage))
+        return fail(errorMessage);
+  }
+  if (outputs.size() > sig.results.size())
+    return fail(llvm::Twine(outputs.size()) + " --output given but @" +
+                function + " has " + llvm::Twine(sig.results.size()) +
+                " results");
+  std::vector<HostArray> expected;
+  for (llvm::StringRef spec : expectedOutputs) {
+    if (!spec.starts_with("@"))
+      return fail("--expected_output must be @file.npy, got '" + spec + "'");
+    std::optional<HostArray> array =
+        readNpy(spec.drop_front().str(), errorMessage);
+    if (!array)
+      return fail(errorMessage);
+    expected.push_back(std::move(*array));
+  }
+  std::optional<double> flops = countFlops(func, args);
+
+  // Compile (a clone is kept for the reference check).
+  mlir::OwningOpRef<mlir::ModuleOp> referenceModule;
+  if (check)
+    referenceModule = module->clone();
+  CompileOptions options;
+  options.graphOpt = !noGraphOpt;
+  options.mTile = mTile;
+  options.k2Tile = k2Tile;
+  options.printIRAfterAll = printIR;
+  progress("compiling @" + function + " for cpu...");
+  auto start = std::chrono::steady_clock::now();
+  std::unique_ptr<CompiledEntry> compiled =
+      CompiledEntry::compile(std::move(module), function, options, errorMessage);
+  if (!compiled)
+    return fail(errorMessage);
+  double compileSeconds =
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count();
+  progress(llvm::formatv("compiled in {0:f2} s", compileSeconds));
+  if (compileOnly)
+    return 0;
+
+  std::vector<HostArray> results;
+  if (!compiled->run(args, results, errorMessage))
+    return fail(errorMessage);
+  for (auto [i, r] : llvm::enumerate(results))
+    printSummary(i, r);
+  for (auto [i, spec] : llvm::enumerate(outputs))
+    if (!writeOutput(spec, results[i], errorMessage))
+      return fail(errorMessage);
+
+  bool ok = true;
+  for (auto [i, want] : llvm::enumerate(expected)) {
+    if (i >= results.size())
+      return fail("more --expected_output than results");
+    ok &= compare("expected_output", i, results[i], want);
+  }
+
+  if (check) {
+    CompileOptions refOptions;
+    refOptions.pipeline = Pipeline::Reference;
+    progress("compiling the reference lowering...");
+    std::unique_ptr<CompiledEntry> reference = CompiledEntry::compile(
+        std::move(referenceModule), function, refOptions, errorMessage);
+    if (!reference)
+      return fail("reference: " + errorMessage);
+    std::vector<HostArray> refResults;
+    if (!reference->run(args, refResults, errorMessage))
+      return fail(errorMessage);
+    for (auto [i, r] : llvm::enumerate(results))
+      ok &= compare("check", i, r, refResults[i]);
+  }
+
+  if (benchmark > 0) {
+    std::vector<HostArray> scratch;
+    compiled->run(args, scratch, errorMessage); // warm-up
+    std::vector<double> ms;
+    for (unsigned i = 0; i < benchmark; ++i) {
+      auto t0 = std::chrono::steady_clock::now();
+      compiled->run(args, scratch, errorMessage);
+      ms.push_back(std::chrono::duration<double, std::milli>(
+                       std::chrono::steady_clock::now() - t0)
+                       .count());
+    }
+    std::sort(ms.begin(), ms.end());
+    double median = ms.size() % 2 ? ms[ms.size() / 2]
+                                  : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
+    struct rusage usage;
+    getrusage(RUSAGE_SELF, &usage);
+    llvm::outs() << llvm::format("benchmark: %u runs after 1 warm-up: min "
+                                 "%.3f ms, median %.3f ms",
+                                 benchmark.getValue(), ms.front(), median);
+    if (flops)
+      llvm::outs() << llvm::format(", %.2f GFLOP/s (median)",
+                                   *flops / (median * 1e6));
+    llvm::outs() << llvm::format(", peak RSS %.1f MiB\n",
+                                 usage.ru_maxrss / 1024.0);
+  }
+  return ok ? 0 : 1;
+}

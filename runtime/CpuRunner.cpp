@@ -1,0 +1,310 @@
+//===- CpuRunner.cpp - compile an attn module for the host and run it -----===//
+
+#include "runtime/CpuRunner.h"
+
+#include "codegen/Passes.h"
+
+#include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/ExecutionEngine/ExecutionEngine.h"
+#include "mlir/ExecutionEngine/OptUtils.h"
+#include "mlir/IR/BuiltinTypes.h"
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
+#include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
+#include "llvm/Support/TargetSelect.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <cstdlib>
+#include <cstring>
+#include <set>
+
+using namespace attn::runtime;
+
+#ifndef ATTN_LIBOMP_PATH
+#error "ATTN_LIBOMP_PATH must name the OpenMP runtime (set by CMake)"
+#endif
+#ifndef ATTN_C_RUNNER_UTILS_PATH
+#error "ATTN_C_RUNNER_UTILS_PATH must be set by CMake"
+#endif
+
+static std::optional<DType> toDType(mlir::Type type) {
+  if (type.isF32())
+    return DType::F32;
+  if (type.isF16())
+    return DType::F16;
+  if (type.isBF16())
+    return DType::BF16;
+  if (type.isInteger(1))
+    return DType::I1;
+  if (type.isInteger(8))
+    return DType::I8;
+  if (type.isInteger(32))
+    return DType::I32;
+  return std::nullopt;
+}
+
+static bool toSpec(mlir::Type type, ValueSpec &spec, std::string &error) {
+  llvm::raw_string_ostream os(spec.typeString);
+  os << type;
+  mlir::Type elem = type;
+  if (auto tensor = mlir::dyn_cast<mlir::RankedTensorType>(type)) {
+    elem = tensor.getElementType();
+    for (int64_t d : tensor.getShape())
+      spec.shape.push_back(mlir::ShapedType::isDynamic(d) ? -1 : d);
+  } else if (mlir::isa<mlir::ShapedType>(type)) {
+    error = "unsupported type " + spec.typeString +
+            " (ranked tensors and scalars only)";
+    return false;
+  } else {
+    spec.isTensor = false;
+    if (type.isInteger(1)) {
+      error = "unsupported scalar type i1";
+      return false;
+    }
+  }
+  std::optional<DType> dtype = toDType(elem);
+  if (!dtype) {
+    error = "unsupported element type in " + spec.typeString +
+            " (supported: f32, f16, bf16, i1, i8, i32)";
+    return false;
+  }
+  spec.dtype = *dtype;
+  return true;
+}
+
+bool attn::runtime::getEntrySignature(mlir::func::FuncOp func,
+                                      EntrySignature &sig,
+                                      std::string &error) {
+  for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
+    ValueSpec spec;
+    if (!toSpec(type, spec, error)) {
+      error = "argument #" + std::to_string(i) + ": " + error;
+      return false;
+    }
+    sig.args.push_back(spec);
+  }
+  for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
+    ValueSpec spec;
+    if (!toSpec(type, spec, error) || !spec.isTensor) {
+      if (!spec.isTensor)
+        error = "results must be tensors, got " + spec.typeString;
+      error = "result #" + std::to_string(i) + ": " + error;
+      return false;
+    }
+    sig.results.push_back(spec);
+  }
+  return true;
+}
+
+int64_t attn::runtime::staticNumElements(const ValueSpec &spec) {
+  int64_t n = 1;
+  for (int64_t d : spec.shape) {
+    if (d < 0)
+      return -1;
+    n *= d;
+  }
+  return n;
+}
+
+bool attn::runtime::checkInput(const HostArray &array, const ValueSpec &spec,
+                               std::string &error) {
+  if (array.dtype != spec.dtype) {
+    error = std::string("element type ") + dtypeName(array.dtype) +
+            " does not match the argument type " + spec.typeString;
+    return false;
+  }
+  if (!spec.isTensor) {
+    if (!array.shape.empty()) {
+      error = "a " + formatShape(array.shape) +
+              " array was given for the scalar argument " + spec.typeString;
+      return false;
+    }
+    return true;
+  }
+  bool ok = array.shape.size() == spec.shape.size();
+  for (size_t i = 0; ok && i < spec.shape.size(); ++i)
+    ok = spec.shape[i] < 0 || spec.shape[i] == array.shape[i];
+  if (!ok) {
+    error = "shape " + formatShape(array.shape) +
+            " does not match the argument type " + spec.typeString;
+    return false;
+  }
+  return true;
+}
+
+CompiledEntry::~CompiledEntry() = default;
+
+std::unique_ptr<CompiledEntry>
+CompiledEntry::compile(mlir::OwningOpRef<mlir::ModuleOp> module,
+                       const std::string &entry, const CompileOptions &options,
+                       std::string &error) {
+  mlir::MLIRContext *ctx = module->getContext();
+  auto func = module->lookupSymbol<mlir::func::FuncOp>(entry);
+  if (!func) {
+    error = "no function @" + entry + " in the module";
+    return nullptr;
+  }
+  std::unique_ptr<CompiledEntry> compiled(new CompiledEntry());
+  compiled->entry = entry;
+  if (!getEntrySignature(func, compiled->sig, error))
+    return nullptr;
+  // A C-compatible wrapper: memrefs by descriptor pointer, results through
+  // a pointer to their storage.
+  func->setAttr("llvm.emit_c_interface", mlir::UnitAttr::get(ctx));
+
+  mlir::PassManager pm(ctx);
+  if (options.printIRAfterAll) {
+    ctx->disableMultithreading();
+    pm.enableIRPrinting();
+  }
+  if (options.pipeline == Pipeline::Tiled) {
+    mlir::attn::CpuPipelineOptions opts;
+    opts.graphOpt = options.graphOpt;
+    opts.mTile = options.mTile;
+    opts.k2Tile = options.k2Tile;
+    mlir::attn::buildCpuTensorPipeline(pm, opts);
+  } else {
+    mlir::attn::buildReferenceTensorPipeline(pm);
+  }
+  mlir::attn::buildCpuLoweringPipeline(pm);
+  if (mlir::failed(pm.run(*module))) {
+    error = "compilation failed";
+    return nullptr;
+  }
+
+  static const bool targetsReady = [] {
+    llvm::InitializeNativeTarget();
+    llvm::InitializeNativeTargetAsmPrinter();
+    return true;
+  }();
+  (void)targetsReady;
+  mlir::DialectRegistry registry;
+  mlir::registerAllToLLVMIRTranslations(registry);
+  ctx->appendDialectRegistry(registry);
+
+  auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
+  if (!tmBuilder) {
+    error = "cannot detect the host target: " +
+            llvm::toString(tmBuilder.takeError());
+    return nullptr;
+  }
+  auto tm = tmBuilder->createTargetMachine();
+  if (!tm) {
+    error = "cannot create the host target machine: " +
+            llvm::toString(tm.takeError());
+    return nullptr;
+  }
+  // The options keep a reference to the transformer: keep it named.
+  auto transformer = mlir::makeOptimizingTransformer(3, 0, tm->get());
+  llvm::StringRef libs[] = {ATTN_LIBOMP_PATH, ATTN_C_RUNNER_UTILS_PATH};
+  mlir::ExecutionEngineOptions engineOptions;
+  engineOptions.transformer = transformer;
+  engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
+  engineOptions.sharedLibPaths = libs;
+  auto engine =
+      mlir::ExecutionEngine::create(*module, engineOptions, std::move(*tm));
+  if (!engine) {
+    error = "JIT compilation failed: " + llvm::toString(engine.takeError());
+    return nullptr;
+  }
+  compiled->engine = std::move(*engine);
+  auto packed = compiled->engine->lookupPacked("_mlir_ciface_" + entry);
+  if (!packed) {
+    error = "JIT: no entry point for @" + entry + ": " +
+            llvm::toString(packed.takeError());
+    return nullptr;
+  }
+  compiled->packed = *packed;
+  return compiled;
+}
+
+namespace {
+/// A strided memref descriptor of any rank, laid out as the LLVM lowering
+/// does: {allocated, aligned, offset, sizes[rank], strides[rank]}, all
+/// 64-bit.
+struct Descriptor {
+  std::vector<int64_t> words;
+  explicit Descriptor(size_t rank) : words(3 + 2 * rank, 0) {}
+  static size_t numWords(size_t rank) { return 3 + 2 * rank; }
+};
+
+int64_t *fillDescriptor(std::vector<int64_t> &words, const HostArray &array) {
+  size_t rank = array.shape.size();
+  words.assign(Descriptor::numWords(rank), 0);
+  auto ptr = reinterpret_cast<int64_t>(array.data.data());
+  words[0] = ptr;
+  words[1] = ptr;
+  int64_t stride = 1;
+  for (size_t i = rank; i-- > 0;) {
+    words[3 + i] = array.shape[i];
+    words[3 + rank + i] = stride;
+    stride *= array.shape[i];
+  }
+  return words.data();
+}
+} // namespace
+
+bool CompiledEntry::run(const std::vector<HostArray> &inputs,
+                        std::vector<HostArray> &outputs, std::string &error) {
+  // Storage for every argument the packed wrapper dereferences.
+  std::vector<std::vector<int64_t>> descriptors(inputs.size());
+  std::vector<int64_t *> descriptorPtrs(inputs.size());
+  std::vector<uint64_t> scalars(inputs.size(), 0);
+  size_t resultWords = 0;
+  for (const ValueSpec &r : sig.results)
+    resultWords += Descriptor::numWords(r.shape.size());
+  std::vector<int64_t> resultStorage(resultWords, 0);
+  void *resultPtr = resultStorage.data();
+
+  std::vector<void *> args;
+  if (!sig.results.empty())
+    args.push_back(&resultPtr);
+  for (size_t i = 0; i < inputs.size(); ++i) {
+    if (sig.args[i].isTensor) {
+      descriptorPtrs[i] = fillDescriptor(descriptors[i], inputs[i]);
+      args.push_back(&descriptorPtrs[i]);
+    } else {
+      std::memcpy(&scalars[i], inputs[i].data.data(), inputs[i].data.size());
+      args.push_back(&scalars[i]);
+    }
+  }
+  packed(args.data());
+
+  // Copy the results out and release what the compiled code allocated.
+  std::set<int64_t> inputBuffers, freed;
+  for (const HostArray &in : inputs)
+    inputBuffers.insert(reinterpret_cast<int64_t>(in.data.data()));
+  outputs.clear();
+  size_t pos = 0;
+  for (const ValueSpec &spec : sig.results) {
+    size_t rank = spec.shape.size();
+    const int64_t *d = resultStorage.data() + pos;
+    pos += Descriptor::numWords(rank);
+    std::vector<int64_t> shape(d + 3, d + 3 + rank);
+    HostArray out = HostArray::zeros(spec.dtype, shape);
+    size_t elemSize = dtypeSize(spec.dtype);
+    auto *base = reinterpret_cast<const uint8_t *>(d[1]) + d[2] * elemSize;
+    // General strided copy (results are normally contiguous).
+    int64_t n = out.numElements();
+    std::vector<int64_t> index(rank, 0);
+    for (int64_t linear = 0; linear < n; ++linear) {
+      int64_t offset = 0;
+      for (size_t k = 0; k < rank; ++k)
+        offset += index[k] * d[3 + rank + k];
+      std::memcpy(out.data.data() + linear * elemSize,
+                  base + offset * elemSize, elemSize);
+      for (size_t k = rank; k-- > 0;) {
+        if (++index[k] < shape[k])
+          break;
+        index[k] = 0;
+      }
+    }
+    outputs.push_back(std::move(out));
+    int64_t allocated = d[0];
+    if (allocated && !inputBuffers.count(allocated) &&
+        freed.insert(allocated).second)
+      std::free(reinterpret_cast<void *>(allocated));
+  }
+  (void)error;
+  return true;
+}
