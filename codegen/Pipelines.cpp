@@ -34,6 +34,7 @@ static constexpr llvm::StringLiteral kCpuLowering =
     "one-shot-bufferize{bufferize-function-boundaries "
     "function-boundary-type-conversion=identity-layout-map},"
     "buffer-deallocation-pipeline,"
+    "convert-bufferization-to-memref,"
     "func.func(convert-linalg-to-loops),"
     "scf-forall-to-parallel,"
     "convert-scf-to-openmp,"

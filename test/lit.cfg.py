@@ -16,4 +16,4 @@ config.substitutions.append(("%examples", os.path.join(config.attn_src_root, "ex
 llvm_config.use_default_substitutions()
 llvm_config.with_environment("PATH", config.llvm_tools_dir, append_path=True)
 tool_dirs = [config.attn_tools_dir, config.llvm_tools_dir]
-llvm_config.add_tool_substitutions(["attn-opt", "FileCheck", "not", "count"], tool_dirs)
+llvm_config.add_tool_substitutions(["attn-opt", "attn-run", "attn-ref", "FileCheck", "not", "count"], tool_dirs)

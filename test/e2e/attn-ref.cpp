@@ -1,0 +1,97 @@
+//===- attn-ref.cpp - compare an attn-run output with the C++ reference ---===//
+//
+// Test helper: reads Q [..,M,K1], K [..,K2,K1], V [..,K2,N] (optionally a
+// float mask [..,M,K2]) and an output [B,M,N] from .npy files, computes the
+// double-precision reference attention (runtime/Reference.h, which shares no
+// code with the compiler) and compares. Transposed layouts are given with
+// --k-transposed ([B,K1,K2]) / --v-transposed ([B,N,K2]).
+//
+//===----------------------------------------------------------------------===//
+
+#include "runtime/Npy.h"
+#include "runtime/Reference.h"
+
+#include <cstdio>
+#include <cstdlib>
+#include <cstring>
+#include <string>
+
+using namespace attn::runtime;
+
+static std::vector<double> load(const std::string &path, HostArray &array) {
+  std::string error;
+  std::optional<HostArray> a = readNpy(path, error);
+  if (!a) {
+    std::fprintf(stderr, "attn-ref: %s\n", error.c_str());
+    std::exit(2);
+  }
+  array = *a;
+  std::vector<double> v(array.numElements());
+  for (size_t i = 0; i < v.size(); ++i)
+    v[i] = getAsDouble(array, i);
+  return v;
+}
+
+/// [B, X, Y] -> [B, Y, X].
+static std::vector<double> swapLast(const std::vector<double> &in, int64_t b,
+                                    int64_t x, int64_t y) {
+  std::vector<double> out(in.size());
+  for (int64_t i = 0; i < b; ++i)
+    for (int64_t j = 0; j < x; ++j)
+      for (int64_t k = 0; k < y; ++k)
+        out[(i * y + k) * x + j] = in[(i * x + j) * y + k];
+  return out;
+}
+
+int main(int argc, char **argv) {
+  std::string q, k, v, mask, out;
+  double scale = 1, atol = 1e-5, rtol = 1e-4;
+  bool kT = false, vT = false;
+  for (int i = 1; i < argc; ++i) {
+    std::string a = argv[i];
+    auto val = [&](const char *p) {
+      return a.rfind(p, 0) == 0 ? a.substr(std::strlen(p)) : std::string();
+    };
+    if (!val("--q=").empty()) q = val("--q=");
+    else if (!val("--k=").empty()) k = val("--k=");
+    else if (!val("--v=").empty()) v = val("--v=");
+    else if (!val("--mask=").empty()) mask = val("--mask=");
+    else if (!val("--out=").empty()) out = val("--out=");
+    else if (!val("--scale=").empty()) scale = std::atof(val("--scale=").c_str());
+    else if (!val("--atol=").empty()) atol = std::atof(val("--atol=").c_str());
+    else if (!val("--rtol=").empty()) rtol = std::atof(val("--rtol=").c_str());
+    else if (a == "--k-transposed") kT = true;
+    else if (a == "--v-transposed") vT = true;
+    else {
+      std::fprintf(stderr, "attn-ref: unknown argument '%s'\n", a.c_str());
+      return 2;
+    }
+  }
+  HostArray qa, ka, va, ma, oa;
+  std::vector<double> qd = load(q, qa), kd = load(k, ka), vd = load(v, va),
+                      od = load(out, oa);
+  // Leading dims (batch, heads, ...) are flattened into one batch dim.
+  auto dim = [](const HostArray &a, int fromEnd) {
+    return a.shape[a.shape.size() - fromEnd];
+  };
+  int64_t M = dim(qa, 2), K1 = dim(qa, 1);
+  int64_t B = qa.numElements() / (M * K1);
+  int64_t K2 = kT ? dim(ka, 1) : dim(ka, 2);
+  int64_t N = vT ? dim(va, 2) : dim(va, 1);
+  if (kT)
+    kd = swapLast(kd, B, K1, K2);
+  if (vT)
+    vd = swapLast(vd, B, N, K2);
+  std::vector<double> md;
+  if (!mask.empty())
+    md = load(mask, ma);
+  std::vector<double> want = referenceAttention(
+      qd, kd, vd, scale, mask.empty() ? nullptr : &md, B, M, K1, K2, N);
+  ErrorStats stats = compareArrays(od, want, atol);
+  bool ok = allClose(od, want, atol, rtol);
+  std::printf("attn-ref: %lldx%lldx%lld K2=%lld N=%lld: max abs err %.3g, "
+              "max rel err %.3g: %s\n",
+              (long long)B, (long long)M, (long long)K1, (long long)K2,
+              (long long)N, stats.maxAbs, stats.maxRel, ok ? "PASS" : "FAIL");
+  return ok ? 0 : 1;
+}

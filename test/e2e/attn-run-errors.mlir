@@ -1,0 +1,53 @@
+// attn-run reports bad input with one clear line and a non-zero exit.
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: attn-run %S/Inputs/identity.mlir --input=3x4xf32=random --dump-inputs=%t > /dev/null
+
+// Wrong shape for the argument.
+// RUN: not attn-run %S/Inputs/identity.mlir --function=takes_2x4 --input=@%t/arg0.npy 2>&1 | FileCheck %s --check-prefix=SHAPE
+// SHAPE: attn-run: error: input #0 (@{{.*}}arg0.npy): shape 3x4 does not match the argument type tensor<2x4xf32>
+
+// Wrong element type.
+// RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf16=1 2>&1 | FileCheck %s --check-prefix=DTYPE
+// DTYPE: attn-run: error: input #0 (3x4xf16=1): element type f16 does not match the argument type tensor<3x4xf32>
+
+// Truncated and missing files.
+// RUN: head -c 100 %t/arg0.npy > %t/truncated.npy
+// RUN: not attn-run %S/Inputs/identity.mlir --input=@%t/truncated.npy 2>&1 | FileCheck %s --check-prefix=TRUNC
+// TRUNC: attn-run: error: input #0 (@{{.*}}truncated.npy): {{.*}}truncated.npy: truncated
+// RUN: not attn-run %S/Inputs/identity.mlir --input=@%t/none.npy 2>&1 | FileCheck %s --check-prefix=NOFILE
+// NOFILE: attn-run: error: input #0 (@{{.*}}none.npy): {{.*}}none.npy: cannot open
+// RUN: not attn-run %t/missing.mlir --random-inputs 2>&1 | FileCheck %s --check-prefix=NOMLIR
+// NOMLIR: attn-run: error: cannot open input file '{{.*}}missing.mlir'
+
+// Malformed IR and an invalid attention op are diagnosed by the parser.
+// RUN: not attn-run %S/../attn-opt/Inputs/k2-mismatch.mlir --random-inputs 2>&1 | FileCheck %s --check-prefix=INVALID
+// INVALID: k2-mismatch.mlir:7:8: error: 'attn.attention' op 'value' has size 32 along d3
+
+// Argument count, entry function, unsupported types.
+// RUN: not attn-run %S/Inputs/identity.mlir 2>&1 | FileCheck %s --check-prefix=COUNT
+// COUNT: attn-run: error: @main takes 1 arguments but 0 inputs were given (use --input or --random-inputs)
+// RUN: not attn-run %S/Inputs/identity.mlir --function=nope --random-inputs 2>&1 | FileCheck %s --check-prefix=NOFUNC
+// NOFUNC: attn-run: error: no function @nope in
+// RUN: not attn-run %S/Inputs/identity.mlir --function=takes_index --random-inputs 2>&1 | FileCheck %s --check-prefix=INDEX
+// INDEX: attn-run: error: @takes_index: argument #0: unsupported element type in index
+
+// Flags, devices, chips.
+// RUN: not attn-run %S/Inputs/identity.mlir --no-such-flag 2>&1 | FileCheck %s --check-prefix=FLAG
+// FLAG: Unknown command line argument '--no-such-flag'
+// RUN: not attn-run %S/Inputs/identity.mlir --random-inputs --device=rocm 2>&1 | FileCheck %s --check-prefix=ROCM
+// ROCM: attn-run: error: --device=rocm: AMD GPU code generation is not available in this build; use --device=cpu
+// RUN: not attn-run %S/Inputs/identity.mlir --random-inputs --chip=gfx000 2>&1 | FileCheck %s --check-prefix=CHIP
+// CHIP: attn-run: error: unknown --chip 'gfx000' (supported: gfx942, gfx90a, gfx1100)
+// RUN: not attn-run %S/Inputs/identity.mlir --random-inputs --device=tpu 2>&1 | FileCheck %s --check-prefix=DEVICE
+// DEVICE: attn-run: error: unknown --device 'tpu' (expected cpu, rocm or auto)
+
+// An output that cannot be written leaves nothing behind.
+// RUN: not attn-run %S/Inputs/identity.mlir --random-inputs --output=@%t/no-dir/out.npy 2>&1 | FileCheck %s --check-prefix=OUT
+// OUT: attn-run: error: {{.*}}no-dir/out.npy
+// RUN: not ls %t/no-dir
+
+// A wrong expected output fails the run.
+// RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=0.5 --expected_output=@%t/arg0.npy 2>&1 | FileCheck %s --check-prefix=EXPECT
+// EXPECT: expected_output result[0]: {{.*}}: FAIL
+// RUN: attn-run %S/Inputs/identity.mlir --input=@%t/arg0.npy --expected_output=@%t/arg0.npy | FileCheck %s --check-prefix=EXPECTOK
+// EXPECTOK: expected_output result[0]: max abs err 0, {{.*}}: PASS
