@@ -105,6 +105,11 @@ static cl::opt<std::string> dumpInputs(
     "dump-inputs",
     cl::desc("Write the inputs actually used to DIR/arg<i>.npy"),
     cl::cat(category));
+static cl::opt<std::string> dumpObject(
+    "dump-object",
+    cl::desc("Write the JIT-compiled host object code to FILE (inspect it "
+             "with objdump -d)"),
+    cl::cat(category));
 static cl::opt<bool> compileOnly("compile-only",
                                  cl::desc("Compile, do not run"),
                                  cl::cat(category));
@@ -432,6 +437,7 @@ int main(int argc, char **argv) {
   options.mTile = mTile;
   options.k2Tile = k2Tile;
   options.printIRAfterAll = printIR;
+  options.dumpObjectPath = dumpObject;
   progress("compiling @" + function + " for cpu...");
   auto start = std::chrono::steady_clock::now();
   std::unique_ptr<CompiledEntry> compiled =

@@ -12,22 +12,6 @@
 using namespace mlir;
 using namespace mlir::attn;
 
-SmallVector<OpFoldResult> mlir::attn::getLoopSizes(OpBuilder &b, Location loc,
-                                                   ArrayRef<AffineMap> maps,
-                                                   ValueRange operands) {
-  SmallVector<OpFoldResult> sizes(maps.front().getNumDims());
-  for (auto [map, operand] : llvm::zip(maps, operands)) {
-    if (!isa<RankedTensorType>(operand.getType()))
-      continue;
-    for (auto [pos, expr] : llvm::enumerate(map.getResults())) {
-      unsigned d = cast<AffineDimExpr>(expr).getPosition();
-      if (!sizes[d])
-        sizes[d] = tensor::getMixedSize(b, loc, operand, pos);
-    }
-  }
-  return sizes;
-}
-
 SmallVector<unsigned>
 mlir::attn::unionOf(std::initializer_list<ArrayRef<unsigned>> sets) {
   SmallVector<unsigned> result;

@@ -8,18 +8,12 @@
 #ifndef ATTN_CODEGEN_ATTENTIONUTILS_H
 #define ATTN_CODEGEN_ATTENTIONUTILS_H
 
-#include "dialect/DimRoles.h"
+#include "dialect/AttnDialect.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpDefinition.h"
 
 namespace mlir::attn {
-
-/// Sizes of every loop of an attention-like op, read off the operands
-/// (each operand indexed by the map at the same position).
-SmallVector<OpFoldResult> getLoopSizes(OpBuilder &b, Location loc,
-                                       ArrayRef<AffineMap> maps,
-                                       ValueRange operands);
 
 /// Sorted union of loop-dim lists.
 SmallVector<unsigned> unionOf(std::initializer_list<ArrayRef<unsigned>> sets);
@@ -61,6 +55,38 @@ struct ScoreOperands {
 Value buildScores(OpBuilder &b, Location loc, const AttentionDims &dims,
                   unsigned numLoops, ArrayRef<OpFoldResult> loopSizes,
                   const ScoreOperands &operands);
+
+/// The start both lowerings share: roles, loop sizes, and the f32 score
+/// tensor S over the loops batch ∪ M ∪ K2 (`scoreDims`, indexed by
+/// `scoreMap`).
+struct Scores {
+  AttentionDims dims;
+  unsigned numLoops;
+  SmallVector<OpFoldResult> loopSizes;
+  SmallVector<unsigned> scoreDims, rowDims;
+  AffineMap scoreMap;
+  Value value;
+};
+
+/// Builds S for `op` (attn.attention or attn.online_attention) at the
+/// builder's insertion point.
+template <typename OpTy>
+Scores computeScores(OpBuilder &b, OpTy op) {
+  Scores s;
+  Location loc = op.getLoc();
+  s.dims = op.getDims();
+  s.numLoops = op.getNumLoops();
+  s.loopSizes =
+      getLoopSizes(b, loc, op.getIndexingMapsArray(), op->getOperands());
+  s.scoreDims = unionOf({s.dims.batch, s.dims.m, s.dims.k2});
+  s.rowDims = unionOf({s.dims.batch, s.dims.m});
+  s.scoreMap = loopTensorMap(s.scoreDims, s.numLoops, op.getContext());
+  ScoreOperands operands{op.getQuery(), op.getKey(),      op.getScale(),
+                         op.getMask(),  op.getQueryMap(), op.getKeyMap(),
+                         op.getMaskMap().value_or(AffineMap())};
+  s.value = buildScores(b, loc, s.dims, s.numLoops, s.loopSizes, operands);
+  return s;
+}
 
 /// acc / sum converted to `outElem`; 0 when sum is 0 (a row whose scores
 /// were all masked out).

@@ -20,21 +20,16 @@ static void lowerToReference(RewriterBase &rewriter, AttentionOp op) {
   Location loc = op.getLoc();
   MLIRContext *ctx = op.getContext();
   rewriter.setInsertionPoint(op);
-  AttentionDims dims = op.getDims();
-  unsigned numLoops = op.getNumLoops();
-  SmallVector<OpFoldResult> loopSizes = getLoopSizes(
-      rewriter, loc, op.getIndexingMapsArray(), op->getOperands());
   Type f32 = rewriter.getF32Type();
-
   // The full score tensor, materialized.
-  ScoreOperands scoreOps{op.getQuery(), op.getKey(),      op.getScale(),
-                         op.getMask(),  op.getQueryMap(), op.getKeyMap(),
-                         op.getMaskMap().value_or(AffineMap())};
-  Value s = buildScores(rewriter, loc, dims, numLoops, loopSizes, scoreOps);
-  SmallVector<unsigned> scoreDims = unionOf({dims.batch, dims.m, dims.k2});
-  SmallVector<unsigned> rowDims = unionOf({dims.batch, dims.m});
+  Scores scores = computeScores(rewriter, op);
+  const AttentionDims &dims = scores.dims;
+  unsigned numLoops = scores.numLoops;
+  ArrayRef<OpFoldResult> loopSizes = scores.loopSizes;
+  ArrayRef<unsigned> scoreDims = scores.scoreDims, rowDims = scores.rowDims;
+  AffineMap scoreMap = scores.scoreMap;
+  Value s = scores.value;
   SmallVector<unsigned> outDims = unionOf({dims.batch, dims.m, dims.n});
-  AffineMap scoreMap = loopTensorMap(scoreDims, numLoops, ctx);
   AffineMap rowMap = loopTensorMap(rowDims, numLoops, ctx);
   AffineMap outMap = loopTensorMap(outDims, numLoops, ctx);
 

@@ -20,6 +20,12 @@
 namespace mlir::attn {
 /// Returns true if `type` is an element type attention computes in.
 bool isSupportedComputeType(Type type);
+
+/// Sizes of every loop of an attention-like op, read off its tensor
+/// operands (operand i indexed by maps[i]).
+SmallVector<OpFoldResult> getLoopSizes(OpBuilder &b, Location loc,
+                                       ArrayRef<AffineMap> maps,
+                                       ValueRange operands);
 } // namespace mlir::attn
 
 #endif // ATTN_DIALECT_ATTNDIALECT_H

@@ -25,11 +25,11 @@ SmallVector<utils::IteratorType> OnlineAttentionOp::getLoopIteratorTypes() {
   return types;
 }
 
-SmallVector<Range> OnlineAttentionOp::getIterationDomain(OpBuilder &b) {
-  Location loc = getLoc();
-  SmallVector<std::optional<OpFoldResult>> sizes(getNumLoops());
-  for (auto [map, operand] :
-       llvm::zip(getIndexingMapsArray(), getOperation()->getOperands())) {
+SmallVector<OpFoldResult> mlir::attn::getLoopSizes(OpBuilder &b, Location loc,
+                                                   ArrayRef<AffineMap> maps,
+                                                   ValueRange operands) {
+  SmallVector<OpFoldResult> sizes(maps.front().getNumDims());
+  for (auto [map, operand] : llvm::zip(maps, operands)) {
     if (!isa<RankedTensorType>(operand.getType()))
       continue;
     for (auto [pos, expr] : llvm::enumerate(map.getResults())) {
@@ -38,9 +38,14 @@ SmallVector<Range> OnlineAttentionOp::getIterationDomain(OpBuilder &b) {
         sizes[d] = tensor::getMixedSize(b, loc, operand, pos);
     }
   }
+  return sizes;
+}
+
+SmallVector<Range> OnlineAttentionOp::getIterationDomain(OpBuilder &b) {
   SmallVector<Range> domain;
-  for (std::optional<OpFoldResult> size : sizes)
-    domain.push_back(Range{b.getIndexAttr(0), *size, b.getIndexAttr(1)});
+  for (OpFoldResult size : getLoopSizes(b, getLoc(), getIndexingMapsArray(),
+                                        getOperation()->getOperands()))
+    domain.push_back(Range{b.getIndexAttr(0), size, b.getIndexAttr(1)});
   return domain;
 }
 

@@ -201,6 +201,7 @@ CompiledEntry::compile(mlir::OwningOpRef<mlir::ModuleOp> module,
   engineOptions.transformer = transformer;
   engineOptions.jitCodeGenOptLevel = llvm::CodeGenOptLevel::Aggressive;
   engineOptions.sharedLibPaths = libs;
+  engineOptions.enableObjectDump = !options.dumpObjectPath.empty();
   auto engine =
       mlir::ExecutionEngine::create(*module, engineOptions, std::move(*tm));
   if (!engine) {
@@ -215,6 +216,8 @@ CompiledEntry::compile(mlir::OwningOpRef<mlir::ModuleOp> module,
     return nullptr;
   }
   compiled->packed = *packed;
+  if (!options.dumpObjectPath.empty())
+    compiled->engine->dumpToObjectFile(options.dumpObjectPath);
   return compiled;
 }
 

@@ -51,6 +51,8 @@ struct CompileOptions {
   int64_t mTile = 32;
   int64_t k2Tile = 64;
   bool printIRAfterAll = false;
+  /// When set, the JIT-compiled object code is written to this file.
+  std::string dumpObjectPath;
 };
 
 class CompiledEntry {
