@@ -155,7 +155,13 @@ CompiledEntry::compile(mlir::OwningOpRef<mlir::ModuleOp> module,
   mlir::PassManager pm(ctx);
   if (options.printIRAfterAll) {
     ctx->disableMultithreading();
-    pm.enableIRPrinting();
+    pm.enableIRPrinting(
+        /*shouldPrintBeforePass=*/[](mlir::Pass *, mlir::Operation *) {
+          return false;
+        },
+        /*shouldPrintAfterPass=*/
+        [](mlir::Pass *, mlir::Operation *) { return true; },
+        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false);
   }
   if (options.pipeline == Pipeline::Tiled) {
     mlir::attn::CpuPipelineOptions opts;
