@@ -8,6 +8,7 @@
 
 #include "dialect/AttnDialect.h"
 #include "runtime/CpuRunner.h"
+#include "runtime/HipRuntime.h"
 #include "runtime/Npy.h"
 #include "runtime/Reference.h"
 
@@ -331,11 +332,20 @@ int main(int argc, char **argv) {
   if (chip != "gfx942" && chip != "gfx90a" && chip != "gfx1100")
     return fail("unknown --chip '" + chip +
                 "' (supported: gfx942, gfx90a, gfx1100)");
-  if (device == "rocm")
-    return fail("--device=rocm: AMD GPU code generation is not available in "
-                "this build; use --device=cpu");
-  if (device == "auto")
-    progress("device auto: using cpu (no AMD GPU support in this build)");
+  if (device != "cpu") {
+    HipProbe probe = probeHipRuntime(defaultHipLibraryCandidates());
+    if (device == "rocm") {
+      if (!probe.gpuAvailable)
+        return fail("--device=rocm: " + probe.message);
+      return fail("--device=rocm: " + probe.message +
+                  ", but AMD GPU code generation is not available in this "
+                  "build yet; use --device=cpu");
+    }
+    progress("device auto: " + probe.message + "; using cpu" +
+             (probe.gpuAvailable ? " (no AMD GPU code generation in this "
+                                   "build yet)"
+                                 : ""));
+  }
   if (mTile <= 0 || k2Tile <= 0)
     return fail("--m-tile and --k2-tile must be positive");
 

@@ -34,8 +34,12 @@
 // Flags, devices, chips.
 // RUN: not attn-run %S/Inputs/identity.mlir --no-such-flag 2>&1 | FileCheck %s --check-prefix=FLAG
 // FLAG: Unknown command line argument '--no-such-flag'
-// RUN: not attn-run %S/Inputs/identity.mlir --random-inputs --device=rocm 2>&1 | FileCheck %s --check-prefix=ROCM
-// ROCM: attn-run: error: --device=rocm: AMD GPU code generation is not available in this build; use --device=cpu
+// With no HIP runtime at all (ROCM_PATH points nowhere; the system one may
+// still load) the message says plainly what is missing.
+// RUN: not env ROCM_PATH=%t/no-rocm attn-run %S/Inputs/identity.mlir --random-inputs --device=rocm 2>&1 | FileCheck %s --check-prefix=ROCM
+// ROCM: attn-run: error: --device=rocm: {{(no HIP runtime found \(tried .*no-rocm/lib/libamdhip64.so.*\)|HIP runtime .* found no AMD GPU .*)}}
+// RUN: env ROCM_PATH=%t/no-rocm attn-run %S/Inputs/identity.mlir --random-inputs 2>&1 | FileCheck %s --check-prefix=AUTO
+// AUTO: attn-run: device auto: {{.*}}; using cpu
 // RUN: not attn-run %S/Inputs/identity.mlir --random-inputs --chip=gfx000 2>&1 | FileCheck %s --check-prefix=CHIP
 // CHIP: attn-run: error: unknown --chip 'gfx000' (supported: gfx942, gfx90a, gfx1100)
 // RUN: not attn-run %S/Inputs/identity.mlir --random-inputs --device=tpu 2>&1 | FileCheck %s --check-prefix=DEVICE
