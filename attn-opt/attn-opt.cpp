@@ -5,8 +5,8 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dialect/AttnDialect.h"
 #include "codegen/Passes.h"
+#include "dialect/AttnDialect.h"
 #include "transforms/Passes.h"
 
 #include "mlir/IR/DialectRegistry.h"
@@ -29,7 +29,8 @@ int main(int argc, char **argv) {
   mlir::attn::registerAttnCodegenPasses();
   mlir::attn::registerCodegenPipelines();
   return mlir::asMainReturnCode(mlir::MlirOptMain(
-      argc, argv, "attn optimizer driver: the attn dialect, its passes and "
-                  "pipelines, and upstream MLIR\n",
+      argc, argv,
+      "attn optimizer driver: the attn dialect, its passes and "
+      "pipelines, and upstream MLIR\n",
       registry));
 }

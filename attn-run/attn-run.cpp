@@ -93,19 +93,19 @@ static cl::opt<std::string>
 static cl::opt<bool> printIR("print-ir-after-all",
                              cl::desc("Print the IR after every pass"),
                              cl::cat(category));
-static cl::opt<bool> noGraphOpt(
-    "no-graph-opt", cl::desc("Skip the transposed-V graph pipeline"),
-    cl::cat(category));
+static cl::opt<bool>
+    noGraphOpt("no-graph-opt", cl::desc("Skip the transposed-V graph pipeline"),
+               cl::cat(category));
 static cl::opt<int64_t> mTile("m-tile", cl::init(32),
                               cl::desc("Rows of Q per parallel tile"),
                               cl::cat(category));
 static cl::opt<int64_t> k2Tile("k2-tile", cl::init(64),
                                cl::desc("Keys per K2 loop iteration"),
                                cl::cat(category));
-static cl::opt<std::string> dumpInputs(
-    "dump-inputs",
-    cl::desc("Write the inputs actually used to DIR/arg<i>.npy"),
-    cl::cat(category));
+static cl::opt<std::string>
+    dumpInputs("dump-inputs",
+               cl::desc("Write the inputs actually used to DIR/arg<i>.npy"),
+               cl::cat(category));
 static cl::opt<std::string> dumpObject(
     "dump-object",
     cl::desc("Write the JIT-compiled host object code to FILE (inspect it "
@@ -173,8 +173,8 @@ static std::optional<HostArray> parseLiteralInput(llvm::StringRef spec,
 }
 
 static HostArray randomInput(const ValueSpec &spec, std::mt19937_64 &rng) {
-  std::vector<int64_t> shape = spec.isTensor ? spec.shape
-                                             : std::vector<int64_t>{};
+  std::vector<int64_t> shape =
+      spec.isTensor ? spec.shape : std::vector<int64_t>{};
   HostArray array = HostArray::zeros(spec.dtype, shape);
   std::uniform_real_distribution<double> real(-1.0, 1.0);
   std::uniform_int_distribution<int> small(-8, 8);
@@ -328,7 +328,8 @@ int main(int argc, char **argv) {
 
   // Device selection. GPU code generation is not part of this build yet.
   if (device != "auto" && device != "cpu" && device != "rocm")
-    return fail("unknown --device '" + device + "' (expected cpu, rocm or auto)");
+    return fail("unknown --device '" + device +
+                "' (expected cpu, rocm or auto)");
   if (chip != "gfx942" && chip != "gfx90a" && chip != "gfx1100")
     return fail("unknown --chip '" + chip +
                 "' (supported: gfx942, gfx90a, gfx1100)");
@@ -450,8 +451,8 @@ int main(int argc, char **argv) {
   options.dumpObjectPath = dumpObject;
   progress("compiling @" + function + " for cpu...");
   auto start = std::chrono::steady_clock::now();
-  std::unique_ptr<CompiledEntry> compiled =
-      CompiledEntry::compile(std::move(module), function, options, errorMessage);
+  std::unique_ptr<CompiledEntry> compiled = CompiledEntry::compile(
+      std::move(module), function, options, errorMessage);
   if (!compiled)
     return fail(errorMessage);
   double compileSeconds =
@@ -504,8 +505,9 @@ int main(int argc, char **argv) {
                        .count());
     }
     std::sort(ms.begin(), ms.end());
-    double median = ms.size() % 2 ? ms[ms.size() / 2]
-                                  : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
+    double median = ms.size() % 2
+                        ? ms[ms.size() / 2]
+                        : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
     struct rusage usage;
     getrusage(RUSAGE_SELF, &usage);
     llvm::outs() << llvm::format("benchmark: %u runs after 1 warm-up: min "

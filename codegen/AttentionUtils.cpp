@@ -31,13 +31,13 @@ Value mlir::attn::createLoopTensor(OpBuilder &b, Location loc,
   Value empty = tensor::EmptyOp::create(b, loc, sizes, elemType);
   if (!fill)
     return empty;
-  Value value = arith::ConstantOp::create(
-      b, loc, b.getFloatAttr(elemType, *fill));
+  Value value =
+      arith::ConstantOp::create(b, loc, b.getFloatAttr(elemType, *fill));
   return linalg::FillOp::create(b, loc, value, empty).getResult(0);
 }
 
-AffineMap mlir::attn::loopTensorMap(ArrayRef<unsigned> dims,
-                                    unsigned numLoops, MLIRContext *ctx) {
+AffineMap mlir::attn::loopTensorMap(ArrayRef<unsigned> dims, unsigned numLoops,
+                                    MLIRContext *ctx) {
   SmallVector<AffineExpr> exprs;
   for (unsigned d : dims)
     exprs.push_back(getAffineDimExpr(d, ctx));
@@ -70,8 +70,7 @@ Value mlir::attn::buildGeneric(OpBuilder &b, Location loc,
   return generic.getResult(0);
 }
 
-Value mlir::attn::convertFloat(OpBuilder &b, Location loc, Value v,
-                               Type type) {
+Value mlir::attn::convertFloat(OpBuilder &b, Location loc, Value v, Type type) {
   Type from = v.getType();
   if (from == type)
     return v;

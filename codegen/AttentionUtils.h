@@ -1,4 +1,5 @@
-//===- AttentionUtils.h - building blocks for attention lowering -*- C++ -*-===//
+//===- AttentionUtils.h - building blocks for attention lowering -*- C++
+//-*-===//
 //
 // Helpers shared by the online-attention decomposition and the reference
 // lowering: linalg.generic construction over a subset of the attention
@@ -34,8 +35,7 @@ AffineMap loopTensorMap(ArrayRef<unsigned> dims, unsigned numLoops,
 /// loops of `space`; loops of `space` the output does not use are
 /// reductions. `body` gets the block arguments (inputs, then the output)
 /// and returns the value to yield.
-using GenericBody =
-    function_ref<Value(OpBuilder &, Location, ValueRange)>;
+using GenericBody = function_ref<Value(OpBuilder &, Location, ValueRange)>;
 Value buildGeneric(OpBuilder &b, Location loc, ArrayRef<unsigned> space,
                    unsigned numLoops, ValueRange inputs,
                    ArrayRef<AffineMap> inputMaps, Value output,
@@ -70,8 +70,7 @@ struct Scores {
 
 /// Builds S for `op` (attn.attention or attn.online_attention) at the
 /// builder's insertion point.
-template <typename OpTy>
-Scores computeScores(OpBuilder &b, OpTy op) {
+template <typename OpTy> Scores computeScores(OpBuilder &b, OpTy op) {
   Scores s;
   Location loc = op.getLoc();
   s.dims = op.getDims();
@@ -81,8 +80,12 @@ Scores computeScores(OpBuilder &b, OpTy op) {
   s.scoreDims = unionOf({s.dims.batch, s.dims.m, s.dims.k2});
   s.rowDims = unionOf({s.dims.batch, s.dims.m});
   s.scoreMap = loopTensorMap(s.scoreDims, s.numLoops, op.getContext());
-  ScoreOperands operands{op.getQuery(), op.getKey(),      op.getScale(),
-                         op.getMask(),  op.getQueryMap(), op.getKeyMap(),
+  ScoreOperands operands{op.getQuery(),
+                         op.getKey(),
+                         op.getScale(),
+                         op.getMask(),
+                         op.getQueryMap(),
+                         op.getKeyMap(),
                          op.getMaskMap().value_or(AffineMap())};
   s.value = buildScores(b, loc, s.dims, s.numLoops, s.loopSizes, operands);
   return s;

@@ -86,9 +86,9 @@ static void decompose(RewriterBase &rewriter, OnlineAttentionOp op) {
   auto scaleBy = [](OpBuilder &b, Location l, ValueRange args) {
     return arith::MulFOp::create(b, l, args[0], args[1]).getResult();
   };
-  Value scaledSum =
-      buildGeneric(rewriter, loc, rowDims, numLoops, ValueRange{op.getSum(), corr},
-                   {sumMap, maxMap}, op.getSum(), sumMap, scaleBy);
+  Value scaledSum = buildGeneric(
+      rewriter, loc, rowDims, numLoops, ValueRange{op.getSum(), corr},
+      {sumMap, maxMap}, op.getSum(), sumMap, scaleBy);
   Value newSum = buildGeneric(
       rewriter, loc, scoreDims, numLoops, ValueRange{p}, {scoreMap}, scaledSum,
       sumMap, [](OpBuilder &b, Location l, ValueRange args) {
@@ -97,9 +97,9 @@ static void decompose(RewriterBase &rewriter, OnlineAttentionOp op) {
 
   // acc' = corr * acc + P . V.
   SmallVector<unsigned> accDims = unionOf({dims.batch, dims.m, dims.n});
-  Value scaledAcc =
-      buildGeneric(rewriter, loc, accDims, numLoops, ValueRange{op.getAcc(), corr},
-                   {accMap, maxMap}, op.getAcc(), accMap, scaleBy);
+  Value scaledAcc = buildGeneric(
+      rewriter, loc, accDims, numLoops, ValueRange{op.getAcc(), corr},
+      {accMap, maxMap}, op.getAcc(), accMap, scaleBy);
   Type accElem = getElementTypeOrSelf(op.getAcc().getType());
   Value newAcc = buildGeneric(
       rewriter, loc, unionOf({accDims, dims.k2}), numLoops,

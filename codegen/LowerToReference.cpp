@@ -49,8 +49,8 @@ static void lowerToReference(RewriterBase &rewriter, AttentionOp op) {
         Value minusInf = arith::ConstantOp::create(
             b, l, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
         Value zero = arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.0f));
-        Value rowEmpty = arith::CmpFOp::create(
-            b, l, arith::CmpFPredicate::OEQ, args[1], minusInf);
+        Value rowEmpty = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
+                                               args[1], minusInf);
         Value x = arith::SubFOp::create(b, l, args[0], args[1]);
         Value ex = math::ExpOp::create(b, l, x);
         return arith::SelectOp::create(b, l, rowEmpty, zero, ex).getResult();
@@ -71,12 +71,12 @@ static void lowerToReference(RewriterBase &rewriter, AttentionOp op) {
         return arith::AddFOp::create(b, l, args[2], prod).getResult();
       });
   Type outElem = getElementTypeOrSelf(op.getInit().getType());
-  Value result = buildGeneric(
-      rewriter, loc, outDims, numLoops, ValueRange{ev, sum}, {outMap, rowMap},
-      op.getInit(), op.getOutputMap(),
-      [&](OpBuilder &b, Location l, ValueRange args) {
-        return normalizeOutput(b, l, args[0], args[1], outElem);
-      });
+  Value result =
+      buildGeneric(rewriter, loc, outDims, numLoops, ValueRange{ev, sum},
+                   {outMap, rowMap}, op.getInit(), op.getOutputMap(),
+                   [&](OpBuilder &b, Location l, ValueRange args) {
+                     return normalizeOutput(b, l, args[0], args[1], outElem);
+                   });
   rewriter.replaceOp(op, result);
 }
 

@@ -66,8 +66,7 @@ void mlir::attn::buildCpuLoweringPipeline(OpPassManager &pm) {
 }
 
 namespace {
-struct CpuPipelineCLOptions
-    : public PassPipelineOptions<CpuPipelineCLOptions> {
+struct CpuPipelineCLOptions : public PassPipelineOptions<CpuPipelineCLOptions> {
   Option<bool> graphOpt{*this, "graph-opt",
                         llvm::cl::desc("Run attn-graph-opt first"),
                         llvm::cl::init(true)};

@@ -6,8 +6,8 @@
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/DenseMap.h"
-#include "llvm/ADT/StringExtras.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/FormatVariadic.h"
 
 using namespace mlir;
@@ -91,8 +91,8 @@ static LogicalResult verifyAttentionLike(Operation *op,
   if (maps.size() != operands.size()) {
     std::string expected = llvm::join(names, ", ");
     return op->emitOpError("expects ")
-           << operands.size() << " indexing maps (one per operand: "
-           << expected << "), got " << maps.size();
+           << operands.size() << " indexing maps (one per operand: " << expected
+           << "), got " << maps.size();
   }
   unsigned numDims = maps[0].getNumDims();
   for (auto [map, name, operand] : llvm::zip(maps, names, operands)) {
@@ -241,10 +241,10 @@ void OnlineAttentionOp::print(OpAsmPrinter &p) {
 
 LogicalResult OnlineAttentionOp::verify() {
   AttentionDims dims;
-  if (failed(verifyAttentionLike(*this, getIndexingMapsArray(),
-                                 operandNames(bool(getMask()),
-                                              {"acc", "max", "sum"}),
-                                 getNumDpsInputs(), bool(getMask()), dims)))
+  if (failed(verifyAttentionLike(
+          *this, getIndexingMapsArray(),
+          operandNames(bool(getMask()), {"acc", "max", "sum"}),
+          getNumDpsInputs(), bool(getMask()), dims)))
     return failure();
   SmallVector<unsigned> rowDims = llvm::to_vector(dims.batch);
   llvm::append_range(rowDims, dims.m);

@@ -49,9 +49,9 @@ DimRole AttentionDims::roleOf(unsigned dim) const {
   llvm_unreachable("dim has no role; only call on inferred dims");
 }
 
-std::optional<AttentionDims>
-AttentionDims::infer(AffineMap q, AffineMap k, AffineMap v, AffineMap o,
-                     std::string *error) {
+std::optional<AttentionDims> AttentionDims::infer(AffineMap q, AffineMap k,
+                                                  AffineMap v, AffineMap o,
+                                                  std::string *error) {
   auto fail = [&](const Twine &msg) -> std::optional<AttentionDims> {
     if (error)
       *error = msg.str();

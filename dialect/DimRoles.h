@@ -42,7 +42,8 @@ struct AttentionDims {
 
 /// Positions, in the results of `map`, of the dims in `dims` (in map order).
 /// Dims not used by the map are skipped.
-SmallVector<unsigned> getResultPositions(AffineMap map, ArrayRef<unsigned> dims);
+SmallVector<unsigned> getResultPositions(AffineMap map,
+                                         ArrayRef<unsigned> dims);
 
 } // namespace mlir::attn
 

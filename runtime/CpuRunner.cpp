@@ -73,8 +73,7 @@ static bool toSpec(mlir::Type type, ValueSpec &spec, std::string &error) {
 }
 
 bool attn::runtime::getEntrySignature(mlir::func::FuncOp func,
-                                      EntrySignature &sig,
-                                      std::string &error) {
+                                      EntrySignature &sig, std::string &error) {
   for (auto [i, type] : llvm::enumerate(func.getArgumentTypes())) {
     ValueSpec spec;
     if (!toSpec(type, spec, error)) {
@@ -156,9 +155,8 @@ CompiledEntry::compile(mlir::OwningOpRef<mlir::ModuleOp> module,
   if (options.printIRAfterAll) {
     ctx->disableMultithreading();
     pm.enableIRPrinting(
-        /*shouldPrintBeforePass=*/[](mlir::Pass *, mlir::Operation *) {
-          return false;
-        },
+        /*shouldPrintBeforePass=*/[](mlir::Pass *,
+                                     mlir::Operation *) { return false; },
         /*shouldPrintAfterPass=*/
         [](mlir::Pass *, mlir::Operation *) { return true; },
         /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false);
@@ -300,8 +298,8 @@ bool CompiledEntry::run(const std::vector<HostArray> &inputs,
       int64_t offset = 0;
       for (size_t k = 0; k < rank; ++k)
         offset += index[k] * d[3 + rank + k];
-      std::memcpy(out.data.data() + linear * elemSize,
-                  base + offset * elemSize, elemSize);
+      std::memcpy(out.data.data() + linear * elemSize, base + offset * elemSize,
+                  elemSize);
       for (size_t k = rank; k-- > 0;) {
         if (++index[k] < shape[k])
           break;

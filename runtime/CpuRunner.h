@@ -1,4 +1,5 @@
-//===- CpuRunner.h - compile an attn module for the host and run it -*- C++ -*-===//
+//===- CpuRunner.h - compile an attn module for the host and run it -*- C++
+//-*-===//
 //
 // Lowers a tensor-level module (graph passes + tiled codegen, or the
 // reference lowering) to LLVM, JIT-compiles it with MLIR's ExecutionEngine

@@ -49,12 +49,10 @@ attn::runtime::probeHipRuntime(const std::vector<std::string> &candidates) {
   int count = 0;
   int status = getCount(&count);
   if (status != 0 || count <= 0) {
-    std::string reason = status != 0 && errorName
-                             ? std::string(errorName(status))
-                             : "0 devices";
-    probe.message =
-        "HIP runtime " + probe.libraryPath + " found no AMD GPU (" + reason +
-        ")";
+    std::string reason =
+        status != 0 && errorName ? std::string(errorName(status)) : "0 devices";
+    probe.message = "HIP runtime " + probe.libraryPath + " found no AMD GPU (" +
+                    reason + ")";
     return probe;
   }
   probe.gpuAvailable = true;

@@ -1,4 +1,5 @@
-//===- HipRuntime.h - find the HIP runtime and an AMD GPU at run time -*- C++ -*-===//
+//===- HipRuntime.h - find the HIP runtime and an AMD GPU at run time -*- C++
+//-*-===//
 //
 // The HIP runtime is loaded with dlopen, never linked: Debian's HIP 5.2
 // knows no gfx94x, so a user's own ROCm (ROCM_PATH, /opt/rocm) must win,

@@ -27,10 +27,11 @@ static std::optional<unsigned> dimAt(AffineMap map, int64_t pos) {
 static void bubbleTransposeV(RewriterBase &rewriter, AttentionOp op) {
   AttentionDims dims = op.getDims();
   if (dims.k2.size() != 1 || dims.n.size() != 1) {
-    emitDecision(op, kPass,
-           "declined: V has " + Twine(dims.k2.size()) + " K2 dim(s) and " +
-               Twine(dims.n.size()) +
-               " N dim(s); the transposed-V form needs exactly one of each");
+    emitDecision(
+        op, kPass,
+        "declined: V has " + Twine(dims.k2.size()) + " K2 dim(s) and " +
+            Twine(dims.n.size()) +
+            " N dim(s); the transposed-V form needs exactly one of each");
     return;
   }
   AffineMap vMap = op.getValueMap();
@@ -38,7 +39,8 @@ static void bubbleTransposeV(RewriterBase &rewriter, AttentionOp op) {
   std::optional<unsigned> secondLast = dimAt(vMap, rank - 2),
                           last = dimAt(vMap, rank - 1);
   if (secondLast == dims.n[0] && last == dims.k2[0]) {
-    emitDecision(op, kPass, "already in transposed-V form (V map ends in (N, K2))");
+    emitDecision(op, kPass,
+                 "already in transposed-V form (V map ends in (N, K2))");
     return;
   }
   if (secondLast != dims.k2[0] || last != dims.n[0]) {
@@ -48,8 +50,8 @@ static void bubbleTransposeV(RewriterBase &rewriter, AttentionOp op) {
   Value v = op.getValue();
   if (isa<BlockArgument>(v)) {
     emitDecision(op, kPass,
-           "declined: V is a block argument, no producer could absorb a "
-           "transpose");
+                 "declined: V is a block argument, no producer could absorb a "
+                 "transpose");
     return;
   }
 
@@ -65,12 +67,13 @@ static void bubbleTransposeV(RewriterBase &rewriter, AttentionOp op) {
     op.getValueMutable().assign(transpose.getResult()[0]);
     op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
   });
-  emitDecision(op, kPass, "exposed transposed V: V map is now " + [&] {
-    std::string s;
-    llvm::raw_string_ostream os(s);
-    os << maps[2];
-    return s;
-  }());
+  emitDecision(
+      op, kPass, "exposed transposed V: V map is now " + [&] {
+        std::string s;
+        llvm::raw_string_ostream os(s);
+        os << maps[2];
+        return s;
+      }());
 }
 
 namespace {

@@ -36,15 +36,15 @@ static bool foldInputPermutations(AttentionOp op) {
     if (llvm::any_of(def->getUsers(),
                      [&](Operation *user) { return user != op; })) {
       emitDecision(op, kPass,
-             Twine("not folding the transpose of ") + kNames[i] +
-                 ": it has other users and would stay alive");
+                   Twine("not folding the transpose of ") + kNames[i] +
+                       ": it has other users and would stay alive");
       continue;
     }
     maps[i] = unpermuteResults(maps[i], perm->perm);
     operand.set(perm->input);
     emitDecision(op, kPass,
-           Twine("folded transpose ") + permToString(perm->perm) + " of " +
-               kNames[i] + " into its indexing map");
+                 Twine("folded transpose ") + permToString(perm->perm) +
+                     " of " + kNames[i] + " into its indexing map");
     changed = true;
   }
   if (changed)
@@ -67,19 +67,19 @@ static AttentionOp foldOutputPermutation(RewriterBase &rewriter,
   // The attention does not read its init; any value of the permuted type
   // that dominates the op serves. Build a fresh tensor.empty before it.
   rewriter.setInsertionPoint(op);
-  Value newInit = createPermutedEmpty(rewriter, op.getLoc(), op.getInit(),
-                                      perm->perm);
+  Value newInit =
+      createPermutedEmpty(rewriter, op.getLoc(), op.getInit(), perm->perm);
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   maps.back() = permuteResults(maps.back(), perm->perm);
   SmallVector<Value> operands(op->getOperands());
   operands.back() = newInit;
-  auto newOp = AttentionOp::create(
-      rewriter, op.getLoc(), TypeRange{perm->result.getType()}, operands,
-      op->getAttrs());
+  auto newOp = AttentionOp::create(rewriter, op.getLoc(),
+                                   TypeRange{perm->result.getType()}, operands,
+                                   op->getAttrs());
   newOp.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
   emitDecision(newOp, kPass,
-         "folded transpose " + permToString(perm->perm) +
-             " of the result into the output map");
+               "folded transpose " + permToString(perm->perm) +
+                   " of the result into the output map");
   rewriter.replaceAllUsesWith(perm->result, newOp.getResult());
   eraseDeadChain(rewriter, user);
   eraseDeadChain(rewriter, op);

@@ -93,8 +93,8 @@ DenseElementsAttr permuteConstant(DenseElementsAttr attr,
   SmallVector<Attribute> newValues;
   newValues.reserve(values.size());
   for (int64_t linear = 0, e = values.size(); linear < e; ++linear) {
-    SmallVector<int64_t> newIndex = delinearize(linear,
-                                                computeSuffixProduct(newShape));
+    SmallVector<int64_t> newIndex =
+        delinearize(linear, computeSuffixProduct(newShape));
     int64_t oldLinear = 0;
     for (auto [i, p] : llvm::enumerate(perm))
       oldLinear += newIndex[i] * oldStrides[p];
@@ -162,8 +162,9 @@ bool TransposeFuser::canFuse(Value src, ArrayRef<int64_t> perm,
     }
     std::string inner;
     if (!canFuse(expand.getSrc(), groups->groupPerm, inner)) {
-      why = "moving it across the tensor.expand_shape would not fuse further: " +
-            inner;
+      why =
+          "moving it across the tensor.expand_shape would not fuse further: " +
+          inner;
       return false;
     }
     return true;
@@ -189,8 +190,7 @@ bool TransposeFuser::canFuse(Value src, ArrayRef<int64_t> perm,
   return false;
 }
 
-Value TransposeFuser::permute(Value src, ArrayRef<int64_t> perm,
-                              Location loc) {
+Value TransposeFuser::permute(Value src, ArrayRef<int64_t> perm, Location loc) {
   if (isIdentityPermutation(perm))
     return src;
   std::string why;
@@ -298,9 +298,8 @@ struct FuseTransposeProducersPass
           FuseTransposeProducersPass> {
   void runOnOperation() override {
     SmallVector<Operation *> transposes;
-    getOperation()->walk([&](linalg::TransposeOp op) {
-      transposes.push_back(op);
-    });
+    getOperation()->walk(
+        [&](linalg::TransposeOp op) { transposes.push_back(op); });
     IRRewriter rewriter(&getContext());
     for (Operation *op : transposes) {
       std::optional<Permutation> perm = matchPermutation(op);
@@ -312,8 +311,8 @@ struct FuseTransposeProducersPass
       }
       Value fused = fuser.fuse(perm->input, perm->perm);
       emitDecision(op, kPass,
-             "fused transpose " + permToString(perm->perm) + ": " +
-                 llvm::join(fuser.steps, "; "));
+                   "fused transpose " + permToString(perm->perm) + ": " +
+                       llvm::join(fuser.steps, "; "));
       rewriter.replaceAllUsesWith(perm->result, fused);
       // Erase the transpose and the producers the fusion replaced (they are
       // now unused), with their dead inits.

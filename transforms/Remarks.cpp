@@ -16,7 +16,8 @@ static llvm::cl::opt<bool>
 
 bool mlir::attn::remarksEnabled() { return clAttnRemarks; }
 
-void mlir::attn::emitDecision(Operation *op, StringRef pass, const Twine &message) {
+void mlir::attn::emitDecision(Operation *op, StringRef pass,
+                              const Twine &message) {
   if (clAttnRemarks)
     mlir::emitRemark(op->getLoc()) << "[" << pass << "] " << message;
 }

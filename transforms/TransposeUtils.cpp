@@ -5,8 +5,8 @@
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
-#include "mlir/Transforms/RegionUtils.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
+#include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/STLExtras.h"
 
 using namespace mlir;
@@ -38,8 +38,7 @@ std::optional<Permutation> mlir::attn::matchPermutation(Operation *op) {
   return Permutation{generic.getDpsInputs()[0], generic.getResult(0), perm};
 }
 
-AffineMap mlir::attn::unpermuteResults(AffineMap m,
-                                                    ArrayRef<int64_t> perm) {
+AffineMap mlir::attn::unpermuteResults(AffineMap m, ArrayRef<int64_t> perm) {
   // result[i] = input[perm[i]], and `m` reads result; so input dim perm[i]
   // is indexed by m's result i.
   SmallVector<AffineExpr> exprs(m.getNumResults());
@@ -49,8 +48,7 @@ AffineMap mlir::attn::unpermuteResults(AffineMap m,
                         m.getContext());
 }
 
-AffineMap mlir::attn::permuteResults(AffineMap m,
-                                                     ArrayRef<int64_t> perm) {
+AffineMap mlir::attn::permuteResults(AffineMap m, ArrayRef<int64_t> perm) {
   // `m` writes the input; result dim i is input dim perm[i].
   SmallVector<AffineExpr> exprs;
   for (int64_t p : perm)

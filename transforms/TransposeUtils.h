@@ -1,4 +1,5 @@
-//===- TransposeUtils.h - helpers shared by the transpose passes -*- C++ -*-===//
+//===- TransposeUtils.h - helpers shared by the transpose passes -*- C++
+//-*-===//
 #ifndef ATTN_TRANSFORMS_TRANSPOSEUTILS_H
 #define ATTN_TRANSFORMS_TRANSPOSEUTILS_H
 

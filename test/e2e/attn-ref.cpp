@@ -52,16 +52,26 @@ int main(int argc, char **argv) {
     auto val = [&](const char *p) {
       return a.rfind(p, 0) == 0 ? a.substr(std::strlen(p)) : std::string();
     };
-    if (!val("--q=").empty()) q = val("--q=");
-    else if (!val("--k=").empty()) k = val("--k=");
-    else if (!val("--v=").empty()) v = val("--v=");
-    else if (!val("--mask=").empty()) mask = val("--mask=");
-    else if (!val("--out=").empty()) out = val("--out=");
-    else if (!val("--scale=").empty()) scale = std::atof(val("--scale=").c_str());
-    else if (!val("--atol=").empty()) atol = std::atof(val("--atol=").c_str());
-    else if (!val("--rtol=").empty()) rtol = std::atof(val("--rtol=").c_str());
-    else if (a == "--k-transposed") kT = true;
-    else if (a == "--v-transposed") vT = true;
+    if (!val("--q=").empty())
+      q = val("--q=");
+    else if (!val("--k=").empty())
+      k = val("--k=");
+    else if (!val("--v=").empty())
+      v = val("--v=");
+    else if (!val("--mask=").empty())
+      mask = val("--mask=");
+    else if (!val("--out=").empty())
+      out = val("--out=");
+    else if (!val("--scale=").empty())
+      scale = std::atof(val("--scale=").c_str());
+    else if (!val("--atol=").empty())
+      atol = std::atof(val("--atol=").c_str());
+    else if (!val("--rtol=").empty())
+      rtol = std::atof(val("--rtol=").c_str());
+    else if (a == "--k-transposed")
+      kT = true;
+    else if (a == "--v-transposed")
+      vT = true;
     else {
       std::fprintf(stderr, "attn-ref: unknown argument '%s'\n", a.c_str());
       return 2;

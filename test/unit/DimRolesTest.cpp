@@ -112,34 +112,32 @@ TEST_CASE("GQA-like broadcast: K/V shared across query heads", "[dimroles]") {
 
 TEST_CASE("no batch dims is valid", "[dimroles]") {
   MLIRContext ctx;
-  auto dims = infer(ctx, "(m, k1, k2, n) -> (m, k1)", "(m, k1, k2, n) -> (k2, k1)",
-                    "(m, k1, k2, n) -> (k2, n)", "(m, k1, k2, n) -> (m, n)");
+  auto dims =
+      infer(ctx, "(m, k1, k2, n) -> (m, k1)", "(m, k1, k2, n) -> (k2, k1)",
+            "(m, k1, k2, n) -> (k2, n)", "(m, k1, k2, n) -> (m, n)");
   REQUIRE(dims);
   CHECK(dims->batch.empty());
 }
 
-TEST_CASE("invalid role assignments are rejected with a reason",
-          "[dimroles]") {
+TEST_CASE("invalid role assignments are rejected with a reason", "[dimroles]") {
   MLIRContext ctx;
   std::string error;
   SECTION("empty K1 role") {
     CHECK_FALSE(infer(ctx, "(m, k2, n) -> (m)", "(m, k2, n) -> (k2)",
-                      "(m, k2, n) -> (k2, n)", "(m, k2, n) -> (m, n)",
-                      &error));
+                      "(m, k2, n) -> (k2, n)", "(m, k2, n) -> (m, n)", &error));
     CHECK(error.find("no K1 dim") != std::string::npos);
   }
   SECTION("dim used by a single operand") {
-    CHECK_FALSE(infer(ctx, "(m, k1, k2, n, x) -> (m, k1, x)",
-                      "(m, k1, k2, n, x) -> (k2, k1)",
-                      "(m, k1, k2, n, x) -> (k2, n)",
-                      "(m, k1, k2, n, x) -> (m, n)", &error));
+    CHECK_FALSE(infer(
+        ctx, "(m, k1, k2, n, x) -> (m, k1, x)", "(m, k1, k2, n, x) -> (k2, k1)",
+        "(m, k1, k2, n, x) -> (k2, n)", "(m, k1, k2, n, x) -> (m, n)", &error));
     CHECK(error.find("dim d4 (used by Q) matches no role") !=
           std::string::npos);
   }
   SECTION("dims count mismatch") {
-    CHECK_FALSE(infer(ctx, "(m, k1, k2, n) -> (m, k1)", "(m, k1, k2) -> (k2, k1)",
-                      "(m, k1, k2, n) -> (k2, n)", "(m, k1, k2, n) -> (m, n)",
-                      &error));
+    CHECK_FALSE(infer(ctx, "(m, k1, k2, n) -> (m, k1)",
+                      "(m, k1, k2) -> (k2, k1)", "(m, k1, k2, n) -> (k2, n)",
+                      "(m, k1, k2, n) -> (m, n)", &error));
     CHECK(error.find("same dims") != std::string::npos);
   }
 }

@@ -8,8 +8,8 @@
 using namespace attn::runtime;
 
 TEST_CASE("no HIP runtime: a plain message naming what was tried", "[hip]") {
-  HipProbe probe = probeHipRuntime({"/nonexistent/a/libamdhip64.so",
-                                    "/nonexistent/b/libamdhip64.so"});
+  HipProbe probe = probeHipRuntime(
+      {"/nonexistent/a/libamdhip64.so", "/nonexistent/b/libamdhip64.so"});
   CHECK_FALSE(probe.gpuAvailable);
   CHECK(probe.libraryPath.empty());
   CHECK(probe.message == "no HIP runtime found (tried "
@@ -24,8 +24,7 @@ TEST_CASE("a library that is not HIP is reported, not called", "[hip]") {
   CHECK(probe.message.find("has no hipGetDeviceCount") != std::string::npos);
 }
 
-TEST_CASE("ROCM_PATH takes precedence over /opt/rocm and the system",
-          "[hip]") {
+TEST_CASE("ROCM_PATH takes precedence over /opt/rocm and the system", "[hip]") {
   setenv("ROCM_PATH", "/my/rocm", 1);
   std::vector<std::string> candidates = defaultHipLibraryCandidates();
   unsetenv("ROCM_PATH");
