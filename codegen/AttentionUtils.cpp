@@ -5,12 +5,18 @@
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
-#include "llvm/ADT/SmallBitVector.h"
 
 #include <limits>
 
 using namespace mlir;
 using namespace mlir::attn;
+
+SmallVector<unsigned> mlir::attn::concat(ArrayRef<unsigned> outer,
+                                         ArrayRef<unsigned> inner) {
+  SmallVector<unsigned> result(outer);
+  llvm::append_range(result, inner);
+  return result;
+}
 
 SmallVector<unsigned>
 mlir::attn::unionOf(std::initializer_list<ArrayRef<unsigned>> sets) {
@@ -49,13 +55,18 @@ Value mlir::attn::buildGeneric(OpBuilder &b, Location loc,
                                ValueRange inputs, ArrayRef<AffineMap> inputMaps,
                                Value output, AffineMap outputMap,
                                GenericBody body) {
-  llvm::SmallBitVector unused(numLoops, true);
-  for (unsigned d : space)
-    unused.reset(d);
+  // Loop i of the generic is attention loop space[i].
+  MLIRContext *ctx = b.getContext();
+  SmallVector<AffineExpr> renumber(numLoops, getAffineConstantExpr(0, ctx));
+  for (auto [i, d] : llvm::enumerate(space))
+    renumber[d] = getAffineDimExpr(i, ctx);
+  auto toSpace = [&](AffineMap map) {
+    return map.replaceDimsAndSymbols(renumber, {}, space.size(), 0);
+  };
   SmallVector<AffineMap> maps;
   for (AffineMap map : inputMaps)
-    maps.push_back(compressDims(map, unused));
-  maps.push_back(compressDims(outputMap, unused));
+    maps.push_back(toSpace(map));
+  maps.push_back(toSpace(outputMap));
   SmallVector<utils::IteratorType> iterators;
   for (unsigned d : space)
     iterators.push_back(outputMap.isFunctionOfDim(d)
@@ -91,13 +102,18 @@ Value mlir::attn::buildScores(OpBuilder &b, Location loc,
   // S = Q . K^T, contracting K1.
   Value zeros = createLoopTensor(b, loc, scoreDims, loopSizes, f32, 0.0);
   Value s = buildGeneric(
-      b, loc, unionOf({scoreDims, dims.k1}), numLoops,
+      b, loc, concat(scoreDims, dims.k1), numLoops,
       ValueRange{ops.query, ops.key}, {ops.queryMap, ops.keyMap}, zeros,
       scoreMap, [&](OpBuilder &nb, Location nl, ValueRange args) {
         Value q = convertFloat(nb, nl, args[0], f32);
         Value k = convertFloat(nb, nl, args[1], f32);
-        Value prod = arith::MulFOp::create(nb, nl, q, k);
-        return arith::AddFOp::create(nb, nl, args[2], prod).getResult();
+        // K1 is the innermost loop (contiguous in Q and standard K); the
+        // flags let LLVM vectorize the dot product and use FMAs.
+        auto flags = arith::FastMathFlags::reassoc |
+                     arith::FastMathFlags::contract;
+        Value prod = arith::MulFOp::create(nb, nl, q, k, flags);
+        return arith::AddFOp::create(nb, nl, args[2], prod, flags)
+            .getResult();
       });
 
   // S = scale * S [+ mask].

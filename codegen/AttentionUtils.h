@@ -19,6 +19,10 @@ namespace mlir::attn {
 /// Sorted union of loop-dim lists.
 SmallVector<unsigned> unionOf(std::initializer_list<ArrayRef<unsigned>> sets);
 
+/// `outer` followed by `inner` (a loop order with `inner` innermost).
+SmallVector<unsigned> concat(ArrayRef<unsigned> outer,
+                             ArrayRef<unsigned> inner);
+
 /// A tensor over the loops `dims` (in that order) of element type
 /// `elemType`, filled with `fill` when given.
 Value createLoopTensor(OpBuilder &b, Location loc, ArrayRef<unsigned> dims,
@@ -30,8 +34,8 @@ Value createLoopTensor(OpBuilder &b, Location loc, ArrayRef<unsigned> dims,
 AffineMap loopTensorMap(ArrayRef<unsigned> dims, unsigned numLoops,
                         MLIRContext *ctx);
 
-/// Builds a linalg.generic over the loops `space` of an op with `numLoops`
-/// loops. `inputMaps` and `outputMap` are over all loops and must only use
+/// Builds a linalg.generic over the loops `space` (in that order, the last
+/// innermost) of an op with `numLoops` loops. `inputMaps` and `outputMap` are over all loops and must only use
 /// loops of `space`; loops of `space` the output does not use are
 /// reductions. `body` gets the block arguments (inputs, then the output)
 /// and returns the value to yield.

@@ -101,14 +101,25 @@ static void decompose(RewriterBase &rewriter, OnlineAttentionOp op) {
       rewriter, loc, accDims, numLoops, ValueRange{op.getAcc(), corr},
       {accMap, maxMap}, op.getAcc(), accMap, scaleBy);
   Type accElem = getElementTypeOrSelf(op.getAcc().getType());
+  // Innermost loop: V's contiguous dim. Standard V ([.., K2, N]) vectorizes
+  // over N; transposed V ([.., N, K2]) is a dot product over K2.
+  AffineMap vMap = op.getValueMap();
+  unsigned vInner =
+      cast<AffineDimExpr>(vMap.getResult(vMap.getNumResults() - 1))
+          .getPosition();
+  SmallVector<unsigned> pvOrder = unionOf({accDims, dims.k2});
+  llvm::erase(pvOrder, vInner);
+  pvOrder.push_back(vInner);
   Value newAcc = buildGeneric(
-      rewriter, loc, unionOf({accDims, dims.k2}), numLoops,
-      ValueRange{p, op.getValue()}, {scoreMap, op.getValueMap()}, scaledAcc,
-      accMap, [&](OpBuilder &b, Location l, ValueRange args) {
+      rewriter, loc, pvOrder, numLoops, ValueRange{p, op.getValue()},
+      {scoreMap, vMap}, scaledAcc, accMap,
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        auto flags =
+            arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
         Value v = convertFloat(b, l, args[1], f32);
-        Value prod = arith::MulFOp::create(b, l, args[0], v);
+        Value prod = arith::MulFOp::create(b, l, args[0], v, flags);
         Value acc = convertFloat(b, l, args[2], f32);
-        return convertFloat(b, l, arith::AddFOp::create(b, l, acc, prod),
+        return convertFloat(b, l, arith::AddFOp::create(b, l, acc, prod, flags),
                             accElem);
       });
   rewriter.replaceOp(op, ValueRange{newAcc, newMax, newSum});

@@ -12,7 +12,8 @@
 // running state is updated in place (outs of the last generics).
 // CHECK-LABEL: func.func @step
 // CHECK-NOT: attn.online_attention
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%arg0, %arg1 : tensor<8x4xf16>, tensor<16x4xf16>)
+// Scores: K1 innermost (a dot product over contiguous rows of Q and K).
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%arg0, %arg1 : tensor<8x4xf16>, tensor<16x4xf16>)
 // CHECK: arith.extf
 // CHECK: arith.mulf
 // CHECK: arith.addf
@@ -27,6 +28,7 @@
 // CHECK: linalg.generic {{.*}} outs(%arg7 : tensor<8xf32>)
 // CHECK: %[[SUM:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]}
 // CHECK: linalg.generic {{.*}} outs(%arg5 : tensor<8x6xf32>)
+// P.V with standard V: N (contiguous in V) innermost.
 // CHECK: %[[ACC:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.+}}, %arg2 : tensor<8x16xf32>, tensor<16x6xf16>)
 // CHECK: return %[[ACC]], %[[MAX]], %[[SUM]]
 func.func @step(%q: tensor<8x4xf16>, %k: tensor<16x4xf16>, %v: tensor<16x6xf16>, %s: f16, %m: tensor<8x16xi1>,
@@ -34,6 +36,20 @@ func.func @step(%q: tensor<8x4xf16>, %k: tensor<16x4xf16>, %v: tensor<16x6xf16>,
     -> (tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>) {
   %a, %b, %c = attn.online_attention {indexing_maps = [#q, #k, #v, #s, #mask, #o, #r, #r]}
          ins(%q, %k, %v, %s, %m : tensor<8x4xf16>, tensor<16x4xf16>, tensor<16x6xf16>, f16, tensor<8x16xi1>)
+         outs(%acc, %max, %sum : tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>
+  return %a, %b, %c : tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>
+}
+
+// With transposed V the P.V loop nest puts K2 (now contiguous) innermost.
+#vt = affine_map<(m, k1, k2, n) -> (n, k2)>
+// CHECK-LABEL: func.func @step_transposed_v
+// CHECK: %[[ACC:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.+}}, %arg2 : tensor<8x16xf32>, tensor<6x16xf16>)
+// CHECK: return %[[ACC]]
+func.func @step_transposed_v(%q: tensor<8x4xf16>, %k: tensor<16x4xf16>, %v: tensor<6x16xf16>, %s: f16,
+                             %acc: tensor<8x6xf32>, %max: tensor<8xf32>, %sum: tensor<8xf32>)
+    -> (tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>) {
+  %a, %b, %c = attn.online_attention {indexing_maps = [#q, #k, #vt, #s, #o, #r, #r]}
+         ins(%q, %k, %v, %s : tensor<8x4xf16>, tensor<16x4xf16>, tensor<6x16xf16>, f16)
          outs(%acc, %max, %sum : tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>
   return %a, %b, %c : tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>
 }
