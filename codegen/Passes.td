@@ -71,4 +71,23 @@ def AttnLowerToReference : Pass<"attn-lower-to-reference"> {
                            "::mlir::math::MathDialect"];
 }
 
+def AttnKernelReport : Pass<"attn-kernel-report", "::mlir::ModuleOp"> {
+  let summary = "Print per-kernel resources and instruction mix of GPU modules";
+  let description = [{
+    For every `gpu.module` with a ROCDL target (after `convert-gpu-to-rocdl`,
+    before `gpu-module-to-binary`), compiles the module to a code object and
+    prints one table per kernel, read from the code object and its
+    disassembly rather than estimated: VGPRs, AGPRs, SGPRs, LDS bytes,
+    scratch bytes, spills, wavefront size, workgroup size, occupancy in
+    waves per SIMD (CDNA chips: gfx90a, gfx942), and the instruction mix
+    (MFMA count, global and LDS load/store widths, scratch accesses). The
+    IR is left unchanged.
+  }];
+  let options = [
+    Option<"toolkit", "toolkit", "std::string", /*default=*/"\"\"",
+           "ROCm toolkit folder (<t>/amdgcn/bitcode, <t>/llvm/bin/ld.lld); "
+           "empty: ROCM_PATH or /opt/rocm">,
+  ];
+}
+
 #endif // ATTN_CODEGEN_PASSES_TD

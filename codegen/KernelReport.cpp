@@ -1,0 +1,228 @@
+//===- KernelReport.cpp - per-kernel resources and instruction mix --------===//
+//
+// Serializes each ROCDL gpu.module to a code object and to assembly, reads the amdhsa kernel metadata from the ELF with
+// upstream's ROCDL utilities, and counts instruction classes in the ISA.
+// The occupancy model and the mnemonic classification are ours.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/Passes.h"
+
+#include "mlir/Dialect/GPU/IR/CompilationInterfaces.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
+#include "mlir/Target/LLVM/ROCDL/Utils.h"
+#include "llvm/ADT/StringExtras.h"
+#include "llvm/Support/FileSystem.h"
+#include "llvm/Support/Format.h"
+#include "llvm/Support/raw_ostream.h"
+
+#include <map>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_ATTNKERNELREPORT
+#include "codegen/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+
+namespace {
+
+/// Instruction classes of one kernel, by mnemonic.
+struct InstructionMix {
+  unsigned mfma = 0;
+  std::map<std::string, unsigned> globalLoads, globalStores, ldsReads,
+      ldsWrites, scratch;
+};
+
+/// Splits `isa` into kernel bodies (label to `.Lfunc_end`) and classifies
+/// every instruction.
+std::map<std::string, InstructionMix> countInstructions(StringRef isa) {
+  std::map<std::string, InstructionMix> mixes;
+  InstructionMix *current = nullptr;
+  SmallVector<StringRef> lines;
+  isa.split(lines, '\n');
+  for (StringRef line : lines) {
+    StringRef text = line.trim();
+    if (text.empty() || text.starts_with(";"))
+      continue;
+    if (!line.starts_with("\t") && !line.starts_with(" ") &&
+        text.ends_with(":") && !text.starts_with(".")) {
+      current = &mixes[text.drop_back().str()];
+      continue;
+    }
+    if (text.starts_with(".Lfunc_end")) {
+      current = nullptr;
+      continue;
+    }
+    if (!current || text.starts_with("."))
+      continue;
+    std::string mnemonic = text.split(' ').first.split('\t').first.str();
+    StringRef m = mnemonic;
+    if (m.starts_with("v_mfma"))
+      ++current->mfma;
+    else if (m.starts_with("global_load") || m.starts_with("buffer_load"))
+      ++current->globalLoads[mnemonic];
+    else if (m.starts_with("global_store") || m.starts_with("buffer_store"))
+      ++current->globalStores[mnemonic];
+    else if (m.starts_with("ds_read") || m.starts_with("ds_load"))
+      ++current->ldsReads[mnemonic];
+    else if (m.starts_with("ds_write") || m.starts_with("ds_store"))
+      ++current->ldsWrites[mnemonic];
+    else if (m.starts_with("scratch_"))
+      ++current->scratch[mnemonic];
+  }
+  return mixes;
+}
+
+int64_t getInt(const NamedAttrList &attrs, StringRef name) {
+  if (auto attr = dyn_cast_or_null<IntegerAttr>(attrs.get(name)))
+    return attr.getInt();
+  return -1;
+}
+
+/// Waves per SIMD on CDNA (gfx90a, gfx942): 512 registers per lane shared
+/// by VGPRs and AGPRs (AGPRs start at a multiple of 4, allocation in
+/// granules of 8), 64 KiB LDS per CU of 4 SIMDs, at most 8 waves per SIMD.
+/// Returns nullopt for chips this model does not cover.
+std::optional<int64_t> wavesPerSimd(StringRef chip, int64_t vgprs,
+                                    int64_t agprs, int64_t ldsBytes,
+                                    int64_t workgroupSize) {
+  if (chip != "gfx90a" && chip != "gfx942")
+    return std::nullopt;
+  int64_t regs = llvm::alignTo(llvm::alignTo(std::max<int64_t>(vgprs, 1), 4) +
+                                   std::max<int64_t>(agprs, 0),
+                               8);
+  int64_t waves = std::min<int64_t>(8, 512 / regs);
+  if (ldsBytes > 0 && workgroupSize > 0) {
+    int64_t groupsPerCu = 65536 / ldsBytes;
+    int64_t wavesPerGroup = llvm::divideCeil(workgroupSize, 64);
+    waves = std::min(waves, groupsPerCu * wavesPerGroup / 4);
+  }
+  return waves;
+}
+
+std::string formatCounts(const std::map<std::string, unsigned> &counts) {
+  if (counts.empty())
+    return "none";
+  std::string s;
+  for (auto [name, n] : counts)
+    s += (s.empty() ? "" : ", ") + name + " x" + std::to_string(n);
+  return s;
+}
+
+struct KernelReportPass
+    : public mlir::attn::impl::AttnKernelReportBase<KernelReportPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    WalkResult result = getOperation().walk([&](gpu::GPUModuleOp module) {
+      if (!module.getTargetsAttr())
+        return WalkResult::advance();
+      for (Attribute target : module.getTargetsAttr()) {
+        auto rocdl = dyn_cast<ROCDL::ROCDLTargetAttr>(target);
+        if (!rocdl)
+          continue;
+        if (failed(report(module, rocdl)))
+          return WalkResult::interrupt();
+      }
+      return WalkResult::advance();
+    });
+    if (result.wasInterrupted())
+      signalPassFailure();
+  }
+
+  LogicalResult report(gpu::GPUModuleOp module, ROCDL::ROCDLTargetAttr target) {
+    std::string toolkitPath =
+        toolkit.empty() ? ROCDL::getROCMPath().str() : std::string(toolkit);
+    for (StringRef part : {"llvm/bin/ld.lld", "amdgcn/bitcode"})
+      if (!llvm::sys::fs::exists(toolkitPath + "/" + part))
+        return mlir::emitError(module.getLoc(), "attn-kernel-report: ROCm "
+                                                "toolkit folder '")
+               << toolkitPath << "' has no " << part;
+    std::string isa;
+    auto captureIsa = [&](StringRef text) { isa = text.str(); };
+    gpu::TargetOptions options(toolkit, {}, {}, {},
+                               gpu::CompilationTarget::Binary, {}, {}, {}, {},
+                               captureIsa);
+    auto serializer = cast<gpu::TargetAttrInterface>(target);
+    std::optional<SmallVector<char, 0>> elf =
+        serializer.serializeToObject(module, options);
+    if (!elf)
+      return mlir::emitError(module.getLoc(),
+                             "attn-kernel-report: failed to compile ")
+             << module.getName() << " for " << target.getChip();
+    if (isa.empty()) {
+      // The ROCDL serializer does not report its ISA through the callback;
+      // ask for the assembly separately.
+      gpu::TargetOptions asmOptions(toolkit, {}, {}, {},
+                                    gpu::CompilationTarget::Assembly);
+      std::optional<SmallVector<char, 0>> text =
+          serializer.serializeToObject(module, asmOptions);
+      if (!text)
+        return mlir::emitError(module.getLoc(),
+                               "attn-kernel-report: failed to get the ISA of ")
+               << module.getName();
+      isa.assign(text->begin(), text->end());
+    }
+    Builder builder(module.getContext());
+    auto metadata = ROCDL::getAMDHSAKernelsELFMetadata(builder, *elf);
+    if (!metadata)
+      return mlir::emitError(module.getLoc(),
+                             "attn-kernel-report: no amdhsa metadata in the "
+                             "code object of ")
+             << module.getName();
+    std::map<std::string, InstructionMix> mixes = countInstructions(isa);
+
+    llvm::raw_ostream &os = llvm::outs();
+    SmallVector<std::pair<std::string, NamedAttrList>> kernels;
+    for (auto &[name, attrs] : *metadata)
+      kernels.emplace_back(name.getValue().str(), attrs);
+    llvm::sort(kernels, [](auto &a, auto &b) { return a.first < b.first; });
+    for (auto &[name, attrs] : kernels) {
+      int64_t vgprs = getInt(attrs, "vgpr_count");
+      int64_t agprs = getInt(attrs, "agpr_count");
+      int64_t lds = getInt(attrs, "group_segment_fixed_size");
+      int64_t wgSize = getInt(attrs, "max_flat_workgroup_size");
+      if (auto reqd = dyn_cast_or_null<DenseI32ArrayAttr>(
+              attrs.get("reqd_workgroup_size"));
+          reqd && reqd.size() == 3 && reqd[0] > 0)
+        wgSize = int64_t(reqd[0]) * std::max(reqd[1], 1) *
+                 std::max(reqd[2], 1);
+      std::optional<int64_t> waves =
+          wavesPerSimd(target.getChip(), vgprs, agprs, lds, wgSize);
+      const InstructionMix &mix = mixes[name];
+      os << "kernel " << name << " (" << module.getName() << ", "
+         << target.getChip() << ")\n";
+      os << llvm::format("  %-22s %lld\n", "VGPRs", (long long)vgprs);
+      os << llvm::format("  %-22s %lld\n", "AGPRs", (long long)agprs);
+      os << llvm::format("  %-22s %lld\n", "SGPRs",
+                         (long long)getInt(attrs, "sgpr_count"));
+      os << llvm::format("  %-22s %lld\n", "LDS bytes", (long long)lds);
+      os << llvm::format("  %-22s %lld\n", "scratch bytes",
+                         (long long)getInt(attrs, "private_segment_fixed_size"));
+      os << llvm::format("  %-22s %lld VGPR, %lld SGPR\n", "spills",
+                         (long long)getInt(attrs, "vgpr_spill_count"),
+                         (long long)getInt(attrs, "sgpr_spill_count"));
+      os << llvm::format("  %-22s %lld\n", "wavefront size",
+                         (long long)getInt(attrs, "wavefront_size"));
+      os << llvm::format("  %-22s %lld\n", "workgroup size", (long long)wgSize);
+      if (waves)
+        os << llvm::format("  %-22s %lld\n", "waves per SIMD",
+                           (long long)*waves);
+      else
+        os << llvm::format("  %-22s %s\n", "waves per SIMD",
+                           "n/a (no occupancy model for this chip)");
+      os << llvm::format("  %-22s %u\n", "MFMA instructions", mix.mfma);
+      os << "  global loads           " << formatCounts(mix.globalLoads)
+         << "\n";
+      os << "  global stores          " << formatCounts(mix.globalStores)
+         << "\n";
+      os << "  LDS reads              " << formatCounts(mix.ldsReads) << "\n";
+      os << "  LDS writes             " << formatCounts(mix.ldsWrites) << "\n";
+      os << "  scratch accesses       " << formatCounts(mix.scratch) << "\n";
+    }
+    return success();
+  }
+};
+} // namespace
