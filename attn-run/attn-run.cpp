@@ -6,6 +6,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/Passes.h"
 #include "dialect/AttnDialect.h"
 #include "runtime/CpuRunner.h"
 #include "runtime/HipRuntime.h"
@@ -17,7 +18,9 @@
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
+#include "mlir/Pass/PassManager.h"
 #include "mlir/Support/FileUtilities.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/Format.h"
@@ -110,6 +113,11 @@ static cl::opt<std::string> dumpObject(
     "dump-object",
     cl::desc("Write the JIT-compiled host object code to FILE (inspect it "
              "with objdump -d)"),
+    cl::cat(category));
+static cl::opt<bool> dumpKernelReport(
+    "dump-kernel-report",
+    cl::desc("With --device=rocm: print each GPU kernel's resources and "
+             "instruction mix"),
     cl::cat(category));
 static cl::opt<bool> compileOnly("compile-only",
                                  cl::desc("Compile, do not run"),
@@ -333,7 +341,8 @@ int main(int argc, char **argv) {
   if (chip != "gfx942" && chip != "gfx90a" && chip != "gfx1100")
     return fail("unknown --chip '" + chip +
                 "' (supported: gfx942, gfx90a, gfx1100)");
-  if (device != "cpu") {
+  bool rocmCompileOnly = device == "rocm" && compileOnly;
+  if (device != "cpu" && !rocmCompileOnly) {
     HipProbe probe = probeHipRuntime(defaultHipLibraryCandidates());
     if (device == "rocm") {
       if (!probe.gpuAvailable)
@@ -354,6 +363,7 @@ int main(int argc, char **argv) {
   mlir::registerAllDialects(registry);
   mlir::registerAllExtensions(registry);
   registry.insert<mlir::attn::AttnDialect>();
+  mlir::registerAllToLLVMIRTranslations(registry);
   mlir::MLIRContext context(registry);
   context.loadAllAvailableDialects();
   // One-line diagnostics: never dump whole (possibly huge) lowered ops.
@@ -374,6 +384,27 @@ int main(int argc, char **argv) {
   auto func = module->lookupSymbol<mlir::func::FuncOp>(function);
   if (!func)
     return fail("no function @" + function + " in " + inputFile);
+
+  if (rocmCompileOnly) {
+    // GPU code objects can be built without a GPU; running them cannot.
+    mlir::attn::RocmPipelineOptions rocm;
+    rocm.chip = chip;
+    rocm.toolkit = mlir::attn::defaultRocmToolkit();
+    rocm.graphOpt = !noGraphOpt;
+    rocm.kernelReport = dumpKernelReport;
+    mlir::PassManager pm(&context);
+    if (printIR) {
+      context.disableMultithreading();
+      pm.enableIRPrinting();
+    }
+    mlir::attn::buildRocmPipeline(pm, rocm);
+    progress("compiling for " + chip + " (toolkit " + rocm.toolkit + ")...");
+    if (mlir::failed(pm.run(*module)))
+      return fail("GPU compilation failed");
+    progress("compiled; host launch code is not generated yet, so the "
+             "kernels cannot be run");
+    return 0;
+  }
   EntrySignature sig;
   if (!getEntrySignature(func, sig, errorMessage))
     return fail("@" + function + ": " + errorMessage);

@@ -2,13 +2,18 @@
 #ifndef ATTN_CODEGEN_PASSES_H
 #define ATTN_CODEGEN_PASSES_H
 
+#include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
+#include "mlir/Dialect/GPU/IR/GPUDialect.h"
+#include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
+#include "mlir/Dialect/MemRef/IR/MemRef.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
+#include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Pass/Pass.h"
 #include "mlir/Pass/PassManager.h"
 
@@ -31,6 +36,22 @@ void buildReferenceTensorPipeline(OpPassManager &pm);
 /// Bufferization and lowering of a tensor-level module to the LLVM dialect
 /// for the host CPU (parallel loops through OpenMP).
 void buildCpuLoweringPipeline(OpPassManager &pm);
+
+struct RocmPipelineOptions {
+  std::string chip = "gfx942";
+  std::string toolkit;
+  bool graphOpt = true;
+  bool kernelReport = false;
+  bool binary = true;
+};
+
+/// AMDGPU codegen: graph passes, MFMA attention kernels, ROCDL lowering,
+/// optional kernel report, code object.
+void buildRocmPipeline(OpPassManager &pm, const RocmPipelineOptions &opts);
+
+/// ROCm toolkit folder: $ROCM_PATH, /opt/rocm, then the build's folder made
+/// of Debian's device libraries and ld.lld.
+std::string defaultRocmToolkit();
 
 /// Registers the codegen passes and the named pipelines
 /// (`attn-cpu-pipeline`, `attn-reference-pipeline`).

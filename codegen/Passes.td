@@ -71,6 +71,36 @@ def AttnLowerToReference : Pass<"attn-lower-to-reference"> {
                            "::mlir::math::MathDialect"];
 }
 
+def AttnRocmAttentionKernels
+    : Pass<"attn-rocm-attention-kernels", "::mlir::ModuleOp"> {
+  let summary = "Generate the flash-attention AMDGPU kernel of each attention";
+  let description = [{
+    For each `attn.attention` (static shapes; one M, K1, K2 and N dim;
+    f16/bf16 Q/K/V; M and K2 multiples of 64; K1 and N multiples of 16; no
+    mask) emits a kernel into `gpu.module @attn_kernels` (with a ROCDL
+    target for `chip`): one workgroup of 4 waves per 64 query rows and
+    batch index; per 64-key block, K is staged into LDS as [key][K1] and V
+    as [N][key] (transposed while staging when V arrives standard); S^T =
+    K.Q^T and O^T = V^T.P^T run on `amdgpu.mfma` 16x16x16 with f32
+    accumulation, so P goes from the first MFMA's result registers straight
+    into the second's B operand; row max and sum use cross-lane shuffles.
+    The host function is left unchanged (no launch code yet), and the
+    kernel's numerics are not verified on this machine: there is no AMD
+    GPU and no emulator yet.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"gfx942\"",
+           "AMDGPU chip (gfx942, gfx90a)">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::amdgpu::AMDGPUDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::ROCDL::ROCDLDialect"];
+}
+
 def AttnKernelReport : Pass<"attn-kernel-report", "::mlir::ModuleOp"> {
   let summary = "Print per-kernel resources and instruction mix of GPU modules";
   let description = [{

@@ -6,6 +6,9 @@
 #include "mlir/InitAllPasses.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
+#include "llvm/Support/FileSystem.h"
+
+#include <cstdlib>
 
 using namespace mlir;
 
@@ -65,7 +68,76 @@ void mlir::attn::buildCpuLoweringPipeline(OpPassManager &pm) {
     llvm::report_fatal_error("attn: internal CPU lowering pipeline is invalid");
 }
 
+#ifndef ATTN_ROCM_TOOLKIT_DIR
+#error "ATTN_ROCM_TOOLKIT_DIR must be set by CMake"
+#endif
+
+std::string mlir::attn::defaultRocmToolkit() {
+  auto usable = [](const std::string &dir) {
+    return !dir.empty() && llvm::sys::fs::exists(dir + "/llvm/bin/ld.lld") &&
+           llvm::sys::fs::exists(dir + "/amdgcn/bitcode");
+  };
+  if (const char *rocm = std::getenv("ROCM_PATH"); rocm && usable(rocm))
+    return rocm;
+  if (usable("/opt/rocm"))
+    return "/opt/rocm";
+  return ATTN_ROCM_TOOLKIT_DIR;
+}
+
+void mlir::attn::buildRocmPipeline(OpPassManager &pm,
+                                   const RocmPipelineOptions &opts) {
+  static const bool registered = [] {
+    registerAllPasses();
+    return true;
+  }();
+  (void)registered;
+  if (opts.graphOpt)
+    buildGraphOptPipeline(pm);
+  AttnRocmAttentionKernelsOptions kernelOptions;
+  kernelOptions.chip = opts.chip;
+  pm.addPass(createAttnRocmAttentionKernels(kernelOptions));
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  std::string lowering =
+      "gpu.module(expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+      "convert-gpu-to-rocdl{chipset=" +
+      opts.chip + " runtime=HIP},reconcile-unrealized-casts)";
+  if (failed(parsePassPipeline(lowering, pm, llvm::errs())))
+    llvm::report_fatal_error(
+        "attn: internal ROCm lowering pipeline is invalid");
+  if (opts.kernelReport) {
+    AttnKernelReportOptions reportOptions;
+    reportOptions.toolkit = opts.toolkit;
+    pm.addPass(createAttnKernelReport(reportOptions));
+  }
+  if (opts.binary && failed(parsePassPipeline(
+                         "gpu-module-to-binary{toolkit=" + opts.toolkit + "}",
+                         pm, llvm::errs())))
+    llvm::report_fatal_error("attn: internal ROCm binary pipeline is invalid");
+}
+
 namespace {
+struct RocmPipelineCLOptions
+    : public PassPipelineOptions<RocmPipelineCLOptions> {
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("gfx942 (default) or gfx90a"),
+                           llvm::cl::init("gfx942")};
+  Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("ROCm toolkit folder (default: ROCM_PATH, /opt/rocm, "
+                     "then the build's folder of Debian packages)"),
+      llvm::cl::init("")};
+  Option<bool> graphOpt{*this, "graph-opt",
+                        llvm::cl::desc("Run attn-graph-opt first"),
+                        llvm::cl::init(true)};
+  Option<bool> report{*this, "kernel-report",
+                      llvm::cl::desc("Print the kernel report"),
+                      llvm::cl::init(false)};
+  Option<bool> binary{*this, "binary",
+                      llvm::cl::desc("Serialize to gpu.binary"),
+                      llvm::cl::init(true)};
+};
+
 struct CpuPipelineCLOptions : public PassPipelineOptions<CpuPipelineCLOptions> {
   Option<bool> graphOpt{*this, "graph-opt",
                         llvm::cl::desc("Run attn-graph-opt first"),
@@ -91,6 +163,21 @@ struct ReferencePipelineCLOptions
 } // namespace
 
 void mlir::attn::registerCodegenPipelines() {
+  PassPipelineRegistration<RocmPipelineCLOptions>(
+      "attn-rocm-pipeline",
+      "AMDGPU codegen: attn-graph-opt, flash-attention MFMA kernels "
+      "(attn-rocm-attention-kernels), lowering to ROCDL and "
+      "gpu-module-to-binary (code object v5); host launch code not yet",
+      [](OpPassManager &pm, const RocmPipelineCLOptions &cl) {
+        RocmPipelineOptions opts;
+        opts.chip = cl.chip;
+        opts.toolkit =
+            cl.toolkit.empty() ? defaultRocmToolkit() : std::string(cl.toolkit);
+        opts.graphOpt = cl.graphOpt;
+        opts.kernelReport = cl.report;
+        opts.binary = cl.binary;
+        buildRocmPipeline(pm, opts);
+      });
   PassPipelineRegistration<CpuPipelineCLOptions>(
       "attn-cpu-pipeline",
       "CPU codegen: attn-graph-opt, online-attention tiling and "

@@ -1,0 +1,416 @@
+//===- RocmAttentionKernels.cpp - flash-attention kernels for AMDGPU ------===//
+//
+// No upstream path distributes contractions onto amdgpu.mfma, so the
+// kernel is built here directly at the gpu/vector/amdgpu level.
+//
+// MFMA 16x16x16 (wave64) operand layouts, per AMD's matrix-instruction
+// tables (the "AMD matrix instruction calculator" and the CDNA3 ISA guide,
+// section on MFMA), with l the lane:
+//   A[m][k]: lane l holds A[l % 16][4 * (l / 16) + 0..3]
+//   B[k][n]: lane l holds B[4 * (l / 16) + 0..3][l % 16]
+//   C[m][n]: lane l holds C[4 * (l / 16) + 0..3][l % 16]
+// The kernel computes S^T = K . Q^T (A = K rows, B = Q^T), so each lane
+// holds S[row = l % 16][key = 4 * (l / 16) + i]: exactly the B operand
+// layout of O^T = V^T . P^T. P therefore stays in registers, and V^T rows
+// (K2-contiguous in LDS) are the A operand, read 4 halves at a time.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/Passes.h"
+#include "dialect/AttnDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/IR/ImplicitLocOpBuilder.h"
+#include "llvm/ADT/STLExtras.h"
+
+#include <limits>
+
+namespace mlir::attn {
+#define GEN_PASS_DEF_ATTNROCMATTENTIONKERNELS
+#include "codegen/Passes.h.inc"
+} // namespace mlir::attn
+
+using namespace mlir;
+using namespace mlir::attn;
+
+namespace {
+
+constexpr int64_t kRowsPerWave = 16, kWaves = 4, kBlockRows = 64,
+                  kKeyBlock = 64, kThreads = 256;
+
+/// Shapes and maps of a supported attention op.
+struct KernelShape {
+  AttentionDims dims;
+  SmallVector<int64_t> loopSizes;
+  int64_t m, k1, k2, n, batch = 1;
+  Type inElem, outElem;
+};
+
+FailureOr<KernelShape> analyze(AttentionOp op, std::string &why) {
+  KernelShape s;
+  s.dims = op.getDims();
+  if (op.getMask()) {
+    why = "masked attention is not supported by the GPU kernel yet";
+    return failure();
+  }
+  if (s.dims.m.size() != 1 || s.dims.k1.size() != 1 || s.dims.k2.size() != 1 ||
+      s.dims.n.size() != 1) {
+    why = "the GPU kernel needs exactly one M, K1, K2 and N dim";
+    return failure();
+  }
+  s.loopSizes.assign(op.getNumLoops(), ShapedType::kDynamic);
+  for (auto [map, operand] :
+       llvm::zip(op.getIndexingMapsArray(), op->getOperands()))
+    if (auto type = dyn_cast<RankedTensorType>(operand.getType()))
+      for (auto [pos, e] : llvm::enumerate(map.getResults()))
+        s.loopSizes[cast<AffineDimExpr>(e).getPosition()] =
+            type.getDimSize(pos);
+  if (llvm::any_of(s.loopSizes, ShapedType::isDynamic)) {
+    why = "the GPU kernel needs static shapes";
+    return failure();
+  }
+  s.m = s.loopSizes[s.dims.m[0]];
+  s.k1 = s.loopSizes[s.dims.k1[0]];
+  s.k2 = s.loopSizes[s.dims.k2[0]];
+  s.n = s.loopSizes[s.dims.n[0]];
+  for (unsigned d : s.dims.batch)
+    s.batch *= s.loopSizes[d];
+  if (s.m % kBlockRows || s.k2 % kKeyBlock || s.k1 % 16 || s.n % 16) {
+    why = "the GPU kernel needs M and K2 multiples of 64, K1 and N "
+          "multiples of 16";
+    return failure();
+  }
+  s.inElem = getElementTypeOrSelf(op.getQuery().getType());
+  s.outElem = getElementTypeOrSelf(op.getInit().getType());
+  if (!s.inElem.isF16() && !s.inElem.isBF16()) {
+    why = "the GPU kernel takes f16 or bf16 Q/K/V (MFMA inputs)";
+    return failure();
+  }
+  return s;
+}
+
+/// Emits the kernel body. Values of the loop dims are looked up in
+/// `loopValues` when indexing an operand through its map.
+class KernelBuilder {
+public:
+  KernelBuilder(ImplicitLocOpBuilder &b, AttentionOp op, const KernelShape &s)
+      : b(b), op(op), s(s) {}
+
+  void build(gpu::GPUFuncOp func);
+
+private:
+  Value cst(int64_t v) { return arith::ConstantIndexOp::create(b, v); }
+  Value f32(double v) {
+    return arith::ConstantOp::create(b, b.getF32FloatAttr(v));
+  }
+  Value splat(Value scalar, int64_t n) {
+    return vector::BroadcastOp::create(
+        b, VectorType::get({n}, scalar.getType()), scalar);
+  }
+
+  /// Indices into `memref` (indexed by `map`) with the loop values given.
+  SmallVector<Value> indices(AffineMap map, ArrayRef<Value> loopValues) {
+    SmallVector<Value> idx;
+    for (AffineExpr e : map.getResults())
+      idx.push_back(loopValues[cast<AffineDimExpr>(e).getPosition()]);
+    return idx;
+  }
+
+  /// Loads `width` elements along loop `dim` starting at `loopValues`:
+  /// one vector load when `dim` is the operand's innermost dim, else
+  /// scalar loads.
+  Value loadAlong(Value memref, AffineMap map, unsigned dim,
+                  SmallVector<Value> loopValues, int64_t width) {
+    auto vecType = VectorType::get(
+        {width}, cast<MemRefType>(memref.getType()).getElementType());
+    if (cast<AffineDimExpr>(map.getResults().back()).getPosition() == dim)
+      return vector::LoadOp::create(b, vecType, memref,
+                                    indices(map, loopValues));
+    SmallVector<Value> elems;
+    Value base = loopValues[dim];
+    for (int64_t i = 0; i < width; ++i) {
+      loopValues[dim] = arith::AddIOp::create(b, base, cst(i));
+      elems.push_back(
+          memref::LoadOp::create(b, memref, indices(map, loopValues)));
+    }
+    return vector::FromElementsOp::create(b, vecType, elems);
+  }
+
+  Value mfma(Value a, Value bOperand, Value c) {
+    return amdgpu::MFMAOp::create(
+        b, c.getType(), b.getI32IntegerAttr(16), b.getI32IntegerAttr(16),
+        b.getI32IntegerAttr(16), b.getI32IntegerAttr(1), a, bOperand, c,
+        b.getI32IntegerAttr(0), b.getI32IntegerAttr(0),
+        amdgpu::MFMAPermBAttr::get(b.getContext(), amdgpu::MFMAPermB::none));
+  }
+
+  /// Reduces `v` across the 4 lanes that share l % 16 (lanes l, l^16,
+  /// l^32, l^48): the lanes holding the same query row.
+  Value rowReduce(Value v, bool isMax) {
+    for (int32_t offset : {16, 32}) {
+      Value other =
+          gpu::ShuffleOp::create(b, v, offset, 64, gpu::ShuffleMode::XOR)
+              .getShuffleResult();
+      v = isMax ? Value(arith::MaximumFOp::create(b, v, other))
+                : Value(arith::AddFOp::create(b, v, other));
+    }
+    return v;
+  }
+
+  ImplicitLocOpBuilder &b;
+  AttentionOp op;
+  const KernelShape &s;
+};
+
+void KernelBuilder::build(gpu::GPUFuncOp func) {
+  const AttentionDims &dims = s.dims;
+  unsigned dm = dims.m[0], dk1 = dims.k1[0], dk2 = dims.k2[0], dn = dims.n[0];
+  Value q = func.getArgument(0), k = func.getArgument(1),
+        v = func.getArgument(2), out = func.getArgument(3),
+        scale = func.getArgument(4);
+  Value kTile = func.getWorkgroupAttributions()[0];
+  Value vtTile = func.getWorkgroupAttributions()[1];
+  AffineMap qMap = op.getQueryMap(), kMap = op.getKeyMap(),
+            vMap = op.getValueMap(), oMap = op.getOutputMap();
+  Type f32Type = b.getF32Type();
+  auto acc4 = VectorType::get({4}, f32Type);
+  auto in4 = VectorType::get({4}, s.inElem);
+
+  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  Value lane = arith::RemUIOp::create(b, tid, cst(64));
+  Value wave = arith::DivUIOp::create(b, tid, cst(64));
+  Value row16 = arith::RemUIOp::create(b, lane, cst(16));
+  Value group4 = arith::MulIOp::create(
+      b, arith::DivUIOp::create(b, lane, cst(16)), cst(4));
+  Value blockRow = arith::MulIOp::create(
+      b, gpu::BlockIdOp::create(b, gpu::Dimension::x), cst(kBlockRows));
+  Value row = arith::AddIOp::create(
+      b,
+      arith::AddIOp::create(b, blockRow,
+                            arith::MulIOp::create(b, wave, cst(kRowsPerWave))),
+      row16);
+
+  // Loop values shared by all accesses: batch dims from block id y.
+  SmallVector<Value> loop(op.getNumLoops(), cst(0));
+  Value batchId = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  for (unsigned d : llvm::reverse(dims.batch)) {
+    loop[d] = arith::RemUIOp::create(b, batchId, cst(s.loopSizes[d]));
+    batchId = arith::DivUIOp::create(b, batchId, cst(s.loopSizes[d]));
+  }
+
+  // Q^T fragments (B operand): lane holds Q[row][c * 16 + group4 + 0..3].
+  SmallVector<Value> qFrag;
+  loop[dm] = row;
+  for (int64_t c = 0; c < s.k1 / 16; ++c) {
+    loop[dk1] = arith::AddIOp::create(b, group4, cst(c * 16));
+    qFrag.push_back(loadAlong(q, qMap, dk1, loop, 4));
+  }
+
+  Value zero4 = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(acc4, b.getF32FloatAttr(0)));
+  SmallVector<Value> init = {f32(-std::numeric_limits<double>::infinity()),
+                             f32(0.0)};
+  int64_t nBlocks = s.n / 16;
+  init.append(nBlocks, zero4);
+  Value scale32 = arith::ExtFOp::create(b, f32Type, scale);
+
+  auto loopOp = scf::ForOp::create(
+      b, cst(0), cst(s.k2), cst(kKeyBlock), init,
+      [&](OpBuilder &nested, Location loc, Value kt, ValueRange state) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(nested.getInsertionBlock());
+        Value mOld = state[0], lOld = state[1];
+        SmallVector<Value> acc(state.drop_front(2));
+
+        // Stage K[kt .. kt+64) as [key][K1] (8 halves per thread per step).
+        int64_t kChunks = kKeyBlock * s.k1 / 8;
+        for (int64_t j = 0; j * kThreads < kChunks; ++j) {
+          Value idx = arith::AddIOp::create(b, tid, cst(j * kThreads));
+          Value key = arith::DivUIOp::create(b, idx, cst(s.k1 / 8));
+          Value col = arith::MulIOp::create(
+              b, arith::RemUIOp::create(b, idx, cst(s.k1 / 8)), cst(8));
+          loop[dk2] = arith::AddIOp::create(b, kt, key);
+          loop[dk1] = col;
+          Value chunk = loadAlong(k, kMap, dk1, loop, 8);
+          vector::StoreOp::create(b, chunk, kTile, ValueRange{key, col});
+        }
+        // Stage V[kt .. kt+64) as V^T [N][key]. Transposed V: 8 keys per
+        // vector load and store; standard V: 8 N values per load, stored
+        // element by element (the transpose happens here).
+        bool vTransposed =
+            cast<AffineDimExpr>(vMap.getResults().back()).getPosition() == dk2;
+        int64_t vChunks = kKeyBlock * s.n / 8;
+        for (int64_t j = 0; j * kThreads < vChunks; ++j) {
+          Value idx = arith::AddIOp::create(b, tid, cst(j * kThreads));
+          if (vTransposed) {
+            Value nIdx = arith::DivUIOp::create(b, idx, cst(kKeyBlock / 8));
+            Value key = arith::MulIOp::create(
+                b, arith::RemUIOp::create(b, idx, cst(kKeyBlock / 8)), cst(8));
+            loop[dn] = nIdx;
+            loop[dk2] = arith::AddIOp::create(b, kt, key);
+            Value chunk = loadAlong(v, vMap, dk2, loop, 8);
+            vector::StoreOp::create(b, chunk, vtTile, ValueRange{nIdx, key});
+          } else {
+            Value key = arith::DivUIOp::create(b, idx, cst(s.n / 8));
+            Value nIdx = arith::MulIOp::create(
+                b, arith::RemUIOp::create(b, idx, cst(s.n / 8)), cst(8));
+            loop[dn] = nIdx;
+            loop[dk2] = arith::AddIOp::create(b, kt, key);
+            Value chunk = loadAlong(v, vMap, dn, loop, 8);
+            for (int64_t i = 0; i < 8; ++i) {
+              Value elem = vector::ExtractOp::create(b, chunk, i);
+              memref::StoreOp::create(
+                  b, elem, vtTile,
+                  ValueRange{arith::AddIOp::create(b, nIdx, cst(i)), key});
+            }
+          }
+        }
+        gpu::BarrierOp::create(b);
+
+        // S^T blocks of 16 keys: lane holds S[row][kb*16 + group4 + i].
+        SmallVector<Value> sBlk;
+        Value scaleVec = splat(scale32, 4);
+        for (int64_t kb = 0; kb < kKeyBlock / 16; ++kb) {
+          Value sAcc = zero4;
+          Value keyRow = arith::AddIOp::create(b, row16, cst(kb * 16));
+          for (int64_t c = 0; c < s.k1 / 16; ++c) {
+            Value col = arith::AddIOp::create(b, group4, cst(c * 16));
+            Value a =
+                vector::LoadOp::create(b, in4, kTile, ValueRange{keyRow, col});
+            sAcc = mfma(a, qFrag[c], sAcc);
+          }
+          sBlk.push_back(arith::MulFOp::create(b, sAcc, scaleVec));
+        }
+        // Online softmax for the row this lane's values belong to.
+        Value tileMax = f32(-std::numeric_limits<double>::infinity());
+        for (Value blk : sBlk)
+          tileMax = arith::MaximumFOp::create(
+              b, tileMax,
+              vector::ReductionOp::create(b, vector::CombiningKind::MAXIMUMF,
+                                          blk));
+        tileMax = rowReduce(tileMax, /*isMax=*/true);
+        Value mNew = arith::MaximumFOp::create(b, mOld, tileMax);
+        Value corr =
+            math::ExpOp::create(b, arith::SubFOp::create(b, mOld, mNew));
+        Value tileSum = f32(0.0);
+        SmallVector<Value> pBlk;
+        for (Value blk : sBlk) {
+          Value p = math::ExpOp::create(
+              b, arith::SubFOp::create(b, blk, splat(mNew, 4)));
+          tileSum = arith::AddFOp::create(
+              b, tileSum,
+              vector::ReductionOp::create(b, vector::CombiningKind::ADD, p));
+          pBlk.push_back(arith::TruncFOp::create(b, in4, p));
+        }
+        tileSum = rowReduce(tileSum, /*isMax=*/false);
+        Value lNew = arith::AddFOp::create(
+            b, arith::MulFOp::create(b, lOld, corr), tileSum);
+
+        // O^T += V^T . P^T: A = V^T rows from LDS (4 keys contiguous).
+        Value corrVec = splat(corr, 4);
+        for (int64_t nb = 0; nb < nBlocks; ++nb) {
+          Value o = arith::MulFOp::create(b, acc[nb], corrVec);
+          Value nRow = arith::AddIOp::create(b, row16, cst(nb * 16));
+          for (int64_t kb = 0; kb < kKeyBlock / 16; ++kb) {
+            Value keyCol = arith::AddIOp::create(b, group4, cst(kb * 16));
+            Value a = vector::LoadOp::create(b, in4, vtTile,
+                                             ValueRange{nRow, keyCol});
+            o = mfma(a, pBlk[kb], o);
+          }
+          acc[nb] = o;
+        }
+        gpu::BarrierOp::create(b);
+        SmallVector<Value> yielded = {mNew, lNew};
+        llvm::append_range(yielded, acc);
+        scf::YieldOp::create(b, yielded);
+      });
+
+  // O[row][nb*16 + group4 + i] = acc / l.
+  Value lFinal = loopOp.getResult(1);
+  loop[dm] = row;
+  for (int64_t nb = 0; nb < nBlocks; ++nb) {
+    Value o =
+        arith::DivFOp::create(b, loopOp.getResult(2 + nb), splat(lFinal, 4));
+    if (s.outElem != f32Type)
+      o = arith::TruncFOp::create(b, VectorType::get({4}, s.outElem), o);
+    loop[dn] = arith::AddIOp::create(b, group4, cst(nb * 16));
+    if (cast<AffineDimExpr>(oMap.getResults().back()).getPosition() == dn) {
+      vector::StoreOp::create(b, o, out, indices(oMap, loop));
+    } else {
+      Value base = loop[dn];
+      for (int64_t i = 0; i < 4; ++i) {
+        loop[dn] = arith::AddIOp::create(b, base, cst(i));
+        memref::StoreOp::create(b, vector::ExtractOp::create(b, o, i), out,
+                                indices(oMap, loop));
+      }
+    }
+  }
+  gpu::ReturnOp::create(b);
+}
+
+struct RocmAttentionKernelsPass
+    : public mlir::attn::impl::AttnRocmAttentionKernelsBase<
+          RocmAttentionKernelsPass> {
+  using Base::Base;
+
+  void runOnOperation() override {
+    ModuleOp module = getOperation();
+    if (chip != "gfx942" && chip != "gfx90a") {
+      module.emitError("attn-rocm-attention-kernels: unsupported chip '")
+          << chip << "' (MFMA kernels: gfx942, gfx90a)";
+      return signalPassFailure();
+    }
+    SmallVector<AttentionOp> ops;
+    module.walk([&](AttentionOp op) { ops.push_back(op); });
+    if (ops.empty())
+      return;
+    MLIRContext *ctx = &getContext();
+    ImplicitLocOpBuilder b(module.getLoc(), ctx);
+    b.setInsertionPointToEnd(module.getBody());
+    auto target = ROCDL::ROCDLTargetAttr::get(
+        ctx, /*optLevel=*/3, "amdgcn-amd-amdhsa", chip, "", "500");
+    auto gpuModule =
+        gpu::GPUModuleOp::create(b, "attn_kernels", b.getArrayAttr({target}));
+    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
+                    UnitAttr::get(ctx));
+    llvm::DenseMap<Operation *, unsigned> perFunction;
+    for (AttentionOp op : ops) {
+      std::string why;
+      FailureOr<KernelShape> shape = analyze(op, why);
+      if (failed(shape)) {
+        op.emitError("attn-rocm-attention-kernels: ") << why;
+        return signalPassFailure();
+      }
+      auto memref = [&](Value v) {
+        auto t = cast<RankedTensorType>(v.getType());
+        return MemRefType::get(t.getShape(), t.getElementType());
+      };
+      auto lds = [&](int64_t rows, int64_t cols) {
+        return MemRefType::get(
+            {rows, cols}, shape->inElem, MemRefLayoutAttrInterface(),
+            gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
+      };
+      auto funcType = b.getFunctionType(
+          {memref(op.getQuery()), memref(op.getKey()), memref(op.getValue()),
+           memref(op.getInit()), op.getScale().getType()},
+          {});
+      b.setInsertionPointToEnd(gpuModule.getBody());
+      auto parent = op->getParentOfType<FunctionOpInterface>();
+      std::string name = parent.getName().str() + "_attention_" +
+                         std::to_string(perFunction[parent]++);
+      b.setLoc(op.getLoc());
+      auto func = gpu::GPUFuncOp::create(
+          b, name, funcType,
+          TypeRange{lds(kKeyBlock, shape->k1), lds(shape->n, kKeyBlock)});
+      func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
+                    UnitAttr::get(ctx));
+      func.setKnownBlockSizeAttr(
+          DenseI32ArrayAttr::get(ctx, {int32_t(kThreads), 1, 1}));
+      func.setKnownGridSizeAttr(DenseI32ArrayAttr::get(
+          ctx, {int32_t(shape->m / kBlockRows), int32_t(shape->batch), 1}));
+      b.setInsertionPointToStart(&func.getBody().front());
+      KernelBuilder(b, op, *shape).build(func);
+    }
+  }
+};
+} // namespace

@@ -1,0 +1,90 @@
+// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels -verify-diagnostics | FileCheck %s
+
+// The kernel: 256 threads (4 waves x 16 query rows), a grid of
+// (M / 64) x batch, K and V^T tiles in workgroup memory, a loop over
+// 64-key blocks with barriers, 16 MFMAs for S^T = K.Q^T and 16 for
+// O^T = V^T.P^T (K1 = N = 64), row statistics by xor shuffles.
+#q = affine_map<(b, h, m, k1, k2, n) -> (b, h, m, k1)>
+#k = affine_map<(b, h, m, k1, k2, n) -> (b, h, k2, k1)>
+#v = affine_map<(b, h, m, k1, k2, n) -> (b, h, k2, n)>
+#s = affine_map<(b, h, m, k1, k2, n) -> ()>
+#o = affine_map<(b, h, m, k1, k2, n) -> (b, h, m, n)>
+// CHECK-LABEL: module attributes {gpu.container_module}
+// CHECK: func.func @main
+// CHECK: attn.attention
+// CHECK: gpu.module @attn_kernels [#rocdl.target<O = 3, chip = "gfx942", abi = "500">]
+// CHECK: gpu.func @main_attention_0(%{{.+}}: memref<2x10x256x64xf16>, %{{.+}}: memref<2x10x128x64xf16>, %{{.+}}: memref<2x10x128x64xf16>, %{{.+}}: memref<2x10x256x64xf16>, %{{.+}}: f16)
+// CHECK-SAME: workgroup(%{{.+}} : memref<64x64xf16, #gpu.address_space<workgroup>>, %{{.+}} : memref<64x64xf16, #gpu.address_space<workgroup>>)
+// CHECK-SAME: kernel attributes {known_block_size = array<i32: 256, 1, 1>, known_grid_size = array<i32: 4, 20, 1>}
+// CHECK: scf.for
+// CHECK: gpu.barrier
+// CHECK-COUNT-16: amdgpu.mfma 16x16x16
+// CHECK: gpu.shuffle  xor
+// CHECK: math.exp
+// CHECK-COUNT-16: amdgpu.mfma 16x16x16
+// CHECK: gpu.barrier
+// CHECK: scf.yield
+// CHECK: gpu.return
+func.func @main(%q: tensor<2x10x256x64xf16>, %k: tensor<2x10x128x64xf16>, %v: tensor<2x10x128x64xf16>) -> tensor<2x10x256x64xf16> {
+  %s = arith.constant 0.125 : f16
+  %init = tensor.empty() : tensor<2x10x256x64xf16>
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x10x256x64xf16>, tensor<2x10x128x64xf16>, tensor<2x10x128x64xf16>, f16)
+         outs(%init : tensor<2x10x256x64xf16>) -> tensor<2x10x256x64xf16>
+  return %r : tensor<2x10x256x64xf16>
+}
+
+// -----
+
+#q = affine_map<(m, k1, k2, n) -> (m, k1)>
+#k = affine_map<(m, k1, k2, n) -> (k2, k1)>
+#v = affine_map<(m, k1, k2, n) -> (k2, n)>
+#s = affine_map<(m, k1, k2, n) -> ()>
+#o = affine_map<(m, k1, k2, n) -> (m, n)>
+func.func @f32_inputs(%q: tensor<64x16xf32>, %k: tensor<64x16xf32>, %v: tensor<64x16xf32>, %s: f32, %init: tensor<64x16xf32>) -> tensor<64x16xf32> {
+  // expected-error @+1 {{attn-rocm-attention-kernels: the GPU kernel takes f16 or bf16 Q/K/V (MFMA inputs)}}
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<64x16xf32>, tensor<64x16xf32>, tensor<64x16xf32>, f32)
+         outs(%init : tensor<64x16xf32>) -> tensor<64x16xf32>
+  return %r : tensor<64x16xf32>
+}
+
+// -----
+
+#q = affine_map<(m, k1, k2, n) -> (m, k1)>
+#k = affine_map<(m, k1, k2, n) -> (k2, k1)>
+#v = affine_map<(m, k1, k2, n) -> (k2, n)>
+#s = affine_map<(m, k1, k2, n) -> ()>
+#o = affine_map<(m, k1, k2, n) -> (m, n)>
+func.func @odd_m(%q: tensor<40x16xf16>, %k: tensor<64x16xf16>, %v: tensor<64x16xf16>, %s: f16, %init: tensor<40x16xf16>) -> tensor<40x16xf16> {
+  // expected-error @+1 {{attn-rocm-attention-kernels: the GPU kernel needs M and K2 multiples of 64, K1 and N multiples of 16}}
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<40x16xf16>, tensor<64x16xf16>, tensor<64x16xf16>, f16)
+         outs(%init : tensor<40x16xf16>) -> tensor<40x16xf16>
+  return %r : tensor<40x16xf16>
+}
+
+// -----
+
+#q = affine_map<(m, k1, k2, n) -> (m, k1)>
+#k = affine_map<(m, k1, k2, n) -> (k2, k1)>
+#v = affine_map<(m, k1, k2, n) -> (k2, n)>
+#s = affine_map<(m, k1, k2, n) -> ()>
+#mask = affine_map<(m, k1, k2, n) -> (m, k2)>
+#o = affine_map<(m, k1, k2, n) -> (m, n)>
+func.func @masked(%q: tensor<64x16xf16>, %k: tensor<64x16xf16>, %v: tensor<64x16xf16>, %s: f16, %m: tensor<64x64xi1>, %init: tensor<64x16xf16>) -> tensor<64x16xf16> {
+  // expected-error @+1 {{attn-rocm-attention-kernels: masked attention is not supported by the GPU kernel yet}}
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #mask, #o]}
+         ins(%q, %k, %v, %s, %m : tensor<64x16xf16>, tensor<64x16xf16>, tensor<64x16xf16>, f16, tensor<64x64xi1>)
+         outs(%init : tensor<64x16xf16>) -> tensor<64x16xf16>
+  return %r : tensor<64x16xf16>
+}
+
+// -----
+
+// No attention: no GPU module is created.
+// CHECK-LABEL: func.func @nothing
+// CHECK-NOT: gpu.module
+func.func @nothing(%x: tensor<4xf32>) -> tensor<4xf32> {
+  return %x : tensor<4xf32>
+}
