@@ -109,11 +109,10 @@ Value mlir::attn::buildScores(OpBuilder &b, Location loc,
         Value k = convertFloat(nb, nl, args[1], f32);
         // K1 is the innermost loop (contiguous in Q and standard K); the
         // flags let LLVM vectorize the dot product and use FMAs.
-        auto flags = arith::FastMathFlags::reassoc |
-                     arith::FastMathFlags::contract;
+        auto flags =
+            arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
         Value prod = arith::MulFOp::create(nb, nl, q, k, flags);
-        return arith::AddFOp::create(nb, nl, args[2], prod, flags)
-            .getResult();
+        return arith::AddFOp::create(nb, nl, args[2], prod, flags).getResult();
       });
 
   // S = scale * S [+ mask].

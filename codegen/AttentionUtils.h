@@ -35,10 +35,10 @@ AffineMap loopTensorMap(ArrayRef<unsigned> dims, unsigned numLoops,
                         MLIRContext *ctx);
 
 /// Builds a linalg.generic over the loops `space` (in that order, the last
-/// innermost) of an op with `numLoops` loops. `inputMaps` and `outputMap` are over all loops and must only use
-/// loops of `space`; loops of `space` the output does not use are
-/// reductions. `body` gets the block arguments (inputs, then the output)
-/// and returns the value to yield.
+/// innermost) of an op with `numLoops` loops. `inputMaps` and `outputMap` are
+/// over all loops and must only use loops of `space`; loops of `space` the
+/// output does not use are reductions. `body` gets the block arguments (inputs,
+/// then the output) and returns the value to yield.
 using GenericBody = function_ref<Value(OpBuilder &, Location, ValueRange)>;
 Value buildGeneric(OpBuilder &b, Location loc, ArrayRef<unsigned> space,
                    unsigned numLoops, ValueRange inputs,

@@ -1,8 +1,9 @@
 //===- KernelReport.cpp - per-kernel resources and instruction mix --------===//
 //
-// Serializes each ROCDL gpu.module to a code object and to assembly, reads the amdhsa kernel metadata from the ELF with
-// upstream's ROCDL utilities, and counts instruction classes in the ISA.
-// The occupancy model and the mnemonic classification are ours.
+// Serializes each ROCDL gpu.module to a code object and to assembly, reads the
+// amdhsa kernel metadata from the ELF with upstream's ROCDL utilities, and
+// counts instruction classes in the ISA. The occupancy model and the mnemonic
+// classification are ours.
 //
 //===----------------------------------------------------------------------===//
 
@@ -187,8 +188,7 @@ struct KernelReportPass
       if (auto reqd = dyn_cast_or_null<DenseI32ArrayAttr>(
               attrs.get("reqd_workgroup_size"));
           reqd && reqd.size() == 3 && reqd[0] > 0)
-        wgSize = int64_t(reqd[0]) * std::max(reqd[1], 1) *
-                 std::max(reqd[2], 1);
+        wgSize = int64_t(reqd[0]) * std::max(reqd[1], 1) * std::max(reqd[2], 1);
       std::optional<int64_t> waves =
           wavesPerSimd(target.getChip(), vgprs, agprs, lds, wgSize);
       const InstructionMix &mix = mixes[name];
@@ -199,8 +199,9 @@ struct KernelReportPass
       os << llvm::format("  %-22s %lld\n", "SGPRs",
                          (long long)getInt(attrs, "sgpr_count"));
       os << llvm::format("  %-22s %lld\n", "LDS bytes", (long long)lds);
-      os << llvm::format("  %-22s %lld\n", "scratch bytes",
-                         (long long)getInt(attrs, "private_segment_fixed_size"));
+      os << llvm::format(
+          "  %-22s %lld\n", "scratch bytes",
+          (long long)getInt(attrs, "private_segment_fixed_size"));
       os << llvm::format("  %-22s %lld VGPR, %lld SGPR\n", "spills",
                          (long long)getInt(attrs, "vgpr_spill_count"),
                          (long long)getInt(attrs, "sgpr_spill_count"));

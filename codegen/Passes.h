@@ -5,12 +5,14 @@
 #include "mlir/Dialect/AMDGPU/IR/AMDGPUDialect.h"
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Bufferization/IR/Bufferization.h"
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/MemRef/IR/MemRef.h"
+#include "mlir/Dialect/OpenMP/OpenMPDialect.h"
 #include "mlir/Dialect/SCF/IR/SCF.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
@@ -34,8 +36,10 @@ void buildCpuTensorPipeline(OpPassManager &pm, const CpuPipelineOptions &opts);
 /// The reference lowering: materialized softmax, no graph passes, no tiling.
 void buildReferenceTensorPipeline(OpPassManager &pm);
 /// Bufferization and lowering of a tensor-level module to the LLVM dialect
-/// for the host CPU (parallel loops through OpenMP).
-void buildCpuLoweringPipeline(OpPassManager &pm);
+/// for the host CPU (parallel loops through OpenMP). `deallocate` runs the
+/// ownership-based buffer deallocation, which cannot analyze OpenMP regions
+/// written before lowering (the GPU emulation's).
+void buildCpuLoweringPipeline(OpPassManager &pm, bool deallocate = true);
 
 struct RocmPipelineOptions {
   std::string chip = "gfx942";

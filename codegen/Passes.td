@@ -91,6 +91,9 @@ def AttnRocmAttentionKernels
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"gfx942\"",
            "AMDGPU chip (gfx942, gfx90a)">,
+    Option<"breakKernel", "break", "std::string", /*default=*/"\"\"",
+           "Testing only: build a deliberately wrong kernel to show that the "
+           "emulation catches it: 'swap-mfma-operands' or 'no-barrier'">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::amdgpu::AMDGPUDialect",
@@ -99,6 +102,31 @@ def AttnRocmAttentionKernels
                            "::mlir::scf::SCFDialect",
                            "::mlir::math::MathDialect",
                            "::mlir::ROCDL::ROCDLDialect"];
+}
+
+def AttnEmulateGpuKernels
+    : Pass<"attn-emulate-gpu-kernels", "::mlir::ModuleOp"> {
+  let summary = "Run the generated GPU kernels on the CPU with GPU semantics";
+  let description = [{
+    Replaces each `attn.attention` that `attn-rocm-attention-kernels`
+    compiled (attribute `attn.gpu_kernel`) by an emulated launch of that
+    very kernel, at the gpu-dialect level, on the host: the grid is a loop
+    over workgroups; each workgroup's threads are real OpenMP threads
+    (`omp.parallel`, one thread per GPU thread) so `gpu.barrier` is a real
+    barrier (`omp.barrier`); workgroup memory is one buffer per launch,
+    shared by the workgroup's threads; `gpu.shuffle xor` exchanges values
+    through shared memory between barriers; `amdgpu.mfma 16x16x16` gathers
+    the wave's A, B and C fragments and computes each lane's results with
+    the operand/result lane layouts AMD documents for that instruction
+    (see the pass source). Other ops are cloned unchanged. The result then
+    goes through the normal CPU lowering.
+  }];
+  let dependentDialects = ["::mlir::omp::OpenMPDialect",
+                           "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::func::FuncDialect"];
 }
 
 def AttnKernelReport : Pass<"attn-kernel-report", "::mlir::ModuleOp"> {

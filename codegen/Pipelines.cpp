@@ -33,16 +33,19 @@ void mlir::attn::buildReferenceTensorPipeline(OpPassManager &pm) {
 
 // Everything below is upstream MLIR; spelled as a textual pipeline so that
 // `--mlir-print-ir-after-all` names each step as users would write it.
-static constexpr llvm::StringLiteral kCpuLowering =
+static constexpr llvm::StringLiteral kBufferize =
     "one-shot-bufferize{bufferize-function-boundaries "
-    "function-boundary-type-conversion=identity-layout-map},"
-    "buffer-deallocation-pipeline,"
+    "function-boundary-type-conversion=identity-layout-map},";
+static constexpr llvm::StringLiteral kDeallocate =
+    "buffer-deallocation-pipeline,";
+static constexpr llvm::StringLiteral kCpuLowering =
     "convert-bufferization-to-memref,"
     "func.func(convert-linalg-to-loops),"
     "scf-forall-to-parallel,"
     "convert-scf-to-openmp,"
     "expand-strided-metadata,"
     "lower-affine,"
+    "convert-vector-to-llvm,"
     // memref.alloca_scope (made by the OpenMP conversion) must be lowered
     // while its region is still one block, i.e. before scf-to-cf.
     "finalize-memref-to-llvm,"
@@ -56,7 +59,7 @@ static constexpr llvm::StringLiteral kCpuLowering =
     "convert-openmp-to-llvm,"
     "reconcile-unrealized-casts";
 
-void mlir::attn::buildCpuLoweringPipeline(OpPassManager &pm) {
+void mlir::attn::buildCpuLoweringPipeline(OpPassManager &pm, bool deallocate) {
   // The textual pipeline names upstream passes; make sure they are
   // registered whichever tool builds it.
   static const bool registered = [] {
@@ -64,7 +67,9 @@ void mlir::attn::buildCpuLoweringPipeline(OpPassManager &pm) {
     return true;
   }();
   (void)registered;
-  if (failed(parsePassPipeline(kCpuLowering, pm, llvm::errs())))
+  std::string pipeline =
+      (kBufferize + (deallocate ? kDeallocate : "") + kCpuLowering).str();
+  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
     llvm::report_fatal_error("attn: internal CPU lowering pipeline is invalid");
 }
 

@@ -93,8 +93,9 @@ FailureOr<KernelShape> analyze(AttentionOp op, std::string &why) {
 /// `loopValues` when indexing an operand through its map.
 class KernelBuilder {
 public:
-  KernelBuilder(ImplicitLocOpBuilder &b, AttentionOp op, const KernelShape &s)
-      : b(b), op(op), s(s) {}
+  KernelBuilder(ImplicitLocOpBuilder &b, AttentionOp op, const KernelShape &s,
+                StringRef breakMode)
+      : b(b), op(op), s(s), breakMode(breakMode) {}
 
   void build(gpu::GPUFuncOp func);
 
@@ -160,6 +161,9 @@ private:
   ImplicitLocOpBuilder &b;
   AttentionOp op;
   const KernelShape &s;
+  /// Testing only: "swap-mfma-operands" or "no-barrier" builds a wrong
+  /// kernel on purpose.
+  StringRef breakMode;
 };
 
 void KernelBuilder::build(gpu::GPUFuncOp func) {
@@ -226,6 +230,14 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
         int64_t kChunks = kKeyBlock * s.k1 / 8;
         for (int64_t j = 0; j * kThreads < kChunks; ++j) {
           Value idx = arith::AddIOp::create(b, tid, cst(j * kThreads));
+          // Threads past the last chunk of a partial round do nothing.
+          OpBuilder::InsertionGuard roundGuard(b);
+          if ((j + 1) * kThreads > kChunks) {
+            Value inRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                                  idx, cst(kChunks));
+            auto ifOp = scf::IfOp::create(b, inRange);
+            b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+          }
           Value key = arith::DivUIOp::create(b, idx, cst(s.k1 / 8));
           Value col = arith::MulIOp::create(
               b, arith::RemUIOp::create(b, idx, cst(s.k1 / 8)), cst(8));
@@ -242,6 +254,13 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
         int64_t vChunks = kKeyBlock * s.n / 8;
         for (int64_t j = 0; j * kThreads < vChunks; ++j) {
           Value idx = arith::AddIOp::create(b, tid, cst(j * kThreads));
+          OpBuilder::InsertionGuard roundGuard(b);
+          if ((j + 1) * kThreads > vChunks) {
+            Value inRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                                  idx, cst(vChunks));
+            auto ifOp = scf::IfOp::create(b, inRange);
+            b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+          }
           if (vTransposed) {
             Value nIdx = arith::DivUIOp::create(b, idx, cst(kKeyBlock / 8));
             Value key = arith::MulIOp::create(
@@ -265,7 +284,8 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
             }
           }
         }
-        gpu::BarrierOp::create(b);
+        if (breakMode != "no-barrier")
+          gpu::BarrierOp::create(b);
 
         // S^T blocks of 16 keys: lane holds S[row][kb*16 + group4 + i].
         SmallVector<Value> sBlk;
@@ -277,7 +297,8 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
             Value col = arith::AddIOp::create(b, group4, cst(c * 16));
             Value a =
                 vector::LoadOp::create(b, in4, kTile, ValueRange{keyRow, col});
-            sAcc = mfma(a, qFrag[c], sAcc);
+            sAcc = breakMode == "swap-mfma-operands" ? mfma(qFrag[c], a, sAcc)
+                                                     : mfma(a, qFrag[c], sAcc);
           }
           sBlk.push_back(arith::MulFOp::create(b, sAcc, scaleVec));
         }
@@ -360,6 +381,12 @@ struct RocmAttentionKernelsPass
           << chip << "' (MFMA kernels: gfx942, gfx90a)";
       return signalPassFailure();
     }
+    if (!breakKernel.empty() && breakKernel != "swap-mfma-operands" &&
+        breakKernel != "no-barrier") {
+      module.emitError("attn-rocm-attention-kernels: unknown break mode '")
+          << breakKernel << "' (swap-mfma-operands, no-barrier)";
+      return signalPassFailure();
+    }
     SmallVector<AttentionOp> ops;
     module.walk([&](AttentionOp op) { ops.push_back(op); });
     if (ops.empty())
@@ -409,7 +436,11 @@ struct RocmAttentionKernelsPass
       func.setKnownGridSizeAttr(DenseI32ArrayAttr::get(
           ctx, {int32_t(shape->m / kBlockRows), int32_t(shape->batch), 1}));
       b.setInsertionPointToStart(&func.getBody().front());
-      KernelBuilder(b, op, *shape).build(func);
+      KernelBuilder(b, op, *shape, breakKernel).build(func);
+      // Which kernel computes this op (used by the GPU emulation).
+      op->setAttr("attn.gpu_kernel",
+                  SymbolRefAttr::get(gpuModule.getNameAttr(),
+                                     {FlatSymbolRefAttr::get(func)}));
     }
   }
 };

@@ -3,6 +3,8 @@
 #include "runtime/CpuRunner.h"
 
 #include "codegen/Passes.h"
+#include "mlir/Transforms/Passes.h"
+#include "transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
@@ -167,10 +169,22 @@ CompiledEntry::compile(mlir::OwningOpRef<mlir::ModuleOp> module,
     opts.mTile = options.mTile;
     opts.k2Tile = options.k2Tile;
     mlir::attn::buildCpuTensorPipeline(pm, opts);
+  } else if (options.pipeline == Pipeline::RocmSim) {
+    if (options.graphOpt)
+      mlir::attn::buildGraphOptPipeline(pm);
+    mlir::attn::AttnRocmAttentionKernelsOptions kernels;
+    kernels.chip = options.chip;
+    kernels.breakKernel = options.breakKernel;
+    pm.addPass(mlir::attn::createAttnRocmAttentionKernels(kernels));
+    pm.addPass(mlir::attn::createAttnEmulateGpuKernels());
+    pm.addPass(mlir::createCanonicalizerPass());
   } else {
     mlir::attn::buildReferenceTensorPipeline(pm);
   }
-  mlir::attn::buildCpuLoweringPipeline(pm);
+  // The emulation's OpenMP regions defeat the deallocation analysis; it
+  // frees its own buffers, other temporaries of an emulated run leak.
+  mlir::attn::buildCpuLoweringPipeline(pm, /*deallocate=*/options.pipeline !=
+                                               Pipeline::RocmSim);
   if (mlir::failed(pm.run(*module))) {
     error = "compilation failed";
     return nullptr;

@@ -44,7 +44,9 @@ struct EntrySignature {
 bool getEntrySignature(mlir::func::FuncOp func, EntrySignature &sig,
                        std::string &error);
 
-enum class Pipeline { Tiled, Reference };
+/// Tiled: graph passes + tiled CPU codegen. Reference: the naive lowering.
+/// RocmSim: the AMDGPU kernels, emulated on the CPU with GPU semantics.
+enum class Pipeline { Tiled, Reference, RocmSim };
 
 struct CompileOptions {
   Pipeline pipeline = Pipeline::Tiled;
@@ -52,6 +54,10 @@ struct CompileOptions {
   int64_t mTile = 32;
   int64_t k2Tile = 64;
   bool printIRAfterAll = false;
+  /// RocmSim: the chip the kernels are generated for, and (testing only) a
+  /// deliberately broken kernel variant.
+  std::string chip = "gfx942";
+  std::string breakKernel;
   /// When set, the JIT-compiled object code is written to this file.
   std::string dumpObjectPath;
 };

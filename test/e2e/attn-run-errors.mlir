@@ -43,7 +43,7 @@
 // RUN: not attn-run %S/Inputs/identity.mlir --random-inputs --chip=gfx000 2>&1 | FileCheck %s --check-prefix=CHIP
 // CHIP: attn-run: error: unknown --chip 'gfx000' (supported: gfx942, gfx90a, gfx1100)
 // RUN: not attn-run %S/Inputs/identity.mlir --random-inputs --device=tpu 2>&1 | FileCheck %s --check-prefix=DEVICE
-// DEVICE: attn-run: error: unknown --device 'tpu' (expected cpu, rocm or auto)
+// DEVICE: attn-run: error: unknown --device 'tpu' (expected cpu, rocm, rocm-sim or auto)
 
 // An output that cannot be written leaves nothing behind.
 // RUN: not attn-run %S/Inputs/identity.mlir --random-inputs --output=@%t/no-dir/out.npy 2>&1 | FileCheck %s --check-prefix=OUT

@@ -1,0 +1,71 @@
+// The AMDGPU attention kernels run on the CPU with GPU semantics
+// (--device=rocm-sim) and are compared with the reference lowering. The
+// kernels round P to their MFMA input type, so tolerances follow it (f16
+// 2e-3, bf16 1.6e-2).
+// RUN: attn-run %s --function=f16_small --device=rocm-sim --random-inputs=40 --check 2>&1 | FileCheck %s
+// RUN: attn-run %s --function=bf16_transposed_v --device=rocm-sim --random-inputs=41 --check 2>&1 | FileCheck %s
+// RUN: attn-run %s --function=dequant_v --device=rocm-sim --random-inputs=42 --check 2>&1 | FileCheck %s
+// CHECK: compiling @{{.*}} for the GPU emulation (gfx942 kernels on the CPU)
+// CHECK: check result[0]: {{.*}}: PASS
+
+// Deliberately broken kernels are caught: MFMA operands swapped (a wrong
+// fragment layout), and the barrier after staging K/V removed.
+// RUN: not attn-run %s --function=f16_small --device=rocm-sim --random-inputs=40 --check --break-kernel=swap-mfma-operands 2>&1 | FileCheck %s --check-prefix=BROKEN
+// RUN: not attn-run %s --function=bf16_transposed_v --device=rocm-sim --random-inputs=41 --check --break-kernel=no-barrier 2>&1 | FileCheck %s --check-prefix=BROKEN
+// BROKEN: check result[0]: {{.*}}: FAIL
+
+#q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
+#k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
+#v = affine_map<(b, m, k1, k2, n) -> (b, k2, n)>
+#s = affine_map<(b, m, k1, k2, n) -> ()>
+#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
+func.func @f16_small(%q: tensor<1x64x16xf16>, %k: tensor<1x64x16xf16>, %v: tensor<1x64x16xf16>) -> tensor<1x64x16xf16> {
+  %s = arith.constant 0.25 : f16
+  %init = tensor.empty() : tensor<1x64x16xf16>
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<1x64x16xf16>, tensor<1x64x16xf16>, tensor<1x64x16xf16>, f16)
+         outs(%init : tensor<1x64x16xf16>) -> tensor<1x64x16xf16>
+  return %r : tensor<1x64x16xf16>
+}
+
+// Two heads, two row blocks, three key blocks, transposed V, f32 output.
+#q4 = affine_map<(b, h, m, k1, k2, n) -> (b, h, m, k1)>
+#k4 = affine_map<(b, h, m, k1, k2, n) -> (b, h, k2, k1)>
+#v4 = affine_map<(b, h, m, k1, k2, n) -> (b, h, k2, n)>
+#vt4 = affine_map<(b, h, m, k1, k2, n) -> (b, h, n, k2)>
+#s4 = affine_map<(b, h, m, k1, k2, n) -> ()>
+#o4 = affine_map<(b, h, m, k1, k2, n) -> (b, h, m, n)>
+func.func @bf16_transposed_v(%q: tensor<1x2x128x64xbf16>, %k: tensor<1x2x192x64xbf16>, %v: tensor<1x2x32x192xbf16>) -> tensor<1x2x128x32xf32> {
+  %s = arith.constant 0.125 : bf16
+  %init = tensor.empty() : tensor<1x2x128x32xf32>
+  %r = attn.attention {indexing_maps = [#q4, #k4, #vt4, #s4, #o4]}
+         ins(%q, %k, %v, %s : tensor<1x2x128x64xbf16>, tensor<1x2x192x64xbf16>, tensor<1x2x32x192xbf16>, bf16)
+         outs(%init : tensor<1x2x128x32xf32>) -> tensor<1x2x128x32xf32>
+  return %r : tensor<1x2x128x32xf32>
+}
+
+// The dequantize-V graph: attn-graph-opt makes the dequantize (run on the
+// CPU here) write V transposed; the kernel stages it without transposing.
+#id = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#hn = affine_map<(d0, d1, d2, d3) -> (d1, d3)>
+func.func @dequant_v(%q: tensor<1x2x64x16xf16>, %k: tensor<1x2x128x16xf16>,
+                     %vq: tensor<1x2x128x16xi32>, %off: tensor<2x16xi32>,
+                     %sc: tensor<2x16xf16>) -> tensor<1x2x64x16xf16> {
+  %e = tensor.empty() : tensor<1x2x128x16xf16>
+  %v = linalg.generic {indexing_maps = [#id, #hn, #hn, #id],
+                       iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+         ins(%vq, %off, %sc : tensor<1x2x128x16xi32>, tensor<2x16xi32>, tensor<2x16xf16>)
+         outs(%e : tensor<1x2x128x16xf16>) {
+  ^bb0(%x: i32, %o: i32, %s: f16, %out: f16):
+    %d = arith.subi %x, %o : i32
+    %f = arith.sitofp %d : i32 to f16
+    %r = arith.mulf %f, %s : f16
+    linalg.yield %r : f16
+  } -> tensor<1x2x128x16xf16>
+  %scale = arith.constant 0.25 : f16
+  %init = tensor.empty() : tensor<1x2x64x16xf16>
+  %r = attn.attention {indexing_maps = [#q4, #k4, #v4, #s4, #o4]}
+         ins(%q, %k, %v, %scale : tensor<1x2x64x16xf16>, tensor<1x2x128x16xf16>, tensor<1x2x128x16xf16>, f16)
+         outs(%init : tensor<1x2x64x16xf16>) -> tensor<1x2x64x16xf16>
+  return %r : tensor<1x2x64x16xf16>
+}
