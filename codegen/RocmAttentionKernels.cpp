@@ -137,6 +137,21 @@ private:
     return vector::FromElementsOp::create(b, vecType, elems);
   }
 
+  /// Index of the chunk thread `tid` copies in round `round` of a staging
+  /// loop over `chunks` chunks. In a partial last round, threads past the
+  /// last chunk do nothing: the insertion point moves into an scf.if (the
+  /// caller restores it).
+  Value chunkIndex(Value tid, int64_t round, int64_t chunks) {
+    Value idx = arith::AddIOp::create(b, tid, cst(round * kThreads));
+    if ((round + 1) * kThreads > chunks) {
+      Value inRange =
+          arith::CmpIOp::create(b, arith::CmpIPredicate::ult, idx, cst(chunks));
+      auto ifOp = scf::IfOp::create(b, inRange);
+      b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    }
+    return idx;
+  }
+
   Value mfma(Value a, Value bOperand, Value c) {
     return amdgpu::MFMAOp::create(
         b, c.getType(), b.getI32IntegerAttr(16), b.getI32IntegerAttr(16),
@@ -229,15 +244,8 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
         // Stage K[kt .. kt+64) as [key][K1] (8 halves per thread per step).
         int64_t kChunks = kKeyBlock * s.k1 / 8;
         for (int64_t j = 0; j * kThreads < kChunks; ++j) {
-          Value idx = arith::AddIOp::create(b, tid, cst(j * kThreads));
-          // Threads past the last chunk of a partial round do nothing.
           OpBuilder::InsertionGuard roundGuard(b);
-          if ((j + 1) * kThreads > kChunks) {
-            Value inRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
-                                                  idx, cst(kChunks));
-            auto ifOp = scf::IfOp::create(b, inRange);
-            b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-          }
+          Value idx = chunkIndex(tid, j, kChunks);
           Value key = arith::DivUIOp::create(b, idx, cst(s.k1 / 8));
           Value col = arith::MulIOp::create(
               b, arith::RemUIOp::create(b, idx, cst(s.k1 / 8)), cst(8));
@@ -253,14 +261,8 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
             cast<AffineDimExpr>(vMap.getResults().back()).getPosition() == dk2;
         int64_t vChunks = kKeyBlock * s.n / 8;
         for (int64_t j = 0; j * kThreads < vChunks; ++j) {
-          Value idx = arith::AddIOp::create(b, tid, cst(j * kThreads));
           OpBuilder::InsertionGuard roundGuard(b);
-          if ((j + 1) * kThreads > vChunks) {
-            Value inRange = arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
-                                                  idx, cst(vChunks));
-            auto ifOp = scf::IfOp::create(b, inRange);
-            b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-          }
+          Value idx = chunkIndex(tid, j, vChunks);
           if (vTransposed) {
             Value nIdx = arith::DivUIOp::create(b, idx, cst(kKeyBlock / 8));
             Value key = arith::MulIOp::create(
