@@ -368,12 +368,12 @@ int main(int argc, char **argv) {
       if (!probe.gpuAvailable)
         return fail("--device=rocm: " + probe.message);
       return fail("--device=rocm: " + probe.message +
-                  ", but AMD GPU code generation is not available in this "
-                  "build yet; use --device=cpu");
+                  ", but running the GPU kernels needs host launch code this "
+                  "build does not have yet; use --device=cpu, "
+                  "--device=rocm-sim or --compile-only");
     }
     progress("device auto: " + probe.message + "; using cpu" +
-             (probe.gpuAvailable ? " (no AMD GPU code generation in this "
-                                   "build yet)"
+             (probe.gpuAvailable ? " (no GPU launch code in this build yet)"
                                  : ""));
   }
   if (mTile <= 0 || k2Tile <= 0)
