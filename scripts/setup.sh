@@ -20,7 +20,7 @@ attn_install_missing() {
   [ "$(id -u)" -eq 0 ] || sudo=(sudo)
   "${sudo[@]}" apt-get update -qq
   DEBIAN_FRONTEND=noninteractive "${sudo[@]}" apt-get install -y -qq \
-    --no-install-recommends "${missing[@]}" >&2
+    "${missing[@]}" >&2
 }
 
 attn_build() {
