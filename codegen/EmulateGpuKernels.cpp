@@ -16,7 +16,6 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Passes.h"
-#include "dialect/AttnDialect.h"
 
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -121,29 +120,42 @@ private:
   const SharedState &shared;
 };
 
-LogicalResult emulate(AttentionOp op, gpu::GPUFuncOp kernel,
+/// Adds `@__attn_emulated_<kernel>(kernel args..., block ids x, y, z)`
+/// running one workgroup of `kernel`.
+LogicalResult emulate(gpu::GPUFuncOp kernel, ModuleOp module,
                       func::FuncOp threadNumFn) {
-  MLIRContext *ctx = op.getContext();
-  ImplicitLocOpBuilder b(op.getLoc(), ctx);
-  b.setInsertionPoint(op);
+  MLIRContext *ctx = kernel.getContext();
   auto blockSize = kernel.getKnownBlockSizeAttr();
-  auto gridSize = kernel.getKnownGridSizeAttr();
-  if (!blockSize || !gridSize)
-    return op.emitError("attn-emulate-gpu-kernels: kernel @")
-           << kernel.getName() << " has no known block and grid size";
-  int64_t threads = blockSize[0] * blockSize[1] * blockSize[2];
+  if (!blockSize)
+    return kernel.emitError("attn-emulate-gpu-kernels: kernel @")
+           << kernel.getName() << " has no known block size";
+  if (!kernel.getBody().hasOneBlock())
+    return kernel.emitError("attn-emulate-gpu-kernels: kernel @")
+           << kernel.getName() << " is not one block";
+  int64_t threads = int64_t(blockSize[0]) * blockSize[1] * blockSize[2];
+  Type mfmaElem;
+  WalkResult typeWalk = kernel.walk([&](amdgpu::MFMAOp mma) {
+    Type elem = getElementTypeOrSelf(mma.getSourceA().getType());
+    if (mfmaElem && mfmaElem != elem)
+      return WalkResult::interrupt();
+    mfmaElem = elem;
+    return WalkResult::advance();
+  });
+  if (typeWalk.wasInterrupted())
+    return kernel.emitError("attn-emulate-gpu-kernels: MFMAs of several "
+                            "input types in one kernel");
 
-  auto toBuffer = [&](Value tensor) -> Value {
-    auto t = cast<RankedTensorType>(tensor.getType());
-    return bufferization::ToBufferOp::create(
-        b, MemRefType::get(t.getShape(), t.getElementType()), tensor,
-        /*read_only=*/true);
-  };
-  auto outType = cast<RankedTensorType>(op.getInit().getType());
-  Value out = memref::AllocOp::create(
-      b, MemRefType::get(outType.getShape(), outType.getElementType()));
-  SmallVector<Value> args = {toBuffer(op.getQuery()), toBuffer(op.getKey()),
-                             toBuffer(op.getValue()), out, op.getScale()};
+  ImplicitLocOpBuilder b(kernel.getLoc(), ctx);
+  b.setInsertionPointToEnd(module.getBody());
+  SmallVector<Type> argTypes(kernel.getArgumentTypes());
+  argTypes.append(3, b.getIndexType());
+  auto func =
+      func::FuncOp::create(b, ("__attn_emulated_" + kernel.getName()).str(),
+                           b.getFunctionType(argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  ValueRange blockIds = entry->getArguments().take_back(3);
+
   // Workgroup memory (one workgroup runs at a time) and exchange buffers.
   SmallVector<Value> workgroup;
   for (BlockArgument attr : kernel.getWorkgroupAttributions()) {
@@ -151,24 +163,19 @@ LogicalResult emulate(AttentionOp op, gpu::GPUFuncOp kernel,
     workgroup.push_back(memref::AllocOp::create(
         b, MemRefType::get(type.getShape(), type.getElementType())));
   }
-  Type elem = getElementTypeOrSelf(op.getQuery().getType());
   SharedState shared;
   shared.shuffle =
       memref::AllocOp::create(b, MemRefType::get({threads}, b.getF32Type()));
-  shared.mfmaA =
-      memref::AllocOp::create(b, MemRefType::get({threads, 4}, elem));
-  shared.mfmaB =
-      memref::AllocOp::create(b, MemRefType::get({threads, 4}, elem));
+  SmallVector<Value> buffers = {shared.shuffle};
+  if (mfmaElem) {
+    shared.mfmaA =
+        memref::AllocOp::create(b, MemRefType::get({threads, 4}, mfmaElem));
+    shared.mfmaB =
+        memref::AllocOp::create(b, MemRefType::get({threads, 4}, mfmaElem));
+    buffers.append({shared.mfmaA, shared.mfmaB});
+  }
 
-  Value c0 = arith::ConstantIndexOp::create(b, 0);
-  Value c1 = arith::ConstantIndexOp::create(b, 1);
   Value numThreads = arith::ConstantIntOp::create(b, threads, 32);
-  auto gridY = scf::ForOp::create(
-      b, c0, arith::ConstantIndexOp::create(b, gridSize[1]), c1);
-  b.setInsertionPointToStart(gridY.getBody());
-  auto gridX = scf::ForOp::create(
-      b, c0, arith::ConstantIndexOp::create(b, gridSize[0]), c1);
-  b.setInsertionPointToStart(gridX.getBody());
   auto parallel = omp::ParallelOp::create(
       b, ValueRange{}, ValueRange{}, Value(), numThreads, ValueRange{}, nullptr,
       nullptr, nullptr, nullptr, ValueRange{}, nullptr, nullptr);
@@ -177,58 +184,69 @@ LogicalResult emulate(AttentionOp op, gpu::GPUFuncOp kernel,
   Value tid = arith::IndexCastOp::create(
       b, b.getIndexType(),
       func::CallOp::create(b, threadNumFn, ValueRange{}).getResult(0));
+  auto cst = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, v);
+  };
+  // Thread ids of a (x, y, z) block, x fastest.
+  Value threadIds[3] = {
+      arith::RemUIOp::create(b, tid, cst(blockSize[0])),
+      arith::RemUIOp::create(b,
+                             arith::DivUIOp::create(b, tid, cst(blockSize[0])),
+                             cst(blockSize[1])),
+      arith::DivUIOp::create(b, tid,
+                             cst(int64_t(blockSize[0]) * blockSize[1]))};
 
   IRMapping mapping;
-  for (auto [kernelArg, hostArg] : llvm::zip(kernel.getArguments(), args))
-    mapping.map(kernelArg, hostArg);
+  for (auto [kernelArg, arg] :
+       llvm::zip(kernel.getArguments(), entry->getArguments()))
+    mapping.map(kernelArg, arg);
   for (auto [attr, buffer] :
        llvm::zip(kernel.getWorkgroupAttributions(), workgroup))
     mapping.map(attr, buffer);
   Emulator emulator(b, tid, shared);
-  Value zero = c0;
-  WalkResult walk = WalkResult::advance();
-  // Clone the kernel, rewriting the GPU ops as they come (nested regions
-  // are cloned whole, then their GPU ops rewritten below).
+  // Clone the kernel, then rewrite its GPU ops in place.
   for (Operation &kernelOp : kernel.getBody().front().without_terminator())
     b.clone(kernelOp, mapping);
   SmallVector<Operation *> gpuOps;
+  Operation *unsupported = nullptr;
   body->walk([&](Operation *nested) {
-    if (isa<gpu::ThreadIdOp, gpu::BlockIdOp, gpu::BarrierOp, gpu::ShuffleOp,
-            amdgpu::MFMAOp>(nested))
+    if (isa<gpu::ThreadIdOp, gpu::BlockIdOp, gpu::BlockDimOp, gpu::BarrierOp,
+            gpu::ShuffleOp, amdgpu::MFMAOp>(nested))
       gpuOps.push_back(nested);
     else if (nested->getDialect() &&
              isa<gpu::GPUDialect, amdgpu::AMDGPUDialect>(nested->getDialect()))
-      walk = WalkResult::interrupt();
+      unsupported = nested;
   });
-  if (walk.wasInterrupted())
-    return op.emitError("attn-emulate-gpu-kernels: kernel @")
+  if (unsupported)
+    return unsupported->emitError("attn-emulate-gpu-kernels: kernel @")
            << kernel.getName() << " uses a GPU op the emulation lacks";
   for (Operation *gpuOp : gpuOps) {
     b.setInsertionPoint(gpuOp);
     b.setLoc(gpuOp->getLoc());
     if (auto id = dyn_cast<gpu::ThreadIdOp>(gpuOp)) {
       gpuOp->getResult(0).replaceAllUsesWith(
-          id.getDimension() == gpu::Dimension::x ? tid : zero);
+          threadIds[static_cast<int>(id.getDimension())]);
     } else if (auto id = dyn_cast<gpu::BlockIdOp>(gpuOp)) {
-      Value v = id.getDimension() == gpu::Dimension::x ? gridX.getInductionVar()
-                : id.getDimension() == gpu::Dimension::y
-                    ? gridY.getInductionVar()
-                    : zero;
-      gpuOp->getResult(0).replaceAllUsesWith(v);
+      gpuOp->getResult(0).replaceAllUsesWith(
+          blockIds[static_cast<int>(id.getDimension())]);
+    } else if (auto dim = dyn_cast<gpu::BlockDimOp>(gpuOp)) {
+      gpuOp->getResult(0).replaceAllUsesWith(
+          cst(blockSize[static_cast<int>(dim.getDimension())]));
     } else if (isa<gpu::BarrierOp>(gpuOp)) {
       omp::BarrierOp::create(b);
     } else if (auto shuffle = dyn_cast<gpu::ShuffleOp>(gpuOp)) {
-      if (shuffle.getMode() != gpu::ShuffleMode::XOR)
-        return op.emitError("attn-emulate-gpu-kernels: only xor shuffles "
-                            "are emulated");
+      if (shuffle.getMode() != gpu::ShuffleMode::XOR ||
+          !shuffle.getValue().getType().isF32())
+        return shuffle.emitError("attn-emulate-gpu-kernels: only f32 xor "
+                                 "shuffles are emulated");
       gpuOp->getResult(0).replaceAllUsesWith(emulator.shuffleXor(shuffle));
       gpuOp->getResult(1).replaceAllUsesWith(
           arith::ConstantIntOp::create(b, 1, 1).getResult());
     } else if (auto mma = dyn_cast<amdgpu::MFMAOp>(gpuOp)) {
       if (mma.getM() != 16 || mma.getN() != 16 || mma.getK() != 16 ||
           mma.getBlocks() != 1)
-        return op.emitError("attn-emulate-gpu-kernels: only amdgpu.mfma "
-                            "16x16x16 is emulated");
+        return mma.emitError("attn-emulate-gpu-kernels: only amdgpu.mfma "
+                             "16x16x16 is emulated");
       gpuOp->getResult(0).replaceAllUsesWith(emulator.mfma(mma));
     }
     gpuOp->erase();
@@ -236,17 +254,13 @@ LogicalResult emulate(AttentionOp op, gpu::GPUFuncOp kernel,
   b.setInsertionPointToEnd(body);
   omp::TerminatorOp::create(b);
 
-  b.setInsertionPointAfter(gridY);
-  b.setLoc(op.getLoc());
+  b.setInsertionPointToEnd(entry);
+  b.setLoc(kernel.getLoc());
   for (Value buffer : workgroup)
     memref::DeallocOp::create(b, buffer);
-  for (Value buffer : {shared.shuffle, shared.mfmaA, shared.mfmaB})
+  for (Value buffer : buffers)
     memref::DeallocOp::create(b, buffer);
-  Value result =
-      bufferization::ToTensorOp::create(b, outType, out, /*restrict=*/true,
-                                        /*writable=*/true);
-  op.getResult().replaceAllUsesWith(result);
-  op.erase();
+  func::ReturnOp::create(b);
   return success();
 }
 
@@ -255,12 +269,12 @@ struct EmulateGpuKernelsPass
           EmulateGpuKernelsPass> {
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    SmallVector<AttentionOp> ops;
-    module.walk([&](AttentionOp op) {
-      if (op->hasAttr("attn.gpu_kernel"))
-        ops.push_back(op);
-    });
-    if (ops.empty())
+    SmallVector<gpu::GPUFuncOp> kernels;
+    for (auto gpuModule : module.getOps<gpu::GPUModuleOp>())
+      for (auto func : gpuModule.getOps<gpu::GPUFuncOp>())
+        if (func.isKernel())
+          kernels.push_back(func);
+    if (kernels.empty())
       return;
     // int omp_get_thread_num(void), from the OpenMP runtime.
     OpBuilder b(module.getBodyRegion());
@@ -270,22 +284,9 @@ struct EmulateGpuKernelsPass
                                        b.getFunctionType({}, {b.getI32Type()}));
       threadNum.setPrivate();
     }
-    for (AttentionOp op : ops) {
-      auto symbol = cast<SymbolRefAttr>(op->getAttr("attn.gpu_kernel"));
-      auto kernel =
-          SymbolTable::lookupNearestSymbolFrom<gpu::GPUFuncOp>(op, symbol);
-      if (!kernel) {
-        op.emitError("attn-emulate-gpu-kernels: no kernel ") << symbol;
+    for (gpu::GPUFuncOp kernel : kernels)
+      if (failed(emulate(kernel, module, threadNum)))
         return signalPassFailure();
-      }
-      if (failed(emulate(op, kernel, threadNum)))
-        return signalPassFailure();
-    }
-    // The kernels now run on the host; drop the GPU modules.
-    for (auto gpuModule :
-         llvm::make_early_inc_range(module.getOps<gpu::GPUModuleOp>()))
-      gpuModule.erase();
-    module->removeAttr(gpu::GPUDialect::getContainerModuleAttrName());
   }
 };
 } // namespace

@@ -46,11 +46,21 @@ struct RocmPipelineOptions {
   std::string toolkit;
   bool graphOpt = true;
   bool kernelReport = false;
+  /// Serialize the kernels to a code object (gpu-module-to-binary).
   bool binary = true;
+  /// Lower the host code to the LLVM dialect (calls into the mgpu* launcher
+  /// ABI); needs `binary`.
+  bool lowerHost = true;
+  /// Also add host functions that emulate each kernel on the CPU
+  /// (attn-emulate-gpu-kernels), for --device=rocm-sim.
+  bool emulate = false;
+  /// Testing only: a deliberately broken attention kernel variant.
+  std::string breakKernel;
 };
 
-/// AMDGPU codegen: graph passes, MFMA attention kernels, ROCDL lowering,
-/// optional kernel report, code object.
+/// AMDGPU codegen: graph passes, MFMA attention kernels, bufferization,
+/// the other linalg ops as GPU kernels, device buffers and copies, ROCDL
+/// lowering, optional kernel report, code object, host lowering.
 void buildRocmPipeline(OpPassManager &pm, const RocmPipelineOptions &opts);
 
 /// ROCm toolkit folder: $ROCM_PATH, /opt/rocm, then the build's folder made

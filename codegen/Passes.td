@@ -84,9 +84,9 @@ def AttnRocmAttentionKernels
     K.Q^T and O^T = V^T.P^T run on `amdgpu.mfma` 16x16x16 with f32
     accumulation, so P goes from the first MFMA's result registers straight
     into the second's B operand; row max and sum use cross-lane shuffles.
-    The host function is left unchanged (no launch code yet), and the
-    kernel's numerics are not verified on this machine: there is no AMD
-    GPU and no emulator yet.
+    The attention op is replaced by a `gpu.launch_func` of its kernel on
+    buffers of its operands (grid: M/64 x batch, block: 256 threads); the
+    tensor/buffer conversions fold away in one-shot bufferization.
   }];
   let options = [
     Option<"chip", "chip", "std::string", /*default=*/"\"gfx942\"",
@@ -97,6 +97,7 @@ def AttnRocmAttentionKernels
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::amdgpu::AMDGPUDialect",
+                           "::mlir::bufferization::BufferizationDialect",
                            "::mlir::vector::VectorDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
@@ -104,25 +105,73 @@ def AttnRocmAttentionKernels
                            "::mlir::ROCDL::ROCDLDialect"];
 }
 
+def AttnMapLinalgToGpu : Pass<"attn-map-linalg-to-gpu", "::mlir::ModuleOp"> {
+  let summary = "Run the host functions' remaining linalg ops as GPU kernels";
+  let description = [{
+    After bufferization, every linalg op (and `memref.copy`) left in a host
+    function -- dequantization, transposes, projections, fills -- becomes a
+    simple, correct GPU kernel in `gpu.module @attn_kernels`: upstream
+    `linalgOpToParallelLoops` gives an `scf.parallel` nest (reductions stay
+    sequential `scf.for` loops inside); its iteration space is linearized
+    over a 1-D grid of 256-thread workgroups, one thread per point, the
+    innermost loop dim fastest so neighbouring threads touch neighbouring
+    elements; the `gpu.launch` is outlined with upstream
+    `outlineKernelFunc`. Upstream `gpu-map-parallel-loops` would give one
+    thread per workgroup for an untiled nest, hence this pass. Ops already
+    inside GPU kernels are left alone.
+  }];
+  let options = [
+    Option<"chip", "chip", "std::string", /*default=*/"\"gfx942\"",
+           "AMDGPU chip of @attn_kernels when this pass creates it">,
+  ];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::memref::MemRefDialect",
+                           "::mlir::ROCDL::ROCDLDialect"];
+}
+
+def AttnGpuHostMemory : Pass<"attn-gpu-host-memory", "::mlir::ModuleOp"> {
+  let summary = "Give GPU kernels device buffers and copy host data in and out";
+  let description = [{
+    Host functions hand their kernels host memory: function arguments,
+    constants (`memref.get_global`) and `memref.alloc` buffers. This pass
+    finds, through view ops, the buffer behind each `gpu.launch_func`
+    operand and rewrites the host function for a discrete GPU: allocations
+    become `gpu.alloc`; arguments and constants get a device copy
+    (`gpu.alloc` + `gpu.memcpy`) at entry, copied back before returning
+    when a kernel writes them (read from the kernel body's memory effects);
+    returned buffers are copied into fresh host buffers; every device
+    buffer is freed (`gpu.dealloc`) before returning. Host code that would
+    read device memory directly is an error. Upstream has no such pass
+    (IREE's HAL does this job), so it is written here.
+  }];
+  let dependentDialects = ["::mlir::gpu::GPUDialect",
+                           "::mlir::memref::MemRefDialect"];
+}
+
 def AttnEmulateGpuKernels
     : Pass<"attn-emulate-gpu-kernels", "::mlir::ModuleOp"> {
-  let summary = "Run the generated GPU kernels on the CPU with GPU semantics";
+  let summary = "Host functions that run each GPU kernel with GPU semantics";
   let description = [{
-    Replaces each `attn.attention` that `attn-rocm-attention-kernels`
-    compiled (attribute `attn.gpu_kernel`) by an emulated launch of that
-    very kernel, at the gpu-dialect level, on the host: the grid is a loop
-    over workgroups; each workgroup's threads are real OpenMP threads
+    For every kernel of every `gpu.module` (with a known block size), adds a
+    host function `@__attn_emulated_<kernel>(kernel args..., block id x, y,
+    z)` that runs one workgroup of that very kernel, at the gpu-dialect
+    level, on the CPU: the workgroup's threads are real OpenMP threads
     (`omp.parallel`, one thread per GPU thread) so `gpu.barrier` is a real
-    barrier (`omp.barrier`); workgroup memory is one buffer per launch,
-    shared by the workgroup's threads; `gpu.shuffle xor` exchanges values
-    through shared memory between barriers; `amdgpu.mfma 16x16x16` gathers
-    the wave's A, B and C fragments and computes each lane's results with
-    the operand/result lane layouts AMD documents for that instruction
-    (see the pass source). Other ops are cloned unchanged. The result then
-    goes through the normal CPU lowering.
+    barrier (`omp.barrier`); workgroup memory is allocated per workgroup
+    and shared by its threads; `gpu.shuffle xor` exchanges values through
+    shared memory between barriers; `amdgpu.mfma 16x16x16` gathers the
+    wave's A, B and C fragments and computes each lane's results with the
+    operand/result lane layouts AMD documents for that instruction (see
+    the pass source). Other ops are cloned unchanged. The GPU modules stay:
+    the launcher (`attn-run --device=rocm-sim`) loads their code object,
+    packs each launch's kernel arguments from its metadata exactly as for
+    a GPU, and calls these functions once per workgroup with pointers into
+    that kernarg buffer.
   }];
   let dependentDialects = ["::mlir::omp::OpenMPDialect",
-                           "::mlir::bufferization::BufferizationDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect",

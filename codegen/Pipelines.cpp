@@ -38,7 +38,7 @@ static constexpr llvm::StringLiteral kBufferize =
     "function-boundary-type-conversion=identity-layout-map},";
 static constexpr llvm::StringLiteral kDeallocate =
     "buffer-deallocation-pipeline,";
-static constexpr llvm::StringLiteral kCpuLowering =
+static constexpr llvm::StringLiteral kCpuLoweringHead =
     "convert-bufferization-to-memref,"
     "func.func(convert-linalg-to-loops),"
     "scf-forall-to-parallel,"
@@ -56,7 +56,8 @@ static constexpr llvm::StringLiteral kCpuLowering =
     "convert-index-to-llvm,"
     "convert-cf-to-llvm,"
     "convert-func-to-llvm,"
-    "convert-openmp-to-llvm,"
+    "convert-openmp-to-llvm,";
+static constexpr llvm::StringLiteral kCpuLoweringTail =
     "reconcile-unrealized-casts";
 
 void mlir::attn::buildCpuLoweringPipeline(OpPassManager &pm, bool deallocate) {
@@ -67,8 +68,9 @@ void mlir::attn::buildCpuLoweringPipeline(OpPassManager &pm, bool deallocate) {
     return true;
   }();
   (void)registered;
-  std::string pipeline =
-      (kBufferize + (deallocate ? kDeallocate : "") + kCpuLowering).str();
+  std::string pipeline = (kBufferize + (deallocate ? kDeallocate : "") +
+                          kCpuLoweringHead + kCpuLoweringTail)
+                             .str();
   if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
     llvm::report_fatal_error("attn: internal CPU lowering pipeline is invalid");
 }
@@ -96,29 +98,46 @@ void mlir::attn::buildRocmPipeline(OpPassManager &pm,
     return true;
   }();
   (void)registered;
+  auto parse = [&](const std::string &pipeline) {
+    if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
+      llvm::report_fatal_error("attn: internal ROCm pipeline is invalid");
+  };
   if (opts.graphOpt)
     buildGraphOptPipeline(pm);
   AttnRocmAttentionKernelsOptions kernelOptions;
   kernelOptions.chip = opts.chip;
+  kernelOptions.breakKernel = opts.breakKernel;
   pm.addPass(createAttnRocmAttentionKernels(kernelOptions));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
-  std::string lowering =
-      "gpu.module(expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-      "convert-gpu-to-rocdl{chipset=" +
-      opts.chip + " runtime=HIP},reconcile-unrealized-casts)";
-  if (failed(parsePassPipeline(lowering, pm, llvm::errs())))
-    llvm::report_fatal_error(
-        "attn: internal ROCm lowering pipeline is invalid");
+  parse(kBufferize.drop_back().str());
+  AttnMapLinalgToGpuOptions mapOptions;
+  mapOptions.chip = opts.chip;
+  pm.addPass(createAttnMapLinalgToGpu(mapOptions));
+  pm.addPass(createAttnGpuHostMemory());
+  pm.addPass(createCanonicalizerPass());
+  pm.addPass(createCSEPass());
+  if (opts.emulate)
+    pm.addPass(createAttnEmulateGpuKernels());
+  parse("gpu.module(expand-strided-metadata,lower-affine,convert-scf-to-cf,"
+        "convert-gpu-to-rocdl{chipset=" +
+        opts.chip + " runtime=HIP},reconcile-unrealized-casts)");
   if (opts.kernelReport) {
     AttnKernelReportOptions reportOptions;
     reportOptions.toolkit = opts.toolkit;
     pm.addPass(createAttnKernelReport(reportOptions));
   }
-  if (opts.binary && failed(parsePassPipeline(
-                         "gpu-module-to-binary{toolkit=" + opts.toolkit + "}",
-                         pm, llvm::errs())))
-    llvm::report_fatal_error("attn: internal ROCm binary pipeline is invalid");
+  if (!opts.binary)
+    return;
+  parse("gpu-module-to-binary{toolkit=" + opts.toolkit + "}");
+  if (!opts.lowerHost)
+    return;
+  // Host code: one stream per function (gpu-async-region), then the CPU
+  // lowering with upstream gpu-to-llvm, whose launches call the mgpu* ABI
+  // that attn's launcher provides (runtime/GpuLauncher.h).
+  parse(("func.func(gpu-async-region)," + kCpuLoweringHead + "gpu-to-llvm," +
+         kCpuLoweringTail)
+            .str());
 }
 
 namespace {
@@ -141,6 +160,14 @@ struct RocmPipelineCLOptions
   Option<bool> binary{*this, "binary",
                       llvm::cl::desc("Serialize to gpu.binary"),
                       llvm::cl::init(true)};
+  Option<bool> host{*this, "lower-host",
+                    llvm::cl::desc("Lower the host code to the LLVM dialect "
+                                   "(needs binary)"),
+                    llvm::cl::init(true)};
+  Option<bool> emulate{*this, "emulate",
+                       llvm::cl::desc("Add host functions emulating each "
+                                      "kernel (attn-emulate-gpu-kernels)"),
+                       llvm::cl::init(false)};
 };
 
 struct CpuPipelineCLOptions : public PassPipelineOptions<CpuPipelineCLOptions> {
@@ -171,8 +198,10 @@ void mlir::attn::registerCodegenPipelines() {
   PassPipelineRegistration<RocmPipelineCLOptions>(
       "attn-rocm-pipeline",
       "AMDGPU codegen: attn-graph-opt, flash-attention MFMA kernels "
-      "(attn-rocm-attention-kernels), lowering to ROCDL and "
-      "gpu-module-to-binary (code object v5); host launch code not yet",
+      "(attn-rocm-attention-kernels), bufferization, the other linalg ops "
+      "as GPU kernels (attn-map-linalg-to-gpu), device buffers "
+      "(attn-gpu-host-memory), ROCDL lowering, gpu-module-to-binary (code "
+      "object v5) and host code calling the launcher (gpu-to-llvm)",
       [](OpPassManager &pm, const RocmPipelineCLOptions &cl) {
         RocmPipelineOptions opts;
         opts.chip = cl.chip;
@@ -181,6 +210,8 @@ void mlir::attn::registerCodegenPipelines() {
         opts.graphOpt = cl.graphOpt;
         opts.kernelReport = cl.report;
         opts.binary = cl.binary;
+        opts.lowerHost = cl.host;
+        opts.emulate = cl.emulate;
         buildRocmPipeline(pm, opts);
       });
   PassPipelineRegistration<CpuPipelineCLOptions>(

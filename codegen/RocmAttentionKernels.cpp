@@ -16,6 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/GpuUtils.h"
 #include "codegen/Passes.h"
 #include "dialect/AttnDialect.h"
 
@@ -371,6 +372,35 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
   gpu::ReturnOp::create(b);
 }
 
+/// Replaces `op` by a launch of `kernel` on buffers of its operands: one
+/// workgroup per 64 query rows and batch index. The tensor <-> buffer
+/// conversions fold away in one-shot bufferization.
+void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
+                       const KernelShape &shape) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  auto toBuffer = [&](Value tensor) -> Value {
+    auto t = cast<RankedTensorType>(tensor.getType());
+    return bufferization::ToBufferOp::create(
+        b, MemRefType::get(t.getShape(), t.getElementType()), tensor,
+        /*read_only=*/true);
+  };
+  auto outType = cast<RankedTensorType>(op.getInit().getType());
+  Value out = memref::AllocOp::create(
+      b, MemRefType::get(outType.getShape(), outType.getElementType()));
+  SmallVector<Value> args = {toBuffer(op.getQuery()), toBuffer(op.getKey()),
+                             toBuffer(op.getValue()), out, op.getScale()};
+  auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
+  gpu::KernelDim3 grid{c(shape.m / kBlockRows), c(shape.batch), c(1)};
+  gpu::KernelDim3 block{c(kThreads), c(1), c(1)};
+  gpu::LaunchFuncOp::create(b, kernel, grid, block, /*dynamicSharedMemory=*/
+                            Value(), args);
+  Value result =
+      bufferization::ToTensorOp::create(b, outType, out, /*restrict=*/true,
+                                        /*writable=*/true);
+  op.getResult().replaceAllUsesWith(result);
+  op.erase();
+}
+
 struct RocmAttentionKernelsPass
     : public mlir::attn::impl::AttnRocmAttentionKernelsBase<
           RocmAttentionKernelsPass> {
@@ -395,13 +425,7 @@ struct RocmAttentionKernelsPass
       return;
     MLIRContext *ctx = &getContext();
     ImplicitLocOpBuilder b(module.getLoc(), ctx);
-    b.setInsertionPointToEnd(module.getBody());
-    auto target = ROCDL::ROCDLTargetAttr::get(
-        ctx, /*optLevel=*/3, "amdgcn-amd-amdhsa", chip, "", "500");
-    auto gpuModule =
-        gpu::GPUModuleOp::create(b, "attn_kernels", b.getArrayAttr({target}));
-    module->setAttr(gpu::GPUDialect::getContainerModuleAttrName(),
-                    UnitAttr::get(ctx));
+    gpu::GPUModuleOp gpuModule = getOrCreateKernelModule(module, chip);
     llvm::DenseMap<Operation *, unsigned> perFunction;
     for (AttentionOp op : ops) {
       std::string why;
@@ -439,10 +463,7 @@ struct RocmAttentionKernelsPass
           ctx, {int32_t(shape->m / kBlockRows), int32_t(shape->batch), 1}));
       b.setInsertionPointToStart(&func.getBody().front());
       KernelBuilder(b, op, *shape, breakKernel).build(func);
-      // Which kernel computes this op (used by the GPU emulation).
-      op->setAttr("attn.gpu_kernel",
-                  SymbolRefAttr::get(gpuModule.getNameAttr(),
-                                     {FlatSymbolRefAttr::get(func)}));
+      replaceWithLaunch(op, func, *shape);
     }
   }
 };

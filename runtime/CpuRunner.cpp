@@ -1,6 +1,7 @@
 //===- CpuRunner.cpp - compile an attn module for the host and run it -----===//
 
 #include "runtime/CpuRunner.h"
+#include "runtime/GpuLauncher.h"
 
 #include "codegen/Passes.h"
 #include "mlir/Transforms/Passes.h"
@@ -153,6 +154,8 @@ CompiledEntry::compile(mlir::OwningOpRef<mlir::ModuleOp> module,
   // a pointer to their storage.
   func->setAttr("llvm.emit_c_interface", mlir::UnitAttr::get(ctx));
 
+  bool isGpu = options.pipeline == Pipeline::Rocm ||
+               options.pipeline == Pipeline::RocmSim;
   mlir::PassManager pm(ctx);
   if (options.printIRAfterAll) {
     ctx->disableMultithreading();
@@ -169,22 +172,19 @@ CompiledEntry::compile(mlir::OwningOpRef<mlir::ModuleOp> module,
     opts.mTile = options.mTile;
     opts.k2Tile = options.k2Tile;
     mlir::attn::buildCpuTensorPipeline(pm, opts);
-  } else if (options.pipeline == Pipeline::RocmSim) {
-    if (options.graphOpt)
-      mlir::attn::buildGraphOptPipeline(pm);
-    mlir::attn::AttnRocmAttentionKernelsOptions kernels;
-    kernels.chip = options.chip;
-    kernels.breakKernel = options.breakKernel;
-    pm.addPass(mlir::attn::createAttnRocmAttentionKernels(kernels));
-    pm.addPass(mlir::attn::createAttnEmulateGpuKernels());
-    pm.addPass(mlir::createCanonicalizerPass());
+  } else if (isGpu) {
+    mlir::attn::RocmPipelineOptions rocm;
+    rocm.chip = options.chip;
+    rocm.toolkit = mlir::attn::defaultRocmToolkit();
+    rocm.graphOpt = options.graphOpt;
+    rocm.emulate = options.pipeline == Pipeline::RocmSim;
+    rocm.breakKernel = options.breakKernel;
+    mlir::attn::buildRocmPipeline(pm, rocm);
   } else {
     mlir::attn::buildReferenceTensorPipeline(pm);
   }
-  // The emulation's OpenMP regions defeat the deallocation analysis; it
-  // frees its own buffers, other temporaries of an emulated run leak.
-  mlir::attn::buildCpuLoweringPipeline(pm, /*deallocate=*/options.pipeline !=
-                                               Pipeline::RocmSim);
+  if (!isGpu)
+    mlir::attn::buildCpuLoweringPipeline(pm);
   if (mlir::failed(pm.run(*module))) {
     error = "compilation failed";
     return nullptr;
@@ -227,6 +227,39 @@ CompiledEntry::compile(mlir::OwningOpRef<mlir::ModuleOp> module,
     return nullptr;
   }
   compiled->engine = std::move(*engine);
+  if (isGpu) {
+    // Host code calls the launcher through the mgpu* ABI; module loads run
+    // as global constructors in initialize().
+    compiled->engine->registerSymbols([](llvm::orc::MangleAndInterner mangle) {
+      llvm::orc::SymbolMap symbols;
+      for (auto [name, address] : GpuLauncher::entryPoints())
+        symbols[mangle(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                                 llvm::JITSymbolFlags::Exported};
+      return symbols;
+    });
+    mlir::ExecutionEngine *jit = compiled->engine.get();
+    if (options.pipeline == Pipeline::RocmSim) {
+      compiled->launcher = GpuLauncher::createEmulated(
+          [jit](const std::string &kernel) -> EmulatedKernelFn {
+            auto fn = jit->lookupPacked(emulatedKernelSymbol(kernel));
+            if (!fn) {
+              llvm::consumeError(fn.takeError());
+              return nullptr;
+            }
+            return *fn;
+          });
+    } else {
+      compiled->launcher = GpuLauncher::createHip(options.hipLibrary, error);
+      if (!compiled->launcher)
+        return nullptr;
+    }
+    compiled->launcher->activate();
+    compiled->engine->initialize();
+    if (compiled->launcher->failed()) {
+      error = compiled->launcher->takeError();
+      return nullptr;
+    }
+  }
   auto packed = compiled->engine->lookupPacked("_mlir_ciface_" + entry);
   if (!packed) {
     error = "JIT: no entry point for @" + entry + ": " +
@@ -289,7 +322,13 @@ bool CompiledEntry::run(const std::vector<HostArray> &inputs,
       args.push_back(&scalars[i]);
     }
   }
+  if (launcher)
+    launcher->activate();
   packed(args.data());
+  if (launcher && launcher->failed()) {
+    error = launcher->takeError();
+    return false;
+  }
 
   // Copy the results out and release what the compiled code allocated.
   std::set<int64_t> inputBuffers, freed;
@@ -326,6 +365,5 @@ bool CompiledEntry::run(const std::vector<HostArray> &inputs,
         freed.insert(allocated).second)
       std::free(reinterpret_cast<void *>(allocated));
   }
-  (void)error;
   return true;
 }

@@ -45,8 +45,10 @@ bool getEntrySignature(mlir::func::FuncOp func, EntrySignature &sig,
                        std::string &error);
 
 /// Tiled: graph passes + tiled CPU codegen. Reference: the naive lowering.
-/// RocmSim: the AMDGPU kernels, emulated on the CPU with GPU semantics.
-enum class Pipeline { Tiled, Reference, RocmSim };
+/// Rocm: AMDGPU kernels and host code, launched through HIP on a GPU.
+/// RocmSim: the same program; the launcher runs each kernel's emulation on
+/// the CPU with GPU semantics.
+enum class Pipeline { Tiled, Reference, Rocm, RocmSim };
 
 struct CompileOptions {
   Pipeline pipeline = Pipeline::Tiled;
@@ -58,9 +60,13 @@ struct CompileOptions {
   /// deliberately broken kernel variant.
   std::string chip = "gfx942";
   std::string breakKernel;
+  /// Rocm: the HIP runtime library to load.
+  std::string hipLibrary;
   /// When set, the JIT-compiled object code is written to this file.
   std::string dumpObjectPath;
 };
+
+class GpuLauncher;
 
 class CompiledEntry {
 public:
@@ -74,6 +80,10 @@ public:
 
   const EntrySignature &signature() const { return sig; }
 
+  /// The GPU launcher of the Rocm and RocmSim pipelines (else null): kernel
+  /// timings of the runs so far.
+  GpuLauncher *gpuLauncher() const { return launcher.get(); }
+
   /// Calls the entry function. `inputs` must match the signature (checked
   /// by the caller with checkInput).
   bool run(const std::vector<HostArray> &inputs,
@@ -83,6 +93,9 @@ private:
   CompiledEntry() = default;
   std::string entry;
   EntrySignature sig;
+  // Declared before the engine: the engine's destructors unload modules
+  // through it.
+  std::unique_ptr<GpuLauncher> launcher;
   std::unique_ptr<mlir::ExecutionEngine> engine;
   void (*packed)(void **) = nullptr;
 };

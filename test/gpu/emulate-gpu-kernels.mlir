@@ -1,36 +1,67 @@
-// RUN: attn-opt %s --attn-rocm-attention-kernels --attn-emulate-gpu-kernels | FileCheck %s
-// Without generated kernels the pass does nothing.
-// RUN: attn-opt %s --attn-emulate-gpu-kernels | FileCheck %s --check-prefix=NOOP
+// RUN: attn-opt %s --attn-emulate-gpu-kernels --split-input-file | FileCheck %s
+// Without GPU kernels the pass does nothing.
+// RUN: attn-opt %s --attn-emulate-gpu-kernels --split-input-file | FileCheck %s --check-prefix=NOOP
 
-// The attention becomes an emulated launch: a loop over the grid, one
-// OpenMP thread per GPU thread, barriers as omp.barrier, MFMA and shuffles
-// through shared buffers; the GPU module is gone.
-// CHECK-LABEL: func.func @main
-// CHECK-NOT: attn.attention
-// CHECK: bufferization.to_buffer %arg0 read_only
-// CHECK: scf.for
-// CHECK: scf.for
+// Each kernel gets a host function running one workgroup: its arguments,
+// then the block ids; one OpenMP thread per GPU thread, barriers as
+// omp.barrier, MFMA and shuffles through shared buffers. The GPU module
+// stays (the launcher loads its code object and metadata).
+// CHECK-LABEL: gpu.module @attn_kernels
+// CHECK: gpu.func @k
+// CHECK-LABEL: func.func @__attn_emulated_k(
+// CHECK-SAME: %[[A:.+]]: memref<64x16xf16>, %[[B:.+]]: memref<64x16xf32>, %[[BX:.+]]: index, %[[BY:.+]]: index, %[[BZ:.+]]: index)
+// CHECK: %[[LDS:.+]] = memref.alloc() : memref<64x16xf16>
+// CHECK: memref.alloc() : memref<256xf32>
+// CHECK: memref.alloc() : memref<256x4xf16>
+// CHECK: memref.alloc() : memref<256x4xf16>
 // CHECK: omp.parallel num_threads(%{{.+}} : i32)
 // CHECK: call @omp_get_thread_num()
+// The thread id is the OpenMP thread number, the block id the argument.
+// CHECK: arith.muli %[[BX]]
 // CHECK: omp.barrier
-// CHECK-NOT: gpu.
-// CHECK-NOT: amdgpu.
+// CHECK-NOT: gpu.barrier
+// CHECK-NOT: gpu.shuffle
+// CHECK-NOT: amdgpu.mfma
 // CHECK: omp.terminator
-// CHECK: memref.dealloc
-// CHECK: bufferization.to_tensor {{.*}} restrict writable
-// CHECK-NOT: gpu.module
-// NOOP: attn.attention
+// CHECK: memref.dealloc %[[LDS]]
+// CHECK: return
+// NOOP-LABEL: func.func @host_only
 // NOOP-NOT: omp.parallel
-#q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
-#k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
-#v = affine_map<(b, m, k1, k2, n) -> (b, k2, n)>
-#s = affine_map<(b, m, k1, k2, n) -> ()>
-#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
-func.func @main(%q: tensor<1x64x16xf16>, %k: tensor<1x64x16xf16>, %v: tensor<1x64x16xf16>) -> tensor<1x64x16xf16> {
-  %s = arith.constant 0.25 : f16
-  %init = tensor.empty() : tensor<1x64x16xf16>
-  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
-         ins(%q, %k, %v, %s : tensor<1x64x16xf16>, tensor<1x64x16xf16>, tensor<1x64x16xf16>, f16)
-         outs(%init : tensor<1x64x16xf16>) -> tensor<1x64x16xf16>
-  return %r : tensor<1x64x16xf16>
+module attributes {gpu.container_module} {
+  gpu.module @attn_kernels {
+    gpu.func @k(%a: memref<64x16xf16>, %out: memref<64x16xf32>)
+        workgroup(%lds : memref<64x16xf16, #gpu.address_space<workgroup>>)
+        kernel attributes {known_block_size = array<i32: 256, 1, 1>} {
+      %c0 = arith.constant 0 : index
+      %c4 = arith.constant 4 : index
+      %c16 = arith.constant 16 : index
+      %c64 = arith.constant 64 : index
+      %tid = gpu.thread_id x
+      %bid = gpu.block_id x
+      %base = arith.muli %bid, %c64 : index
+      %lane = arith.remui %tid, %c64 : index
+      %row = arith.remui %lane, %c16 : index
+      %grp = arith.divui %lane, %c16 : index
+      %col = arith.muli %grp, %c4 : index
+      %frag = vector.load %a[%row, %col] : memref<64x16xf16>, vector<4xf16>
+      vector.store %frag, %lds[%row, %col] : memref<64x16xf16, #gpu.address_space<workgroup>>, vector<4xf16>
+      gpu.barrier
+      %x = vector.load %lds[%row, %col] : memref<64x16xf16, #gpu.address_space<workgroup>>, vector<4xf16>
+      %zero = arith.constant dense<0.0> : vector<4xf32>
+      %d = amdgpu.mfma 16x16x16 %x * %x + %zero blgp = none : vector<4xf16>, vector<4xf16>, vector<4xf32>
+      %e = vector.extract %d[0] : f32 from vector<4xf32>
+      %c1i = arith.constant 1 : i32
+      %c64i = arith.constant 64 : i32
+      %s, %ok = gpu.shuffle xor %e, %c1i, %c64i : f32
+      %r = arith.addi %base, %row : index
+      memref.store %s, %out[%r, %col] : memref<64x16xf32>
+      gpu.return
+    }
+  }
+}
+
+// -----
+
+func.func @host_only(%a: memref<4xf32>) {
+  return
 }

@@ -11,7 +11,17 @@
 #o = affine_map<(b, h, m, k1, k2, n) -> (b, h, m, n)>
 // CHECK-LABEL: module attributes {gpu.container_module}
 // CHECK: func.func @main
-// CHECK: attn.attention
+// CHECK-NOT: attn.attention
+// CHECK: %[[OUT:.+]] = memref.alloc() : memref<2x10x256x64xf16>
+// CHECK: %[[Q:.+]] = bufferization.to_buffer %arg0 read_only
+// CHECK: %[[K:.+]] = bufferization.to_buffer %arg1 read_only
+// CHECK: %[[V:.+]] = bufferization.to_buffer %arg2 read_only
+// CHECK-DAG: %[[C4:.+]] = arith.constant 4 : index
+// CHECK-DAG: %[[C20:.+]] = arith.constant 20 : index
+// CHECK-DAG: %[[C256:.+]] = arith.constant 256 : index
+// CHECK: gpu.launch_func @attn_kernels::@main_attention_0 blocks in (%[[C4]], %[[C20]], %{{.+}}) threads in (%[[C256]], %{{.+}}, %{{.+}}) args(%[[Q]] : memref<2x10x256x64xf16>, %[[K]] : memref<2x10x128x64xf16>, %[[V]] : memref<2x10x128x64xf16>, %[[OUT]] : memref<2x10x256x64xf16>, %{{.+}} : f16)
+// CHECK: %[[R:.+]] = bufferization.to_tensor %[[OUT]] restrict writable
+// CHECK: return %[[R]]
 // CHECK: gpu.module @attn_kernels [#rocdl.target<O = 3, chip = "gfx942", abi = "500">]
 // CHECK: gpu.func @main_attention_0(%{{.+}}: memref<2x10x256x64xf16>, %{{.+}}: memref<2x10x128x64xf16>, %{{.+}}: memref<2x10x128x64xf16>, %{{.+}}: memref<2x10x256x64xf16>, %{{.+}}: f16)
 // CHECK-SAME: workgroup(%{{.+}} : memref<64x64xf16, #gpu.address_space<workgroup>>, %{{.+}} : memref<64x64xf16, #gpu.address_space<workgroup>>)
