@@ -9,6 +9,7 @@
 #include "codegen/Passes.h"
 #include "dialect/AttnDialect.h"
 #include "runtime/CpuRunner.h"
+#include "runtime/GpuLauncher.h"
 #include "runtime/HipRuntime.h"
 #include "runtime/Npy.h"
 #include "runtime/Reference.h"
@@ -19,10 +20,12 @@
 #include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
@@ -125,6 +128,16 @@ static cl::opt<std::string> breakKernel(
     "break-kernel", cl::Hidden,
     cl::desc("Testing only (--device=rocm-sim): build a deliberately wrong "
              "kernel: swap-mfma-operands or no-barrier"),
+    cl::cat(category));
+static cl::opt<std::string> outputBinary(
+    "output-binary",
+    cl::desc("With --device=rocm or rocm-sim: write the GPU code object "
+             "(all kernels) to FILE (.hsaco)"),
+    cl::cat(category));
+static cl::opt<std::string> dumpIsa(
+    "dump-isa",
+    cl::desc("With --device=rocm or rocm-sim: write the kernels' AMDGPU "
+             "assembly to DIR/<gpu module>.s"),
     cl::cat(category));
 static cl::opt<bool> compileOnly("compile-only",
                                  cl::desc("Compile, do not run"),
@@ -339,6 +352,84 @@ static bool writeOutput(llvm::StringRef spec, const HostArray &array,
   return writeNpy(spec.drop_front().str(), array, error);
 }
 
+/// Compiles `module` for the GPU up to the code object, prints the kernel
+/// report when asked, and writes --output-binary / --dump-isa.
+static bool writeGpuArtifacts(mlir::ModuleOp module) {
+  mlir::MLIRContext *context = module.getContext();
+  mlir::attn::RocmPipelineOptions rocm;
+  rocm.chip = chip;
+  rocm.toolkit = mlir::attn::defaultRocmToolkit();
+  rocm.graphOpt = !noGraphOpt;
+  rocm.kernelReport = dumpKernelReport;
+  rocm.binary = false;
+  mlir::PassManager pm(context);
+  if (printIR) {
+    context->disableMultithreading();
+    pm.enableIRPrinting();
+  }
+  mlir::attn::buildRocmPipeline(pm, rocm);
+  progress("compiling for " + chip + " (toolkit " + rocm.toolkit + ")...");
+  if (mlir::failed(pm.run(module))) {
+    fail("GPU compilation failed");
+    return false;
+  }
+  // Serializes a copy of the GPU modules in `format`, then hands each
+  // object's bytes to `write`.
+  auto serialize = [&](llvm::StringRef format,
+                       llvm::function_ref<bool(llvm::StringRef module,
+                                               llvm::StringRef bytes)>
+                           write) {
+    mlir::OwningOpRef<mlir::ModuleOp> copy = module.clone();
+    mlir::PassManager binary(context);
+    if (mlir::failed(
+            mlir::parsePassPipeline(("gpu-module-to-binary{format=" + format +
+                                     " toolkit=" + rocm.toolkit + "}")
+                                        .str(),
+                                    binary, llvm::errs())) ||
+        mlir::failed(binary.run(*copy))) {
+      fail("GPU serialization (" + format + ") failed");
+      return false;
+    }
+    for (auto op : copy->getOps<mlir::gpu::BinaryOp>())
+      for (mlir::Attribute attr : op.getObjects())
+        if (!write(op.getName(),
+                   llvm::cast<mlir::gpu::ObjectAttr>(attr).getObject()))
+          return false;
+    return true;
+  };
+  std::string error;
+  if (!dumpIsa.empty()) {
+    if (auto ec = llvm::sys::fs::create_directories(dumpIsa)) {
+      fail("--dump-isa: cannot create " + dumpIsa + ": " + ec.message());
+      return false;
+    }
+    if (!serialize("isa", [&](llvm::StringRef name, llvm::StringRef text) {
+          std::string path = dumpIsa + "/" + name.str() + ".s";
+          if (!writeFileAtomically(path, {text.str()}, error)) {
+            fail("--dump-isa: " + error);
+            return false;
+          }
+          progress("wrote " + path);
+          return true;
+        }))
+      return false;
+  }
+  if (!outputBinary.empty() &&
+      !serialize("fatbin", [&](llvm::StringRef, llvm::StringRef bytes) {
+        if (!writeFileAtomically(outputBinary,
+                                 {std::string_view(bytes.data(), bytes.size())},
+                                 error)) {
+          fail("--output-binary: " + error);
+          return false;
+        }
+        progress("wrote " + outputBinary + " (" + std::to_string(bytes.size()) +
+                 " bytes)");
+        return true;
+      }))
+    return false;
+  return true;
+}
+
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   // OpenMP threads sleep at barriers instead of spinning: the GPU emulation
@@ -361,21 +452,31 @@ int main(int argc, char **argv) {
   if (chip != "gfx942" && chip != "gfx90a" && chip != "gfx1100")
     return fail("unknown --chip '" + chip +
                 "' (supported: gfx942, gfx90a, gfx1100)");
+  bool gpuDevice = device == "rocm" || device == "rocm-sim";
+  if ((!outputBinary.empty() || !dumpIsa.empty()) && !gpuDevice &&
+      device != "auto")
+    return fail("--output-binary and --dump-isa need --device=rocm or "
+                "--device=rocm-sim");
   bool rocmCompileOnly = device == "rocm" && compileOnly;
-  if (device != "cpu" && device != "rocm-sim" && !rocmCompileOnly) {
+  std::string hipLibrary;
+  if ((device == "rocm" && !compileOnly) || device == "auto") {
     HipProbe probe = probeHipRuntime(defaultHipLibraryCandidates());
-    if (device == "rocm") {
-      if (!probe.gpuAvailable)
-        return fail("--device=rocm: " + probe.message);
-      return fail("--device=rocm: " + probe.message +
-                  ", but running the GPU kernels needs host launch code this "
-                  "build does not have yet; use --device=cpu, "
-                  "--device=rocm-sim or --compile-only");
+    if (device == "rocm" && !probe.gpuAvailable)
+      return fail("--device=rocm: " + probe.message);
+    if (device == "auto") {
+      device = probe.gpuAvailable ? "rocm" : "cpu";
+      progress("device auto: " + probe.message + "; using " + device);
+      gpuDevice = device == "rocm";
+      if ((!outputBinary.empty() || !dumpIsa.empty()) && !gpuDevice)
+        return fail("--output-binary and --dump-isa need --device=rocm or "
+                    "--device=rocm-sim");
     }
-    progress("device auto: " + probe.message + "; using cpu" +
-             (probe.gpuAvailable ? " (no GPU launch code in this build yet)"
-                                 : ""));
+    hipLibrary = probe.libraryPath;
   }
+  if (gpuDevice && chip == "gfx1100")
+    return fail("--chip=gfx1100: the attention kernel uses CDNA MFMA "
+                "instructions (gfx942, gfx90a); RDNA3 WMMA kernels are not "
+                "implemented");
   if (mTile <= 0 || k2Tile <= 0)
     return fail("--m-tile and --k2-tile must be positive");
 
@@ -405,25 +506,13 @@ int main(int argc, char **argv) {
   if (!func)
     return fail("no function @" + function + " in " + inputFile);
 
-  if (rocmCompileOnly) {
+  if (!outputBinary.empty() || !dumpIsa.empty() || rocmCompileOnly) {
     // GPU code objects can be built without a GPU; running them cannot.
-    mlir::attn::RocmPipelineOptions rocm;
-    rocm.chip = chip;
-    rocm.toolkit = mlir::attn::defaultRocmToolkit();
-    rocm.graphOpt = !noGraphOpt;
-    rocm.kernelReport = dumpKernelReport;
-    mlir::PassManager pm(&context);
-    if (printIR) {
-      context.disableMultithreading();
-      pm.enableIRPrinting();
-    }
-    mlir::attn::buildRocmPipeline(pm, rocm);
-    progress("compiling for " + chip + " (toolkit " + rocm.toolkit + ")...");
-    if (mlir::failed(pm.run(*module)))
-      return fail("GPU compilation failed");
-    progress("compiled; host launch code is not generated yet, so the "
-             "kernels cannot be run");
-    return 0;
+    mlir::OwningOpRef<mlir::ModuleOp> gpuModule = module->clone();
+    if (!writeGpuArtifacts(*gpuModule))
+      return 1;
+    if (rocmCompileOnly)
+      return 0;
   }
   EntrySignature sig;
   if (!getEntrySignature(func, sig, errorMessage))
@@ -500,20 +589,22 @@ int main(int argc, char **argv) {
   options.k2Tile = k2Tile;
   options.printIRAfterAll = printIR;
   options.dumpObjectPath = dumpObject;
-  if (device == "rocm-sim") {
+  if (gpuDevice) {
     func.walk([&](mlir::attn::AttentionOp op) {
       mlir::Type t = mlir::getElementTypeOrSelf(op.getQuery().getType());
       kernelInputType = t.isBF16() ? DType::BF16 : DType::F16;
     });
-    options.pipeline = Pipeline::RocmSim;
+    options.pipeline =
+        device == "rocm-sim" ? Pipeline::RocmSim : Pipeline::Rocm;
     options.chip = chip;
     options.breakKernel = breakKernel;
+    options.hipLibrary = hipLibrary;
   }
   progress("compiling @" + function + " for " +
-           (device == "rocm-sim" ? "the GPU emulation (" + chip +
-                                       " kernels on "
-                                       "the CPU)"
-                                 : std::string("cpu")) +
+           (device == "rocm-sim"
+                ? "the GPU emulation (" + chip + " kernels on the CPU)"
+            : device == "rocm" ? chip + " (HIP runtime " + hipLibrary + ")"
+                               : std::string("cpu")) +
            "...");
   auto start = std::chrono::steady_clock::now();
   std::unique_ptr<CompiledEntry> compiled = CompiledEntry::compile(
@@ -583,6 +674,12 @@ int main(int argc, char **argv) {
                                    *flops / (median * 1e6));
     llvm::outs() << llvm::format(", peak RSS %.1f MiB\n",
                                  usage.ru_maxrss / 1024.0);
+    if (GpuLauncher *launcher = compiled->gpuLauncher())
+      for (const KernelTiming &t : launcher->timings())
+        llvm::outs() << llvm::format(
+            "  kernel %s: %d launches, %.3f ms per launch (%s)\n",
+            t.name.c_str(), t.launches, t.milliseconds / t.launches,
+            device == "rocm" ? "HIP events" : "emulation, CPU wall clock");
   }
   return ok ? 0 : 1;
 }

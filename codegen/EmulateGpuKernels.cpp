@@ -210,8 +210,10 @@ LogicalResult emulate(gpu::GPUFuncOp kernel, ModuleOp module,
   SmallVector<Operation *> gpuOps;
   Operation *unsupported = nullptr;
   body->walk([&](Operation *nested) {
-    if (isa<gpu::ThreadIdOp, gpu::BlockIdOp, gpu::BlockDimOp, gpu::BarrierOp,
-            gpu::ShuffleOp, amdgpu::MFMAOp>(nested))
+    if (isa<gpu::GridDimOp>(nested) && nested->use_empty())
+      gpuOps.push_back(nested); // unused grid queries just go
+    else if (isa<gpu::ThreadIdOp, gpu::BlockIdOp, gpu::BlockDimOp,
+                 gpu::BarrierOp, gpu::ShuffleOp, amdgpu::MFMAOp>(nested))
       gpuOps.push_back(nested);
     else if (nested->getDialect() &&
              isa<gpu::GPUDialect, amdgpu::AMDGPUDialect>(nested->getDialect()))

@@ -106,9 +106,19 @@ LogicalResult rewriteFunction(func::FuncOp func) {
     }
   }
 
+  // Arguments first, in argument order, then the rest as first used.
+  SmallVector<Value> ordered(roots.begin(), roots.end());
+  llvm::stable_sort(ordered, [](Value a, Value b) {
+    auto argA = dyn_cast<BlockArgument>(a), argB = dyn_cast<BlockArgument>(b);
+    if (argA && argB)
+      return argA.getArgNumber() < argB.getArgNumber();
+    return argA && !argB;
+  });
+
   OpBuilder b(func.getContext());
   SmallVector<Buffer> buffers;
-  for (Value root : roots) {
+  Operation *lastArgumentCopy = nullptr; // keeps argument copies in order
+  for (Value root : ordered) {
     Location loc = root.getLoc();
     Operation *def = root.getDefiningOp();
     if (auto alloc = dyn_cast_or_null<memref::AllocOp>(def)) {
@@ -127,6 +137,8 @@ LogicalResult rewriteFunction(func::FuncOp func) {
     // An argument or constant: a device copy, made once at entry.
     if (def)
       b.setInsertionPointAfter(def);
+    else if (lastArgumentCopy)
+      b.setInsertionPointAfter(lastArgumentCopy);
     else
       b.setInsertionPointToStart(&entry);
     auto device =
@@ -134,6 +146,8 @@ LogicalResult rewriteFunction(func::FuncOp func) {
                              dynamicSizes(b, loc, root), ValueRange{});
     auto copyIn = gpu::MemcpyOp::create(b, loc, TypeRange{}, ValueRange{},
                                         device.getMemref(), root);
+    if (!def)
+      lastArgumentCopy = copyIn;
     root.replaceUsesWithIf(device.getMemref(), [&](OpOperand &use) {
       return use.getOwner() != copyIn && !isa<func::ReturnOp>(use.getOwner()) &&
              use.getOwner()->getParentOp() != nullptr &&

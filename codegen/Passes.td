@@ -76,7 +76,7 @@ def AttnRocmAttentionKernels
   let summary = "Generate the flash-attention AMDGPU kernel of each attention";
   let description = [{
     For each `attn.attention` (static shapes; one M, K1, K2 and N dim;
-    f16/bf16 Q/K/V; M and K2 multiples of 64; K1 and N multiples of 16; no
+    f16/bf16 Q/K/V, or f32 converted to f16 by an elementwise op first; M and K2 multiples of 64; K1 and N multiples of 16; no
     mask) emits a kernel into `gpu.module @attn_kernels` (with a ROCDL
     target for `chip`): one workgroup of 4 waves per 64 query rows and
     batch index; per 64-key block, K is staged into LDS as [key][K1] and V
@@ -98,6 +98,8 @@ def AttnRocmAttentionKernels
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::amdgpu::AMDGPUDialect",
                            "::mlir::bufferization::BufferizationDialect",
+                           "::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
                            "::mlir::vector::VectorDialect",
                            "::mlir::memref::MemRefDialect",
                            "::mlir::scf::SCFDialect",

@@ -50,10 +50,6 @@ struct KernelShape {
 FailureOr<KernelShape> analyze(AttentionOp op, std::string &why) {
   KernelShape s;
   s.dims = op.getDims();
-  if (op.getMask()) {
-    why = "masked attention is not supported by the GPU kernel yet";
-    return failure();
-  }
   if (s.dims.m.size() != 1 || s.dims.k1.size() != 1 || s.dims.k2.size() != 1 ||
       s.dims.n.size() != 1) {
     why = "the GPU kernel needs exactly one M, K1, K2 and N dim";
@@ -83,9 +79,17 @@ FailureOr<KernelShape> analyze(AttentionOp op, std::string &why) {
   }
   s.inElem = getElementTypeOrSelf(op.getQuery().getType());
   s.outElem = getElementTypeOrSelf(op.getInit().getType());
-  if (!s.inElem.isF16() && !s.inElem.isBF16()) {
-    why = "the GPU kernel takes f16 or bf16 Q/K/V (MFMA inputs)";
-    return failure();
+  // f32 Q/K/V are converted to f16 before the kernel (the MFMA inputs);
+  // the scores, softmax and accumulation stay f32.
+  if (s.inElem.isF32())
+    s.inElem = Float16Type::get(op.getContext());
+  for (Value v : {op.getQuery(), op.getKey(), op.getValue()}) {
+    Type t = getElementTypeOrSelf(v.getType());
+    if (t != s.inElem && !t.isF32()) {
+      why = "the GPU kernel takes Q/K/V of one MFMA input type (f16 or bf16) "
+            "or f32 (converted to f16)";
+      return failure();
+    }
   }
   return s;
 }
@@ -122,10 +126,12 @@ private:
   /// one vector load when `dim` is the operand's innermost dim, else
   /// scalar loads.
   Value loadAlong(Value memref, AffineMap map, unsigned dim,
-                  SmallVector<Value> loopValues, int64_t width) {
+                  SmallVector<Value> loopValues, int64_t width,
+                  bool allowVector = true) {
     auto vecType = VectorType::get(
         {width}, cast<MemRefType>(memref.getType()).getElementType());
-    if (cast<AffineDimExpr>(map.getResults().back()).getPosition() == dim)
+    if (allowVector &&
+        cast<AffineDimExpr>(map.getResults().back()).getPosition() == dim)
       return vector::LoadOp::create(b, vecType, memref,
                                     indices(map, loopValues));
     SmallVector<Value> elems;
@@ -188,6 +194,9 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
   Value q = func.getArgument(0), k = func.getArgument(1),
         v = func.getArgument(2), out = func.getArgument(3),
         scale = func.getArgument(4);
+  // Optional mask (argument 5): i1 keeps a score where true, a float mask
+  // is added to the scaled scores.
+  Value mask = op.getMask() ? func.getArgument(5) : Value();
   Value kTile = func.getWorkgroupAttributions()[0];
   Value vtTile = func.getWorkgroupAttributions()[1];
   AffineMap qMap = op.getQueryMap(), kMap = op.getKeyMap(),
@@ -232,7 +241,9 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
                              f32(0.0)};
   int64_t nBlocks = s.n / 16;
   init.append(nBlocks, zero4);
-  Value scale32 = arith::ExtFOp::create(b, f32Type, scale);
+  Value scale32 = scale.getType() == f32Type
+                      ? scale
+                      : arith::ExtFOp::create(b, f32Type, scale).getResult();
 
   auto loopOp = scf::ForOp::create(
       b, cst(0), cst(s.k2), cst(kKeyBlock), init,
@@ -303,7 +314,29 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
             sAcc = breakMode == "swap-mfma-operands" ? mfma(qFrag[c], a, sAcc)
                                                      : mfma(a, qFrag[c], sAcc);
           }
-          sBlk.push_back(arith::MulFOp::create(b, sAcc, scaleVec));
+          Value scaled = arith::MulFOp::create(b, sAcc, scaleVec);
+          if (mask) {
+            SmallVector<Value> at = loop;
+            at[dm] = row;
+            at[dk2] = arith::AddIOp::create(
+                b, kt, arith::AddIOp::create(b, group4, cst(kb * 16)));
+            // i1 vectors are bit-packed in LLVM memory, booleans in a
+            // buffer one byte each: load those element by element.
+            bool isBool = getElementTypeOrSelf(mask.getType()).isInteger(1);
+            Value m = loadAlong(mask, *op.getMaskMap(), dk2, at, 4,
+                                /*allowVector=*/!isBool);
+            auto maskType = cast<VectorType>(m.getType());
+            if (maskType.getElementType().isInteger(1)) {
+              scaled = arith::SelectOp::create(
+                  b, m, scaled,
+                  splat(f32(-std::numeric_limits<double>::infinity()), 4));
+            } else {
+              if (maskType.getElementType() != f32Type)
+                m = arith::ExtFOp::create(b, acc4, m);
+              scaled = arith::AddFOp::create(b, scaled, m);
+            }
+          }
+          sBlk.push_back(scaled);
         }
         // Online softmax for the row this lane's values belong to.
         Value tileMax = f32(-std::numeric_limits<double>::infinity());
@@ -314,13 +347,22 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
                                           blk));
         tileMax = rowReduce(tileMax, /*isMax=*/true);
         Value mNew = arith::MaximumFOp::create(b, mOld, tileMax);
+        // With a mask a row may have seen only -inf so far: subtract 0
+        // then, so its probabilities are exp(-inf) = 0, not NaN.
+        Value mBase = mNew;
+        if (mask) {
+          Value noneYet = arith::CmpFOp::create(
+              b, arith::CmpFPredicate::OEQ, mNew,
+              f32(-std::numeric_limits<double>::infinity()));
+          mBase = arith::SelectOp::create(b, noneYet, f32(0.0), mNew);
+        }
         Value corr =
-            math::ExpOp::create(b, arith::SubFOp::create(b, mOld, mNew));
+            math::ExpOp::create(b, arith::SubFOp::create(b, mOld, mBase));
         Value tileSum = f32(0.0);
         SmallVector<Value> pBlk;
         for (Value blk : sBlk) {
           Value p = math::ExpOp::create(
-              b, arith::SubFOp::create(b, blk, splat(mNew, 4)));
+              b, arith::SubFOp::create(b, blk, splat(mBase, 4)));
           tileSum = arith::AddFOp::create(
               b, tileSum,
               vector::ReductionOp::create(b, vector::CombiningKind::ADD, p));
@@ -351,6 +393,13 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
 
   // O[row][nb*16 + group4 + i] = acc / l.
   Value lFinal = loopOp.getResult(1);
+  // A fully masked row has no probability mass; its output is 0 (as on the
+  // CPU path), not 0/0.
+  if (mask)
+    lFinal = arith::SelectOp::create(
+        b,
+        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, lFinal, f32(0.0)),
+        f32(std::numeric_limits<double>::infinity()), lFinal);
   loop[dm] = row;
   for (int64_t nb = 0; nb < nBlocks; ++nb) {
     Value o =
@@ -378,7 +427,28 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
 void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
                        const KernelShape &shape) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
+  // Inputs of another type (f32) are converted to the kernel's MFMA input
+  // type by an elementwise linalg op, which becomes a GPU kernel of its own.
+  auto convert = [&](Value tensor) -> Value {
+    auto t = cast<RankedTensorType>(tensor.getType());
+    if (t.getElementType() == shape.inElem)
+      return tensor;
+    Value init = tensor::EmptyOp::create(b, t.getShape(), shape.inElem);
+    AffineMap id = b.getMultiDimIdentityMap(t.getRank());
+    SmallVector<utils::IteratorType> iters(t.getRank(),
+                                           utils::IteratorType::parallel);
+    return linalg::GenericOp::create(
+               b, TypeRange{init.getType()}, ValueRange{tensor},
+               ValueRange{init}, ArrayRef<AffineMap>{id, id}, iters,
+               [&](OpBuilder &nb, Location loc, ValueRange args) {
+                 Value v =
+                     arith::TruncFOp::create(nb, loc, shape.inElem, args[0]);
+                 linalg::YieldOp::create(nb, loc, v);
+               })
+        .getResult(0);
+  };
   auto toBuffer = [&](Value tensor) -> Value {
+    tensor = convert(tensor);
     auto t = cast<RankedTensorType>(tensor.getType());
     return bufferization::ToBufferOp::create(
         b, MemRefType::get(t.getShape(), t.getElementType()), tensor,
@@ -389,6 +459,12 @@ void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
       b, MemRefType::get(outType.getShape(), outType.getElementType()));
   SmallVector<Value> args = {toBuffer(op.getQuery()), toBuffer(op.getKey()),
                              toBuffer(op.getValue()), out, op.getScale()};
+  if (Value mask = op.getMask()) {
+    auto t = cast<RankedTensorType>(mask.getType());
+    args.push_back(bufferization::ToBufferOp::create(
+        b, MemRefType::get(t.getShape(), t.getElementType()), mask,
+        /*read_only=*/true));
+  }
   auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
   gpu::KernelDim3 grid{c(shape.m / kBlockRows), c(shape.batch), c(1)};
   gpu::KernelDim3 block{c(kThreads), c(1), c(1)};
@@ -434,19 +510,23 @@ struct RocmAttentionKernelsPass
         op.emitError("attn-rocm-attention-kernels: ") << why;
         return signalPassFailure();
       }
-      auto memref = [&](Value v) {
+      auto memref = [&](Value v, Type elem) {
         auto t = cast<RankedTensorType>(v.getType());
-        return MemRefType::get(t.getShape(), t.getElementType());
+        return MemRefType::get(t.getShape(), elem);
       };
       auto lds = [&](int64_t rows, int64_t cols) {
         return MemRefType::get(
             {rows, cols}, shape->inElem, MemRefLayoutAttrInterface(),
             gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
       };
-      auto funcType = b.getFunctionType(
-          {memref(op.getQuery()), memref(op.getKey()), memref(op.getValue()),
-           memref(op.getInit()), op.getScale().getType()},
-          {});
+      SmallVector<Type> argTypes = {memref(op.getQuery(), shape->inElem),
+                                    memref(op.getKey(), shape->inElem),
+                                    memref(op.getValue(), shape->inElem),
+                                    memref(op.getInit(), shape->outElem),
+                                    op.getScale().getType()};
+      if (Value mask = op.getMask())
+        argTypes.push_back(memref(mask, getElementTypeOrSelf(mask.getType())));
+      auto funcType = b.getFunctionType(argTypes, {});
       b.setInsertionPointToEnd(gpuModule.getBody());
       auto parent = op->getParentOfType<FunctionOpInterface>();
       std::string name = parent.getName().str() + "_attention_" +

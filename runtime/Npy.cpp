@@ -493,6 +493,22 @@ bool attn::runtime::writeNpy(const std::string &path, const HostArray &array,
                 " bytes but the array holds " +
                 std::to_string(array.data.size()));
 
+  std::string header = makeHeader(array);
+  return writeFileAtomically(
+      path,
+      {header,
+       std::string_view(reinterpret_cast<const char *>(array.data.data()),
+                        array.data.size())},
+      error);
+}
+
+bool attn::runtime::writeFileAtomically(
+    const std::string &path, const std::vector<std::string_view> &chunks,
+    std::string &error) {
+  auto fail = [&](const std::string &message) {
+    error = path + ": " + message;
+    return false;
+  };
   // Create a fresh temporary next to the target (O_EXCL, mode 0666 so the
   // umask applies as for any new file), write, then rename into place.
   static std::atomic<unsigned> counter{0};
@@ -514,9 +530,9 @@ bool attn::runtime::writeNpy(const std::string &path, const HostArray &array,
   if (fd < 0)
     return fail("cannot create a unique temporary file");
 
-  std::string header = makeHeader(array);
-  bool ok = writeAll(fd, header.data(), header.size()) &&
-            writeAll(fd, array.data.data(), array.data.size());
+  bool ok = true;
+  for (std::string_view chunk : chunks)
+    ok = ok && writeAll(fd, chunk.data(), chunk.size());
   int savedErrno = errno;
   if (::close(fd) != 0 && ok) {
     ok = false;

@@ -15,6 +15,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <vector>
 
 namespace attn::runtime {
@@ -53,6 +54,12 @@ std::optional<HostArray> readNpy(const std::string &path, std::string &error);
 /// a one-line `error`) no partial file is left at `path` nor next to it.
 bool writeNpy(const std::string &path, const HostArray &array,
               std::string &error);
+
+/// Writes the concatenated `chunks` to `path` the same way: a temporary next
+/// to it, renamed into place; on failure nothing is left behind.
+bool writeFileAtomically(const std::string &path,
+                         const std::vector<std::string_view> &chunks,
+                         std::string &error);
 
 /// IEEE binary16 <-> binary32. Narrowing rounds to nearest, ties to even;
 /// overflow gives infinity, NaN stays NaN (quiet), subnormals are exact.
