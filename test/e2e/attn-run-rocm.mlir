@@ -11,7 +11,29 @@
 // RUN: attn-run %examples/sdxl_attention.mlir --device=rocm --chip=gfx90a --compile-only --dump-kernel-report 2>&1 | FileCheck %s --check-prefix=GFX90A
 // GFX90A: kernel main_attention_0 (attn_kernels, gfx90a)
 // GFX90A: MFMA instructions 32
-// An op the GPU kernel does not cover is a clean error.
-// RUN: not attn-run %examples/transposed_v_attention.mlir --device=rocm --compile-only 2>&1 | FileCheck %s --check-prefix=F32
-// F32: error: attn-rocm-attention-kernels: the GPU kernel takes f16 or bf16 Q/K/V (MFMA inputs)
-// F32: attn-run: error: GPU compilation failed
+// --output-binary writes the code object (an AMDGPU ELF with both
+// kernels), --dump-isa the assembly.
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: attn-run %examples/dequant_v_attention.mlir --device=rocm --compile-only --output-binary=%t/k.hsaco --dump-isa=%t/isa 2>&1 | FileCheck %s --check-prefix=FILES
+// RUN: od -A n -t x1 -N 4 %t/k.hsaco | FileCheck %s --check-prefix=ELF
+// RUN: FileCheck %s --check-prefix=ISA < %t/isa/attn_kernels.s
+// FILES: wrote {{.*}}isa/attn_kernels.s
+// FILES: wrote {{.*}}k.hsaco ({{[0-9]+}} bytes)
+// ELF: 7f 45 4c 46
+// ISA: .amdgcn_target "amdgcn-amd-amdhsa--gfx942"
+// ISA: main_attention_0:
+// ISA: v_mfma_f32_16x16x16
+// ISA: main_generic_0:
+// An op the GPU kernel does not cover is a clean error: dynamic or odd
+// shapes.
+// RUN: not attn-run %S/dynamic-odd.mlir --function=dynamic --device=rocm --compile-only 2>&1 | FileCheck %s --check-prefix=DYN
+// DYN: error: attn-rocm-attention-kernels: the GPU kernel needs {{static shapes|M and K2 multiples of 64}}
+// DYN: attn-run: error: GPU compilation failed
+// Without a GPU, running says so and fails; auto falls back to the CPU.
+// RUN: not attn-run %examples/dequant_v_attention.mlir --device=rocm --random-inputs 2>&1 | FileCheck %s --check-prefix=NOGPU
+// NOGPU: attn-run: error: --device=rocm: {{.*}}
+// RUN: attn-run %examples/transposed_k_attention.mlir --random-inputs --compile-only 2>&1 | FileCheck %s --check-prefix=AUTO
+// AUTO: device auto: {{.*}}; using cpu
+// The flags that need a GPU target say so.
+// RUN: not attn-run %examples/sdxl_attention.mlir --device=cpu --output-binary=%t/x.hsaco 2>&1 | FileCheck %s --check-prefix=NEEDGPU
+// NEEDGPU: attn-run: error: --output-binary and --dump-isa need --device=rocm or --device=rocm-sim

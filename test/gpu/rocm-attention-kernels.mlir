@@ -51,8 +51,14 @@ func.func @main(%q: tensor<2x10x256x64xf16>, %k: tensor<2x10x128x64xf16>, %v: te
 #v = affine_map<(m, k1, k2, n) -> (k2, n)>
 #s = affine_map<(m, k1, k2, n) -> ()>
 #o = affine_map<(m, k1, k2, n) -> (m, n)>
+// f32 Q/K/V are converted to f16 (the MFMA input) by an elementwise op
+// before the launch; the output stays f32.
+// CHECK-LABEL: func.func @f32_inputs
+// CHECK-COUNT-3: arith.truncf %{{.+}} : f32 to f16
+// CHECK: gpu.launch_func @attn_kernels::@f32_inputs_attention_0 {{.*}} args(%{{.+}} : memref<64x16xf16>, %{{.+}} : memref<64x16xf16>, %{{.+}} : memref<64x16xf16>, %{{.+}} : memref<64x16xf32>, %{{.+}} : f32)
+// CHECK: gpu.func @f32_inputs_attention_0(%{{.+}}: memref<64x16xf16>, %{{.+}}: memref<64x16xf16>, %{{.+}}: memref<64x16xf16>, %{{.+}}: memref<64x16xf32>, %{{.+}}: f32)
+// CHECK: amdgpu.mfma 16x16x16 {{.*}} : vector<4xf16>, vector<4xf16>, vector<4xf32>
 func.func @f32_inputs(%q: tensor<64x16xf32>, %k: tensor<64x16xf32>, %v: tensor<64x16xf32>, %s: f32, %init: tensor<64x16xf32>) -> tensor<64x16xf32> {
-  // expected-error @+1 {{attn-rocm-attention-kernels: the GPU kernel takes f16 or bf16 Q/K/V (MFMA inputs)}}
   %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
          ins(%q, %k, %v, %s : tensor<64x16xf32>, tensor<64x16xf32>, tensor<64x16xf32>, f32)
          outs(%init : tensor<64x16xf32>) -> tensor<64x16xf32>
@@ -82,8 +88,18 @@ func.func @odd_m(%q: tensor<40x16xf16>, %k: tensor<64x16xf16>, %v: tensor<64x16x
 #s = affine_map<(m, k1, k2, n) -> ()>
 #mask = affine_map<(m, k1, k2, n) -> (m, k2)>
 #o = affine_map<(m, k1, k2, n) -> (m, n)>
+// A boolean mask is the kernel's sixth argument, read one byte per key
+// (i1 vectors would be bit-packed) and applied as a select to -inf; rows
+// that have seen only masked keys subtract 0, not -inf, and a fully masked
+// row divides by +inf (giving 0).
+// CHECK-LABEL: func.func @masked
+// CHECK: gpu.launch_func @attn_kernels::@masked_attention_0 {{.*}} %{{.+}} : memref<64x64xi1>)
+// CHECK: gpu.func @masked_attention_0({{.*}}, %[[MASK:.+]]: memref<64x64xi1>)
+// CHECK: memref.load %[[MASK]]
+// CHECK: arith.select %{{.+}}, %{{.+}}, %{{.+}} : vector<4xi1>, vector<4xf32>
+// CHECK: arith.cmpf oeq
+// CHECK: arith.select {{.*}} : f32
 func.func @masked(%q: tensor<64x16xf16>, %k: tensor<64x16xf16>, %v: tensor<64x16xf16>, %s: f16, %m: tensor<64x64xi1>, %init: tensor<64x16xf16>) -> tensor<64x16xf16> {
-  // expected-error @+1 {{attn-rocm-attention-kernels: masked attention is not supported by the GPU kernel yet}}
   %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #mask, #o]}
          ins(%q, %k, %v, %s, %m : tensor<64x16xf16>, tensor<64x16xf16>, tensor<64x16xf16>, f16, tensor<64x64xi1>)
          outs(%init : tensor<64x16xf16>) -> tensor<64x16xf16>
