@@ -509,6 +509,7 @@ int main(int argc, char **argv) {
   if (!outputBinary.empty() || !dumpIsa.empty() || rocmCompileOnly) {
     // GPU code objects can be built without a GPU; running them cannot.
     mlir::OwningOpRef<mlir::ModuleOp> gpuModule = module->clone();
+    pruneToEntry(*gpuModule, function);
     if (!writeGpuArtifacts(*gpuModule))
       return 1;
     if (rocmCompileOnly)

@@ -76,14 +76,18 @@ def AttnRocmAttentionKernels
   let summary = "Generate the flash-attention AMDGPU kernel of each attention";
   let description = [{
     For each `attn.attention` (static shapes; one M, K1, K2 and N dim;
-    f16/bf16 Q/K/V, or f32 converted to f16 by an elementwise op first; M and K2 multiples of 64; K1 and N multiples of 16; no
-    mask) emits a kernel into `gpu.module @attn_kernels` (with a ROCDL
-    target for `chip`): one workgroup of 4 waves per 64 query rows and
-    batch index; per 64-key block, K is staged into LDS as [key][K1] and V
-    as [N][key] (transposed while staging when V arrives standard); S^T =
-    K.Q^T and O^T = V^T.P^T run on `amdgpu.mfma` 16x16x16 with f32
-    accumulation, so P goes from the first MFMA's result registers straight
-    into the second's B operand; row max and sum use cross-lane shuffles.
+    f16/bf16 Q/K/V, or f32 converted to f16 by an elementwise op first;
+    optional i1 or float mask) emits a kernel into `gpu.module
+    @attn_kernels` (with a ROCDL target for `chip`): one workgroup of 4
+    waves per 64 query rows and batch index; per 64-key block, K is staged
+    into LDS as [key][K1] and V as [N][key] (transposed while staging when
+    V arrives standard); S^T = K.Q^T and O^T = V^T.P^T run on
+    `amdgpu.mfma` 16x16x16 with f32 accumulation, so P goes from the first
+    MFMA's result registers straight into the second's B operand; row max
+    and sum use cross-lane shuffles; the mask is applied to the scaled
+    scores (fully masked rows give 0). Sizes that are not multiples of the
+    tiles (M, K2: 64; K1, N: 16) are zero-padded before the launch (keys
+    past the real K2 are masked in the kernel) and the output is sliced.
     The attention op is replaced by a `gpu.launch_func` of its kernel on
     buffers of its operands (grid: M/64 x batch, block: 256 threads); the
     tensor/buffer conversions fold away in one-shot bufferization.

@@ -21,6 +21,7 @@
 #include "dialect/AttnDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "llvm/ADT/STLExtras.h"
 
@@ -43,7 +44,12 @@ constexpr int64_t kRowsPerWave = 16, kWaves = 4, kBlockRows = 64,
 struct KernelShape {
   AttentionDims dims;
   SmallVector<int64_t> loopSizes;
+  /// Sizes the kernel works on: M and K2 rounded up to 64, K1 and N to 16.
+  /// Operands of other sizes are zero-padded before the launch and the
+  /// output sliced after it; keys past `k2Valid` are masked in the kernel.
   int64_t m, k1, k2, n, batch = 1;
+  int64_t k2Valid;
+  SmallVector<int64_t> paddedSizes;
   Type inElem, outElem;
 };
 
@@ -72,11 +78,16 @@ FailureOr<KernelShape> analyze(AttentionOp op, std::string &why) {
   s.n = s.loopSizes[s.dims.n[0]];
   for (unsigned d : s.dims.batch)
     s.batch *= s.loopSizes[d];
-  if (s.m % kBlockRows || s.k2 % kKeyBlock || s.k1 % 16 || s.n % 16) {
-    why = "the GPU kernel needs M and K2 multiples of 64, K1 and N "
-          "multiples of 16";
-    return failure();
-  }
+  s.k2Valid = s.k2;
+  s.m = llvm::alignTo(s.m, kBlockRows);
+  s.k2 = llvm::alignTo(s.k2, kKeyBlock);
+  s.k1 = llvm::alignTo(s.k1, 16);
+  s.n = llvm::alignTo(s.n, 16);
+  s.paddedSizes = s.loopSizes;
+  s.paddedSizes[s.dims.m[0]] = s.m;
+  s.paddedSizes[s.dims.k1[0]] = s.k1;
+  s.paddedSizes[s.dims.k2[0]] = s.k2;
+  s.paddedSizes[s.dims.n[0]] = s.n;
   s.inElem = getElementTypeOrSelf(op.getQuery().getType());
   s.outElem = getElementTypeOrSelf(op.getInit().getType());
   // f32 Q/K/V are converted to f16 before the kernel (the MFMA inputs);
@@ -315,6 +326,22 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
                                                      : mfma(a, qFrag[c], sAcc);
           }
           Value scaled = arith::MulFOp::create(b, sAcc, scaleVec);
+          if (s.k2Valid < s.k2) {
+            // Keys past the real K2 are padding: -inf.
+            SmallVector<Value> valid;
+            Value first = arith::AddIOp::create(
+                b, kt, arith::AddIOp::create(b, group4, cst(kb * 16)));
+            for (int64_t i = 0; i < 4; ++i)
+              valid.push_back(arith::CmpIOp::create(
+                  b, arith::CmpIPredicate::ult,
+                  arith::AddIOp::create(b, first, cst(i)), cst(s.k2Valid)));
+            scaled = arith::SelectOp::create(
+                b,
+                vector::FromElementsOp::create(
+                    b, VectorType::get({4}, b.getI1Type()), valid),
+                scaled,
+                splat(f32(-std::numeric_limits<double>::infinity()), 4));
+          }
           if (mask) {
             SmallVector<Value> at = loop;
             at[dm] = row;
@@ -447,22 +474,46 @@ void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
                })
         .getResult(0);
   };
-  auto toBuffer = [&](Value tensor) -> Value {
-    tensor = convert(tensor);
+  // Shape of an operand at the kernel's (padded) sizes.
+  auto paddedShape = [&](AffineMap map) {
+    SmallVector<int64_t> shapeOut;
+    for (AffineExpr e : map.getResults())
+      shapeOut.push_back(
+          shape.paddedSizes[cast<AffineDimExpr>(e).getPosition()]);
+    return shapeOut;
+  };
+  // Zero padding up to the kernel's sizes (a no-op when they match).
+  auto pad = [&](Value tensor, AffineMap map) -> Value {
+    auto t = cast<RankedTensorType>(tensor.getType());
+    auto padded = RankedTensorType::get(paddedShape(map), t.getElementType());
+    if (padded == t)
+      return tensor;
+    Value zero =
+        arith::ConstantOp::create(b, b.getZeroAttr(t.getElementType()));
+    return tensor::createPadHighOp(padded, tensor, zero, /*nofold=*/false,
+                                   b.getLoc(), b);
+  };
+  auto toBuffer = [&](Value tensor, AffineMap map) -> Value {
+    tensor = pad(convert(tensor), map);
     auto t = cast<RankedTensorType>(tensor.getType());
     return bufferization::ToBufferOp::create(
         b, MemRefType::get(t.getShape(), t.getElementType()), tensor,
         /*read_only=*/true);
   };
   auto outType = cast<RankedTensorType>(op.getInit().getType());
+  auto paddedOutType = RankedTensorType::get(paddedShape(op.getOutputMap()),
+                                             outType.getElementType());
   Value out = memref::AllocOp::create(
-      b, MemRefType::get(outType.getShape(), outType.getElementType()));
-  SmallVector<Value> args = {toBuffer(op.getQuery()), toBuffer(op.getKey()),
-                             toBuffer(op.getValue()), out, op.getScale()};
+      b, MemRefType::get(paddedOutType.getShape(), outType.getElementType()));
+  SmallVector<Value> args = {toBuffer(op.getQuery(), op.getQueryMap()),
+                             toBuffer(op.getKey(), op.getKeyMap()),
+                             toBuffer(op.getValue(), op.getValueMap()), out,
+                             op.getScale()};
   if (Value mask = op.getMask()) {
-    auto t = cast<RankedTensorType>(mask.getType());
+    Value padded = pad(mask, *op.getMaskMap());
+    auto t = cast<RankedTensorType>(padded.getType());
     args.push_back(bufferization::ToBufferOp::create(
-        b, MemRefType::get(t.getShape(), t.getElementType()), mask,
+        b, MemRefType::get(t.getShape(), t.getElementType()), padded,
         /*read_only=*/true));
   }
   auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
@@ -470,9 +521,16 @@ void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
   gpu::KernelDim3 block{c(kThreads), c(1), c(1)};
   gpu::LaunchFuncOp::create(b, kernel, grid, block, /*dynamicSharedMemory=*/
                             Value(), args);
-  Value result =
-      bufferization::ToTensorOp::create(b, outType, out, /*restrict=*/true,
-                                        /*writable=*/true);
+  Value result = bufferization::ToTensorOp::create(
+      b, paddedOutType, out, /*restrict=*/true, /*writable=*/true);
+  if (paddedOutType != outType) {
+    SmallVector<OpFoldResult> zeros(outType.getRank(), b.getIndexAttr(0)),
+        ones(outType.getRank(), b.getIndexAttr(1)), sizes;
+    for (int64_t d : outType.getShape())
+      sizes.push_back(b.getIndexAttr(d));
+    result =
+        tensor::ExtractSliceOp::create(b, outType, result, zeros, sizes, ones);
+  }
   op.getResult().replaceAllUsesWith(result);
   op.erase();
 }
@@ -510,22 +568,26 @@ struct RocmAttentionKernelsPass
         op.emitError("attn-rocm-attention-kernels: ") << why;
         return signalPassFailure();
       }
-      auto memref = [&](Value v, Type elem) {
-        auto t = cast<RankedTensorType>(v.getType());
-        return MemRefType::get(t.getShape(), elem);
+      auto memref = [&](AffineMap map, Type elem) {
+        SmallVector<int64_t> dims;
+        for (AffineExpr e : map.getResults())
+          dims.push_back(
+              shape->paddedSizes[cast<AffineDimExpr>(e).getPosition()]);
+        return MemRefType::get(dims, elem);
       };
       auto lds = [&](int64_t rows, int64_t cols) {
         return MemRefType::get(
             {rows, cols}, shape->inElem, MemRefLayoutAttrInterface(),
             gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
       };
-      SmallVector<Type> argTypes = {memref(op.getQuery(), shape->inElem),
-                                    memref(op.getKey(), shape->inElem),
-                                    memref(op.getValue(), shape->inElem),
-                                    memref(op.getInit(), shape->outElem),
+      SmallVector<Type> argTypes = {memref(op.getQueryMap(), shape->inElem),
+                                    memref(op.getKeyMap(), shape->inElem),
+                                    memref(op.getValueMap(), shape->inElem),
+                                    memref(op.getOutputMap(), shape->outElem),
                                     op.getScale().getType()};
       if (Value mask = op.getMask())
-        argTypes.push_back(memref(mask, getElementTypeOrSelf(mask.getType())));
+        argTypes.push_back(
+            memref(*op.getMaskMap(), getElementTypeOrSelf(mask.getType())));
       auto funcType = b.getFunctionType(argTypes, {});
       b.setInsertionPointToEnd(gpuModule.getBody());
       auto parent = op->getParentOfType<FunctionOpInterface>();

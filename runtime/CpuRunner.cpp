@@ -11,6 +11,7 @@
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
+#include "mlir/IR/SymbolTable.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
@@ -146,6 +147,7 @@ CompiledEntry::compile(mlir::OwningOpRef<mlir::ModuleOp> module,
     error = "no function @" + entry + " in the module";
     return nullptr;
   }
+  pruneToEntry(*module, entry);
   std::unique_ptr<CompiledEntry> compiled(new CompiledEntry());
   compiled->entry = entry;
   if (!getEntrySignature(func, compiled->sig, error))
@@ -270,6 +272,21 @@ CompiledEntry::compile(mlir::OwningOpRef<mlir::ModuleOp> module,
   if (!options.dumpObjectPath.empty())
     compiled->engine->dumpToObjectFile(options.dumpObjectPath);
   return compiled;
+}
+
+void attn::runtime::pruneToEntry(mlir::ModuleOp module,
+                                 const std::string &entry) {
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (auto func :
+         llvm::make_early_inc_range(module.getOps<mlir::func::FuncOp>()))
+      if (func.getName() != entry &&
+          mlir::SymbolTable::symbolKnownUseEmpty(func, module)) {
+        func.erase();
+        changed = true;
+      }
+  }
 }
 
 namespace {

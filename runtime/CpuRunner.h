@@ -100,6 +100,10 @@ private:
   void (*packed)(void **) = nullptr;
 };
 
+/// Erases the functions `entry` does not reach (other entry points of the
+/// same file), so each run compiles only what it calls.
+void pruneToEntry(mlir::ModuleOp module, const std::string &entry);
+
 /// Checks `array` against argument `spec`; on mismatch a one-line reason.
 bool checkInput(const HostArray &array, const ValueSpec &spec,
                 std::string &error);

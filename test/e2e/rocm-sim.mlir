@@ -8,6 +8,33 @@
 // CHECK: compiling @{{.*}} for the GPU emulation (gfx942 kernels on the CPU)
 // CHECK: check result[0]: {{.*}}: PASS
 
+// The e2e matrix of the CPU path, through the GPU kernels: standard f32
+// (converted to f16 for the MFMAs, so f16 tolerances), transposed K and V,
+// float and boolean masks (with fully masked rows), f16/bf16, odd shapes
+// (padded to the kernel's tiles), projections and transposed Q/K/O after
+// attn-graph-opt.
+// RUN: attn-run %S/standard-f32.mlir --device=rocm-sim --random-inputs=1 --check 2>&1 | FileCheck %s
+// RUN: attn-run %S/transposed-k-v.mlir --device=rocm-sim --random-inputs=4 --check 2>&1 | FileCheck %s
+// RUN: attn-run %S/float-mask.mlir --device=rocm-sim --random-inputs=6 --check 2>&1 | FileCheck %s
+// RUN: attn-run %S/bool-mask-rows.mlir --device=rocm-sim --random-inputs=8 --check 2>&1 | FileCheck %s
+// RUN: attn-run %S/f16-bf16.mlir --function=f16 --device=rocm-sim --random-inputs=9 --check 2>&1 | FileCheck %s
+// RUN: attn-run %S/f16-bf16.mlir --function=bf16 --device=rocm-sim --random-inputs=10 --check 2>&1 | FileCheck %s
+// RUN: attn-run %S/dynamic-odd.mlir --function=odd --device=rocm-sim --random-inputs=12 --check 2>&1 | FileCheck %s
+// RUN: attn-run %S/graph-opt-numerics.mlir --function=projection_heads --device=rocm-sim --random-inputs=21 --check 2>&1 | FileCheck %s
+// RUN: attn-run %S/graph-opt-numerics.mlir --function=transposed_q_k_o --device=rocm-sim --random-inputs=22 --check 2>&1 | FileCheck %s
+// The SDXL layout at a size the emulation runs in seconds.
+// RUN: attn-run %s --function=sdxl_small --device=rocm-sim --random-inputs=43 --check 2>&1 | FileCheck %s
+// Same numbers through the output file as the CPU path gives, within f16.
+// RUN: rm -rf %t && mkdir -p %t
+// RUN: attn-run %S/f16-bf16.mlir --function=f16 --device=rocm-sim --random-inputs=9 --output=@%t/gpu.npy > /dev/null
+// RUN: attn-run %S/f16-bf16.mlir --function=f16 --device=cpu --random-inputs=9 --expected_output=@%t/gpu.npy 2>&1 | FileCheck %s --check-prefix=SAME
+// SAME: expected_output result[0]: {{.*}}: PASS
+
+// What the GPU kernel does not cover is a clean error, also here.
+// RUN: not attn-run %S/multi-dim-roles.mlir --device=rocm-sim --random-inputs=30 --check 2>&1 | FileCheck %s --check-prefix=ROLES
+// ROLES: error: attn-rocm-attention-kernels: the GPU kernel needs exactly one M, K1, K2 and N dim
+// ROLES: attn-run: error: compilation failed
+
 // Deliberately broken kernels are caught: MFMA operands swapped (a wrong
 // fragment layout), and the barrier after staging K/V removed.
 // RUN: not attn-run %s --function=f16_small --device=rocm-sim --random-inputs=40 --check --break-kernel=swap-mfma-operands 2>&1 | FileCheck %s --check-prefix=BROKEN
@@ -68,4 +95,18 @@ func.func @dequant_v(%q: tensor<1x2x64x16xf16>, %k: tensor<1x2x128x16xf16>,
          ins(%q, %k, %v, %scale : tensor<1x2x64x16xf16>, tensor<1x2x128x16xf16>, tensor<1x2x128x16xf16>, f16)
          outs(%init : tensor<1x2x64x16xf16>) -> tensor<1x2x64x16xf16>
   return %r : tensor<1x2x64x16xf16>
+}
+
+#sq = affine_map<(b, h, m, k1, k2, n) -> (b, h, m, k1)>
+#sk = affine_map<(b, h, m, k1, k2, n) -> (b, h, k2, k1)>
+#sv = affine_map<(b, h, m, k1, k2, n) -> (b, h, k2, n)>
+#ss = affine_map<(b, h, m, k1, k2, n) -> ()>
+#so = affine_map<(b, h, m, k1, k2, n) -> (b, h, m, n)>
+func.func @sdxl_small(%q: tensor<1x2x128x64xf16>, %k: tensor<1x2x128x64xf16>, %v: tensor<1x2x128x64xf16>) -> tensor<1x2x128x64xf16> {
+  %s = arith.constant 0.125 : f16
+  %init = tensor.empty() : tensor<1x2x128x64xf16>
+  %r = attn.attention {indexing_maps = [#sq, #sk, #sv, #ss, #so]}
+         ins(%q, %k, %v, %s : tensor<1x2x128x64xf16>, tensor<1x2x128x64xf16>, tensor<1x2x128x64xf16>, f16)
+         outs(%init : tensor<1x2x128x64xf16>) -> tensor<1x2x128x64xf16>
+  return %r : tensor<1x2x128x64xf16>
 }
