@@ -107,13 +107,13 @@ LogicalResult rewriteFunction(func::FuncOp func) {
   }
 
   // Arguments first, in argument order, then the rest as first used.
-  SmallVector<Value> ordered(roots.begin(), roots.end());
-  llvm::stable_sort(ordered, [](Value a, Value b) {
-    auto argA = dyn_cast<BlockArgument>(a), argB = dyn_cast<BlockArgument>(b);
-    if (argA && argB)
-      return argA.getArgNumber() < argB.getArgNumber();
-    return argA && !argB;
-  });
+  SmallVector<Value> ordered;
+  for (BlockArgument arg : entry.getArguments())
+    if (roots.contains(arg))
+      ordered.push_back(arg);
+  for (Value root : roots)
+    if (!isa<BlockArgument>(root))
+      ordered.push_back(root);
 
   OpBuilder b(func.getContext());
   SmallVector<Buffer> buffers;

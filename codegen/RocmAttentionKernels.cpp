@@ -58,7 +58,8 @@ FailureOr<KernelShape> analyze(AttentionOp op, std::string &why) {
   s.dims = op.getDims();
   if (s.dims.m.size() != 1 || s.dims.k1.size() != 1 || s.dims.k2.size() != 1 ||
       s.dims.n.size() != 1) {
-    why = "the GPU kernel needs exactly one M, K1, K2 and N dim";
+    why = "the GPU kernel needs one M, K1, K2 and N dim each, or several "
+          "that form one contiguous run in the same order in every operand";
     return failure();
   }
   s.loopSizes.assign(op.getNumLoops(), ShapedType::kDynamic);
@@ -448,6 +449,98 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
   gpu::ReturnOp::create(b);
 }
 
+/// Several dims of one role (e.g. GQA's query heads next to M) become one:
+/// when each role's dims appear as one contiguous run, in the same order,
+/// in every operand that has them, the operands are collapsed
+/// (tensor.collapse_shape), a new attention with one dim per role takes
+/// their place and its result is expanded back. Returns `op` unchanged
+/// when nothing needs collapsing or it cannot be (the kernel then reports
+/// why).
+AttentionOp collapseRoleDims(AttentionOp op) {
+  AttentionDims dims = op.getDims();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  unsigned numLoops = op.getNumLoops();
+  // Each loop dim's leader: the first dim of its role's run.
+  SmallVector<int> leader(numLoops);
+  for (unsigned d = 0; d < numLoops; ++d)
+    leader[d] = d;
+  bool any = false;
+  for (ArrayRef<unsigned> group :
+       {ArrayRef<unsigned>(dims.m), ArrayRef<unsigned>(dims.k1),
+        ArrayRef<unsigned>(dims.k2), ArrayRef<unsigned>(dims.n)}) {
+    if (group.size() < 2)
+      continue;
+    // The order of the run in the first map that has it; every map that
+    // has any of the dims must have the same contiguous run.
+    SmallVector<unsigned> order;
+    for (AffineMap map : maps) {
+      SmallVector<unsigned> run;
+      for (AffineExpr e : map.getResults())
+        if (llvm::is_contained(group, cast<AffineDimExpr>(e).getPosition()))
+          run.push_back(cast<AffineDimExpr>(e).getPosition());
+      if (run.empty())
+        continue;
+      if (run.size() != group.size())
+        return op;
+      SmallVector<unsigned> pos = getResultPositions(map, run);
+      for (size_t i = 1; i < pos.size(); ++i)
+        if (pos[i] != pos[i - 1] + 1)
+          return op;
+      if (order.empty())
+        order = run;
+      else if (order != run)
+        return op;
+    }
+    for (unsigned d : order)
+      leader[d] = order.front();
+    any = true;
+  }
+  if (!any)
+    return op;
+
+  // New loop dims: the leaders, in their old order.
+  SmallVector<int> newIndex(numLoops, -1);
+  unsigned newLoops = 0;
+  for (unsigned d = 0; d < numLoops; ++d)
+    if (leader[d] == int(d))
+      newIndex[d] = newLoops++;
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  SmallVector<Value> operands;
+  SmallVector<AffineMap> newMaps;
+  SmallVector<ReassociationIndices> outputReassociation;
+  for (auto [operand, map] : llvm::zip(op->getOperands(), maps)) {
+    SmallVector<ReassociationIndices> reassociation;
+    SmallVector<AffineExpr> results;
+    for (auto [pos, e] : llvm::enumerate(map.getResults())) {
+      unsigned d = cast<AffineDimExpr>(e).getPosition();
+      if (leader[d] != int(d) && !reassociation.empty() &&
+          leader[cast<AffineDimExpr>(map.getResult(pos - 1)).getPosition()] ==
+              leader[d]) {
+        reassociation.back().push_back(pos);
+        continue;
+      }
+      reassociation.push_back({int64_t(pos)});
+      results.push_back(b.getAffineDimExpr(newIndex[leader[d]]));
+    }
+    newMaps.push_back(AffineMap::get(newLoops, 0, results, b.getContext()));
+    bool collapses = reassociation.size() != map.getNumResults();
+    if (collapses)
+      operand = tensor::CollapseShapeOp::create(b, operand, reassociation);
+    operands.push_back(operand);
+    outputReassociation = reassociation; // the output is the last operand
+  }
+  auto newOp = AttentionOp::create(b, TypeRange{operands.back().getType()},
+                                   operands, op->getAttrs());
+  newOp.setIndexingMapsAttr(b.getAffineMapArrayAttr(newMaps));
+  Value result = newOp.getResult();
+  if (result.getType() != op.getResult().getType())
+    result = tensor::ExpandShapeOp::create(b, op.getResult().getType(), result,
+                                           outputReassociation);
+  op.getResult().replaceAllUsesWith(result);
+  op.erase();
+  return newOp;
+}
+
 /// Replaces `op` by a launch of `kernel` on buffers of its operands: one
 /// workgroup per 64 query rows and batch index. The tensor <-> buffer
 /// conversions fold away in one-shot bufferization.
@@ -562,6 +655,7 @@ struct RocmAttentionKernelsPass
     gpu::GPUModuleOp gpuModule = getOrCreateKernelModule(module, chip);
     llvm::DenseMap<Operation *, unsigned> perFunction;
     for (AttentionOp op : ops) {
+      op = collapseRoleDims(op);
       std::string why;
       FailureOr<KernelShape> shape = analyze(op, why);
       if (failed(shape)) {

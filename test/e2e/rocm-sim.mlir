@@ -30,10 +30,14 @@
 // RUN: attn-run %S/f16-bf16.mlir --function=f16 --device=cpu --random-inputs=9 --expected_output=@%t/gpu.npy 2>&1 | FileCheck %s --check-prefix=SAME
 // SAME: expected_output result[0]: {{.*}}: PASS
 
+// Several dims per role (collapsed around the kernel) and GQA.
+// RUN: attn-run %S/multi-dim-roles.mlir --device=rocm-sim --random-inputs=30 --check 2>&1 | FileCheck %s
+// RUN: attn-run %S/graph-opt-numerics.mlir --function=gqa --device=rocm-sim --random-inputs=23 --check 2>&1 | FileCheck %s
+
 // What the GPU kernel does not cover is a clean error, also here.
-// RUN: not attn-run %S/multi-dim-roles.mlir --device=rocm-sim --random-inputs=30 --check 2>&1 | FileCheck %s --check-prefix=ROLES
-// ROLES: error: attn-rocm-attention-kernels: the GPU kernel needs exactly one M, K1, K2 and N dim
-// ROLES: attn-run: error: compilation failed
+// RUN: not attn-run %S/dynamic-odd.mlir --function=dynamic --device=rocm-sim --input=2x77x32xf32=random --input=2x45x32xf32=random --input=2x45x16xf32=random --check 2>&1 | FileCheck %s --check-prefix=DYN
+// DYN: error: attn-rocm-attention-kernels: the GPU kernel needs static shapes
+// DYN: attn-run: error: compilation failed
 
 // Deliberately broken kernels are caught: MFMA operands swapped (a wrong
 // fragment layout), and the barrier after staging K/V removed.

@@ -72,12 +72,24 @@ func.func @f32_inputs(%q: tensor<64x16xf32>, %k: tensor<64x16xf32>, %v: tensor<6
 #v = affine_map<(m, k1, k2, n) -> (k2, n)>
 #s = affine_map<(m, k1, k2, n) -> ()>
 #o = affine_map<(m, k1, k2, n) -> (m, n)>
-func.func @odd_m(%q: tensor<40x16xf16>, %k: tensor<64x16xf16>, %v: tensor<64x16xf16>, %s: f16, %init: tensor<40x16xf16>) -> tensor<40x16xf16> {
-  // expected-error @+1 {{attn-rocm-attention-kernels: the GPU kernel needs M and K2 multiples of 64, K1 and N multiples of 16}}
+// Sizes off the tiles are padded with zeros (M 40 -> 64, K2 50 -> 64, N 8
+// -> 16), keys past 50 are masked in the kernel, the output is sliced.
+// CHECK-LABEL: func.func @odd_m
+// CHECK: tensor.pad %{{.+}} low[0, 0] high[24, 0]
+// CHECK: tensor<40x16xf16> to tensor<64x16xf16>
+// CHECK: tensor.pad %{{.+}} low[0, 0] high[14, 0]
+// CHECK: tensor<50x16xf16> to tensor<64x16xf16>
+// CHECK: tensor.pad %{{.+}} low[0, 0] high[14, 8]
+// CHECK: tensor<50x8xf16> to tensor<64x16xf16>
+// CHECK: gpu.launch_func @attn_kernels::@odd_m_attention_0 blocks in
+// CHECK: tensor.extract_slice %{{.+}}[0, 0] [40, 8] [1, 1] : tensor<64x16xf16> to tensor<40x8xf16>
+// CHECK: gpu.func @odd_m_attention_0
+// CHECK: arith.cmpi ult, %{{.+}}, %[[C50:.+]] : index
+func.func @odd_m(%q: tensor<40x16xf16>, %k: tensor<50x16xf16>, %v: tensor<50x8xf16>, %s: f16, %init: tensor<40x8xf16>) -> tensor<40x8xf16> {
   %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
-         ins(%q, %k, %v, %s : tensor<40x16xf16>, tensor<64x16xf16>, tensor<64x16xf16>, f16)
-         outs(%init : tensor<40x16xf16>) -> tensor<40x16xf16>
-  return %r : tensor<40x16xf16>
+         ins(%q, %k, %v, %s : tensor<40x16xf16>, tensor<50x16xf16>, tensor<50x8xf16>, f16)
+         outs(%init : tensor<40x8xf16>) -> tensor<40x8xf16>
+  return %r : tensor<40x8xf16>
 }
 
 // -----
@@ -104,6 +116,47 @@ func.func @masked(%q: tensor<64x16xf16>, %k: tensor<64x16xf16>, %v: tensor<64x16
          ins(%q, %k, %v, %s, %m : tensor<64x16xf16>, tensor<64x16xf16>, tensor<64x16xf16>, f16, tensor<64x64xi1>)
          outs(%init : tensor<64x16xf16>) -> tensor<64x16xf16>
   return %r : tensor<64x16xf16>
+}
+
+// -----
+
+// Several dims of one role, each a contiguous run in the same order
+// (GQA's query heads next to M; a split K2 and N), are collapsed to one
+// dim per role around the kernel.
+// CHECK-LABEL: func.func @multi_dim_roles
+// CHECK-DAG: tensor.collapse_shape %{{.+}} {{\[}}[0], [1, 2], [3]] : tensor<2x4x12x16xf16> into tensor<2x48x16xf16>
+// CHECK-DAG: tensor.collapse_shape %{{.+}} {{\[}}[0], [1, 2], [3]] : tensor<2x3x10x16xf16> into tensor<2x30x16xf16>
+// CHECK-DAG: tensor.collapse_shape %{{.+}} {{\[}}[0], [1, 2], [3, 4]] : tensor<2x3x10x2x8xf16> into tensor<2x30x16xf16>
+// CHECK: gpu.launch_func @attn_kernels::@multi_dim_roles_attention_0
+// CHECK: tensor.expand_shape %{{.+}} {{\[}}[0], [1, 2], [3, 4]] output_shape [2, 4, 12, 2, 8] : tensor<2x48x16xf16> into tensor<2x4x12x2x8xf16>
+#mq = affine_map<(b, g, m, k1, k20, k21, n0, n1) -> (b, g, m, k1)>
+#mk = affine_map<(b, g, m, k1, k20, k21, n0, n1) -> (b, k20, k21, k1)>
+#mv = affine_map<(b, g, m, k1, k20, k21, n0, n1) -> (b, k20, k21, n0, n1)>
+#ms = affine_map<(b, g, m, k1, k20, k21, n0, n1) -> ()>
+#mo = affine_map<(b, g, m, k1, k20, k21, n0, n1) -> (b, g, m, n0, n1)>
+func.func @multi_dim_roles(%q: tensor<2x4x12x16xf16>, %k: tensor<2x3x10x16xf16>, %v: tensor<2x3x10x2x8xf16>) -> tensor<2x4x12x2x8xf16> {
+  %s = arith.constant 0.25 : f16
+  %init = tensor.empty() : tensor<2x4x12x2x8xf16>
+  %r = attn.attention {indexing_maps = [#mq, #mk, #mv, #ms, #mo]}
+         ins(%q, %k, %v, %s : tensor<2x4x12x16xf16>, tensor<2x3x10x16xf16>, tensor<2x3x10x2x8xf16>, f16)
+         outs(%init : tensor<2x4x12x2x8xf16>) -> tensor<2x4x12x2x8xf16>
+  return %r : tensor<2x4x12x2x8xf16>
+}
+
+// -----
+
+// M dims in a different order in Q and O cannot be collapsed: a clean error.
+#nq = affine_map<(m0, m1, k1, k2, n) -> (m0, m1, k1)>
+#nk = affine_map<(m0, m1, k1, k2, n) -> (k2, k1)>
+#nv = affine_map<(m0, m1, k1, k2, n) -> (k2, n)>
+#ns = affine_map<(m0, m1, k1, k2, n) -> ()>
+#no = affine_map<(m0, m1, k1, k2, n) -> (m1, m0, n)>
+func.func @interleaved_m(%q: tensor<4x8x16xf16>, %k: tensor<64x16xf16>, %v: tensor<64x16xf16>, %s: f16, %init: tensor<8x4x16xf16>) -> tensor<8x4x16xf16> {
+  // expected-error @+1 {{attn-rocm-attention-kernels: the GPU kernel needs one M, K1, K2 and N dim each, or several that form one contiguous run in the same order in every operand}}
+  %r = attn.attention {indexing_maps = [#nq, #nk, #nv, #ns, #no]}
+         ins(%q, %k, %v, %s : tensor<4x8x16xf16>, tensor<64x16xf16>, tensor<64x16xf16>, f16)
+         outs(%init : tensor<8x4x16xf16>) -> tensor<8x4x16xf16>
+  return %r : tensor<8x4x16xf16>
 }
 
 // -----
