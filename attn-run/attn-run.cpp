@@ -473,10 +473,6 @@ int main(int argc, char **argv) {
     }
     hipLibrary = probe.libraryPath;
   }
-  if (gpuDevice && chip == "gfx1100")
-    return fail("--chip=gfx1100: the attention kernel uses CDNA MFMA "
-                "instructions (gfx942, gfx90a); RDNA3 WMMA kernels are not "
-                "implemented");
   if (mTile <= 0 || k2Tile <= 0)
     return fail("--m-tile and --k2-tile must be positive");
 

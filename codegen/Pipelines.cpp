@@ -104,10 +104,16 @@ void mlir::attn::buildRocmPipeline(OpPassManager &pm,
   };
   if (opts.graphOpt)
     buildGraphOptPipeline(pm);
-  AttnRocmAttentionKernelsOptions kernelOptions;
-  kernelOptions.chip = opts.chip;
-  kernelOptions.breakKernel = opts.breakKernel;
-  pm.addPass(createAttnRocmAttentionKernels(kernelOptions));
+  if (opts.chip == "gfx942" || opts.chip == "gfx90a") {
+    AttnRocmAttentionKernelsOptions kernelOptions;
+    kernelOptions.chip = opts.chip;
+    kernelOptions.breakKernel = opts.breakKernel;
+    pm.addPass(createAttnRocmAttentionKernels(kernelOptions));
+  } else {
+    // No MFMA (RDNA): attention as its unfused linalg form, whose ops
+    // attn-map-linalg-to-gpu turns into simple kernels. Correct, not fast.
+    pm.addPass(createAttnLowerToReference());
+  }
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   parse(kBufferize.drop_back().str());
@@ -144,7 +150,9 @@ namespace {
 struct RocmPipelineCLOptions
     : public PassPipelineOptions<RocmPipelineCLOptions> {
   Option<std::string> chip{*this, "chip",
-                           llvm::cl::desc("gfx942 (default) or gfx90a"),
+                           llvm::cl::desc("gfx942 (default), gfx90a (MFMA "
+                                          "flash-attention kernel) or "
+                                          "gfx1100 (simple kernels)"),
                            llvm::cl::init("gfx942")};
   Option<std::string> toolkit{
       *this, "toolkit",

@@ -34,6 +34,14 @@
 // NOGPU: attn-run: error: --device=rocm: {{.*}}
 // RUN: attn-run %examples/transposed_k_attention.mlir --random-inputs --compile-only 2>&1 | FileCheck %s --check-prefix=AUTO
 // AUTO: device auto: {{.*}}; using cpu
+// gfx1100 (no MFMA): attention as simple unfused kernels, compiled and
+// checked in emulation; wave size 32 in the code object.
+// RUN: attn-run %examples/sdxl_attention.mlir --device=rocm --chip=gfx1100 --compile-only --dump-kernel-report 2>&1 | FileCheck %s --check-prefix=RDNA
+// RDNA: kernel main_generic_{{[0-9]+}} (attn_kernels, gfx1100)
+// RDNA: wavefront size 32
+// RDNA: MFMA instructions 0
+// RUN: attn-run %S/f16-bf16.mlir --function=f16 --device=rocm-sim --chip=gfx1100 --random-inputs=9 --check 2>&1 | FileCheck %s --check-prefix=RDNASIM
+// RDNASIM: check result[0]: {{.*}}: PASS
 // The flags that need a GPU target say so.
 // RUN: not attn-run %examples/sdxl_attention.mlir --device=cpu --output-binary=%t/x.hsaco 2>&1 | FileCheck %s --check-prefix=NEEDGPU
 // NEEDGPU: attn-run: error: --output-binary and --dump-isa need --device=rocm or --device=rocm-sim
