@@ -34,6 +34,11 @@
 // RUN: attn-run %S/multi-dim-roles.mlir --device=rocm-sim --random-inputs=30 --check 2>&1 | FileCheck %s
 // RUN: attn-run %S/graph-opt-numerics.mlir --function=gqa --device=rocm-sim --random-inputs=23 --check 2>&1 | FileCheck %s
 
+// --benchmark adds each kernel's time per launch (timed runs only).
+// RUN: attn-run %s --function=f16_small --device=rocm-sim --random-inputs=40 --benchmark=2 2>&1 | FileCheck %s --check-prefix=BENCH
+// BENCH: benchmark: 2 runs after 1 warm-up
+// BENCH: kernel f16_small_attention_0: 2 launches, {{[0-9.]+}} ms per launch (emulation, CPU wall clock)
+
 // What the GPU kernel does not cover is a clean error, also here.
 // RUN: not attn-run %S/dynamic-odd.mlir --function=dynamic --device=rocm-sim --input=2x77x32xf32=random --input=2x45x32xf32=random --input=2x45x16xf32=random --check 2>&1 | FileCheck %s --check-prefix=DYN
 // DYN: error: attn-rocm-attention-kernels: the GPU kernel needs static shapes
