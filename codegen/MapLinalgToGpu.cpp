@@ -161,21 +161,23 @@ struct MapLinalgToGpuPass
       // The loop nest lands right before the op; find its outermost loop.
       Block *block = op->getBlock();
       Operation *before = op->getPrevNode();
+      rewriter.setInsertionPoint(op);
       FailureOr<linalg::LinalgLoops> loops =
           linalg::linalgOpToParallelLoops(rewriter, linalgOp);
       if (failed(loops)) {
         op->emitError("attn-map-linalg-to-gpu: cannot lower to loops");
         return signalPassFailure();
       }
-      rewriter.eraseOp(op);
+      // Only what the lowering inserted, between `before` and `op`.
       Operation *root = nullptr;
       for (Operation &candidate : llvm::make_range(
                before ? std::next(before->getIterator()) : block->begin(),
-               block->end()))
+               op->getIterator()))
         if (isa<scf::ParallelOp, scf::ForOp>(candidate)) {
           root = &candidate;
           break;
         }
+      rewriter.eraseOp(op);
       if (!root) // A 0-d op: its body sits in the block; nothing to map.
         continue;
       gpu::LaunchOp launch = buildLaunch(rewriter, root);
