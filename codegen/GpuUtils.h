@@ -11,10 +11,10 @@ namespace mlir::attn {
 /// code object carries them all.
 inline constexpr llvm::StringLiteral kKernelModuleName = "attn_kernels";
 
-/// The module's `gpu.module @attn_kernels`, created (with a ROCDL target
-/// for `chip`, code object v5) at the end of `module` when missing; marks
-/// `module` as a GPU container module.
-gpu::GPUModuleOp getOrCreateKernelModule(ModuleOp module, StringRef chip);
+/// The module's `gpu.module @attn_kernels`, created at the end of `module`
+/// when missing (its ROCDL target is attached later by upstream
+/// `rocdl-attach-target`); marks `module` as a GPU container module.
+gpu::GPUModuleOp getOrCreateKernelModule(ModuleOp module);
 
 } // namespace mlir::attn
 

@@ -137,7 +137,7 @@ struct MapLinalgToGpuPass
     });
     if (work.empty())
       return;
-    gpu::GPUModuleOp kernels = getOrCreateKernelModule(module, chip);
+    gpu::GPUModuleOp kernels = getOrCreateKernelModule(module);
     IRRewriter rewriter(&getContext());
     llvm::DenseMap<Operation *, unsigned> perFunction;
     for (Operation *op : work) {

@@ -75,10 +75,11 @@ def AttnRocmAttentionKernels
     : Pass<"attn-rocm-attention-kernels", "::mlir::ModuleOp"> {
   let summary = "Generate the flash-attention AMDGPU kernel of each attention";
   let description = [{
-    For each `attn.attention` (static shapes; one M, K1, K2 and N dim;
-    f16/bf16 Q/K/V, or f32 converted to f16 by an elementwise op first;
-    optional i1 or float mask) emits a kernel into `gpu.module
-    @attn_kernels` (with a ROCDL target for `chip`): one workgroup of 4
+    For each `attn.attention` (static shapes; one M, K1, K2 and N dim, or
+    several collapsible into one; f16/bf16 Q/K/V, or f32 converted to f16
+    by an elementwise op first; optional i1 or float mask) emits a kernel
+    for `chip` (an MFMA chip) into `gpu.module @attn_kernels` (its ROCDL
+    target is attached later by `rocdl-attach-target`): one workgroup of 4
     waves per 64 query rows and batch index; per 64-key block, K is staged
     into LDS as [key][K1] and V as [N][key] (transposed while staging when
     V arrives standard); S^T = K.Q^T and O^T = V^T.P^T run on
@@ -126,10 +127,6 @@ def AttnMapLinalgToGpu : Pass<"attn-map-linalg-to-gpu", "::mlir::ModuleOp"> {
     thread per workgroup for an untiled nest, hence this pass. Ops already
     inside GPU kernels are left alone.
   }];
-  let options = [
-    Option<"chip", "chip", "std::string", /*default=*/"\"gfx942\"",
-           "AMDGPU chip of @attn_kernels when this pass creates it">,
-  ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect",

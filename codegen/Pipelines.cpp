@@ -117,14 +117,14 @@ void mlir::attn::buildRocmPipeline(OpPassManager &pm,
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   parse(kBufferize.drop_back().str());
-  AttnMapLinalgToGpuOptions mapOptions;
-  mapOptions.chip = opts.chip;
-  pm.addPass(createAttnMapLinalgToGpu(mapOptions));
+  pm.addPass(createAttnMapLinalgToGpu());
   pm.addPass(createAttnGpuHostMemory());
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
   if (opts.emulate)
     pm.addPass(createAttnEmulateGpuKernels());
+  // Code object v5 (abi=500) so ROCm 5.x and 6.x runtimes load it.
+  parse("rocdl-attach-target{chip=" + opts.chip + " abi=500 O=3}");
   parse("gpu.module(expand-strided-metadata,lower-affine,convert-scf-to-cf,"
         "convert-gpu-to-rocdl{chipset=" +
         opts.chip + " runtime=HIP},reconcile-unrealized-casts)");

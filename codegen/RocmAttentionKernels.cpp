@@ -652,7 +652,7 @@ struct RocmAttentionKernelsPass
       return;
     MLIRContext *ctx = &getContext();
     ImplicitLocOpBuilder b(module.getLoc(), ctx);
-    gpu::GPUModuleOp gpuModule = getOrCreateKernelModule(module, chip);
+    gpu::GPUModuleOp gpuModule = getOrCreateKernelModule(module);
     llvm::DenseMap<Operation *, unsigned> perFunction;
     for (AttentionOp op : ops) {
       op = collapseRoleDims(op);

@@ -8,7 +8,7 @@
 // CHECK-DAG: %[[C256:.+]] = arith.constant 256 : index
 // CHECK: gpu.launch_func @attn_kernels::@elementwise_generic_0 blocks in (%[[C2]], %{{.+}}, %{{.+}}) threads in (%[[C256]], %{{.+}}, %{{.+}}) args(%[[A]] : memref<3x100xf32>, %[[B]] : memref<3x100xf16>)
 // CHECK-NOT: linalg.
-// CHECK: gpu.module @attn_kernels [#rocdl.target<O = 3, chip = "gfx942", abi = "500">]
+// CHECK: gpu.module @attn_kernels {
 // CHECK: gpu.func @elementwise_generic_0(%{{.+}}: memref<3x100xf32>, %{{.+}}: memref<3x100xf16>) kernel attributes {known_block_size = array<i32: 256, 1, 1>}
 // CHECK: %[[BID:.+]] = gpu.block_id x
 // CHECK: %[[TID:.+]] = gpu.thread_id x

@@ -32,7 +32,7 @@
 // STAGES: gpu.memcpy %[[HOST]], %[[O]]
 // STAGES: gpu.dealloc %[[VT]]
 // STAGES: return %[[HOST]]
-// STAGES: gpu.module @attn_kernels [#rocdl.target<O = 3, chip = "gfx942", abi = "500">]
+// STAGES: gpu.module @attn_kernels {
 // STAGES: gpu.func @main_attention_0
 // K as [key][K1] and V^T as [N][key] in LDS (workgroup memory).
 // STAGES-SAME: workgroup(%{{.+}} : memref<64x64xf16, #gpu.address_space<workgroup>>, %{{.+}} : memref<64x64xf16, #gpu.address_space<workgroup>>)

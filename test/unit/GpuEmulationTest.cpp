@@ -69,7 +69,7 @@ std::string mfmaProgram(const std::string &t) {
   std::string in = "memref<64x4x" + t + ">", tin = "tensor<64x4x" + t + ">";
   return R"(
 module attributes {gpu.container_module} {
-  gpu.module @attn_kernels [#rocdl.target<chip = "gfx942", abi = "500">] {
+  gpu.module @attn_kernels {
     gpu.func @mfma(%a: )" +
          in + ", %b: " + in + R"(, %c: memref<64x4xf32>, %d: memref<64x4xf32>)
         kernel attributes {known_block_size = array<i32: 64, 1, 1>} {
@@ -147,7 +147,7 @@ TEST_CASE("emulated barriers and per-workgroup memory", "[emulation]") {
   // each workgroup has its own memory.
   std::string source = R"(
 module attributes {gpu.container_module} {
-  gpu.module @attn_kernels [#rocdl.target<chip = "gfx942", abi = "500">] {
+  gpu.module @attn_kernels {
     gpu.func @rotate(%in: memref<512xf32>, %out: memref<512xf32>)
         workgroup(%lds : memref<256xf32, #gpu.address_space<workgroup>>)
         kernel attributes {known_block_size = array<i32: 256, 1, 1>} {
@@ -195,7 +195,7 @@ module attributes {gpu.container_module} {
 TEST_CASE("emulated xor shuffles stay within a wave of 64", "[emulation]") {
   std::string source = R"(
 module attributes {gpu.container_module} {
-  gpu.module @attn_kernels [#rocdl.target<chip = "gfx942", abi = "500">] {
+  gpu.module @attn_kernels {
     gpu.func @shuffle(%out: memref<6x128xf32>)
         kernel attributes {known_block_size = array<i32: 128, 1, 1>} {
       %w = arith.constant 64 : i32
