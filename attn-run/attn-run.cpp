@@ -452,11 +452,6 @@ int main(int argc, char **argv) {
   if (chip != "gfx942" && chip != "gfx90a" && chip != "gfx1100")
     return fail("unknown --chip '" + chip +
                 "' (supported: gfx942, gfx90a, gfx1100)");
-  bool gpuDevice = device == "rocm" || device == "rocm-sim";
-  if ((!outputBinary.empty() || !dumpIsa.empty()) && !gpuDevice &&
-      device != "auto")
-    return fail("--output-binary and --dump-isa need --device=rocm or "
-                "--device=rocm-sim");
   bool rocmCompileOnly = device == "rocm" && compileOnly;
   std::string hipLibrary;
   if ((device == "rocm" && !compileOnly) || device == "auto") {
@@ -466,13 +461,13 @@ int main(int argc, char **argv) {
     if (device == "auto") {
       device = probe.gpuAvailable ? "rocm" : "cpu";
       progress("device auto: " + probe.message + "; using " + device);
-      gpuDevice = device == "rocm";
-      if ((!outputBinary.empty() || !dumpIsa.empty()) && !gpuDevice)
-        return fail("--output-binary and --dump-isa need --device=rocm or "
-                    "--device=rocm-sim");
     }
     hipLibrary = probe.libraryPath;
   }
+  bool gpuDevice = device == "rocm" || device == "rocm-sim";
+  if ((!outputBinary.empty() || !dumpIsa.empty()) && !gpuDevice)
+    return fail("--output-binary and --dump-isa need --device=rocm or "
+                "--device=rocm-sim");
   if (mTile <= 0 || k2Tile <= 0)
     return fail("--m-tile and --k2-tile must be positive");
 

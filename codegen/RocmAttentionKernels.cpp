@@ -51,6 +51,14 @@ struct KernelShape {
   int64_t k2Valid;
   SmallVector<int64_t> paddedSizes;
   Type inElem, outElem;
+
+  /// Shape of the operand indexed by `map` at the kernel's (padded) sizes.
+  SmallVector<int64_t> operandShape(AffineMap map) const {
+    SmallVector<int64_t> shape;
+    for (AffineExpr e : map.getResults())
+      shape.push_back(paddedSizes[cast<AffineDimExpr>(e).getPosition()]);
+    return shape;
+  }
 };
 
 FailureOr<KernelShape> analyze(AttentionOp op, std::string &why) {
@@ -541,11 +549,13 @@ AttentionOp collapseRoleDims(AttentionOp op) {
   return newOp;
 }
 
-/// Replaces `op` by a launch of `kernel` on buffers of its operands: one
-/// workgroup per 64 query rows and batch index. The tensor <-> buffer
-/// conversions fold away in one-shot bufferization.
-void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
-                       const KernelShape &shape) {
+/// The kernel's operands for `op`, built before it: buffers of Q, K, V (in
+/// the MFMA input type, zero-padded to the kernel's sizes), a fresh output
+/// buffer at the padded size, the scale and the (padded) mask. Their types
+/// are the kernel's argument types. The tensor <-> buffer conversions fold
+/// away in one-shot bufferization.
+SmallVector<Value> buildKernelOperands(AttentionOp op,
+                                       const KernelShape &shape) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   // Inputs of another type (f32) are converted to the kernel's MFMA input
   // type by an elementwise linalg op, which becomes a GPU kernel of its own.
@@ -567,53 +577,47 @@ void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
                })
         .getResult(0);
   };
-  // Shape of an operand at the kernel's (padded) sizes.
-  auto paddedShape = [&](AffineMap map) {
-    SmallVector<int64_t> shapeOut;
-    for (AffineExpr e : map.getResults())
-      shapeOut.push_back(
-          shape.paddedSizes[cast<AffineDimExpr>(e).getPosition()]);
-    return shapeOut;
-  };
-  // Zero padding up to the kernel's sizes (a no-op when they match).
-  auto pad = [&](Value tensor, AffineMap map) -> Value {
-    auto t = cast<RankedTensorType>(tensor.getType());
-    auto padded = RankedTensorType::get(paddedShape(map), t.getElementType());
-    if (padded == t)
-      return tensor;
-    Value zero =
-        arith::ConstantOp::create(b, b.getZeroAttr(t.getElementType()));
-    return tensor::createPadHighOp(padded, tensor, zero, /*nofold=*/false,
-                                   b.getLoc(), b);
-  };
+  // A read-only buffer of `tensor`, zero-padded up to the kernel's sizes.
   auto toBuffer = [&](Value tensor, AffineMap map) -> Value {
-    tensor = pad(convert(tensor), map);
     auto t = cast<RankedTensorType>(tensor.getType());
+    auto padded =
+        RankedTensorType::get(shape.operandShape(map), t.getElementType());
+    if (padded != t) {
+      Value zero =
+          arith::ConstantOp::create(b, b.getZeroAttr(t.getElementType()));
+      tensor = tensor::createPadHighOp(padded, tensor, zero, /*nofold=*/false,
+                                       b.getLoc(), b);
+    }
     return bufferization::ToBufferOp::create(
-        b, MemRefType::get(t.getShape(), t.getElementType()), tensor,
+        b, MemRefType::get(padded.getShape(), padded.getElementType()), tensor,
         /*read_only=*/true);
   };
-  auto outType = cast<RankedTensorType>(op.getInit().getType());
-  auto paddedOutType = RankedTensorType::get(paddedShape(op.getOutputMap()),
-                                             outType.getElementType());
   Value out = memref::AllocOp::create(
-      b, MemRefType::get(paddedOutType.getShape(), outType.getElementType()));
-  SmallVector<Value> args = {toBuffer(op.getQuery(), op.getQueryMap()),
-                             toBuffer(op.getKey(), op.getKeyMap()),
-                             toBuffer(op.getValue(), op.getValueMap()), out,
-                             op.getScale()};
-  if (Value mask = op.getMask()) {
-    Value padded = pad(mask, *op.getMaskMap());
-    auto t = cast<RankedTensorType>(padded.getType());
-    args.push_back(bufferization::ToBufferOp::create(
-        b, MemRefType::get(t.getShape(), t.getElementType()), padded,
-        /*read_only=*/true));
-  }
+      b, MemRefType::get(shape.operandShape(op.getOutputMap()), shape.outElem));
+  SmallVector<Value> args = {toBuffer(convert(op.getQuery()), op.getQueryMap()),
+                             toBuffer(convert(op.getKey()), op.getKeyMap()),
+                             toBuffer(convert(op.getValue()), op.getValueMap()),
+                             out, op.getScale()};
+  if (Value mask = op.getMask())
+    args.push_back(toBuffer(mask, *op.getMaskMap()));
+  return args;
+}
+
+/// Replaces `op` by a launch of `kernel` on `args` (from
+/// buildKernelOperands): one workgroup per 64 query rows and batch index;
+/// the output is read back as a tensor, sliced to its real size.
+void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
+                       const KernelShape &shape, ArrayRef<Value> args) {
+  ImplicitLocOpBuilder b(op.getLoc(), op);
   auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
   gpu::KernelDim3 grid{c(shape.m / kBlockRows), c(shape.batch), c(1)};
   gpu::KernelDim3 block{c(kThreads), c(1), c(1)};
   gpu::LaunchFuncOp::create(b, kernel, grid, block, /*dynamicSharedMemory=*/
                             Value(), args);
+  Value out = args[3];
+  auto outType = cast<RankedTensorType>(op.getInit().getType());
+  auto paddedOutType = RankedTensorType::get(
+      cast<MemRefType>(out.getType()).getShape(), outType.getElementType());
   Value result = bufferization::ToTensorOp::create(
       b, paddedOutType, out, /*restrict=*/true, /*writable=*/true);
   if (paddedOutType != outType) {
@@ -662,26 +666,13 @@ struct RocmAttentionKernelsPass
         op.emitError("attn-rocm-attention-kernels: ") << why;
         return signalPassFailure();
       }
-      auto memref = [&](AffineMap map, Type elem) {
-        SmallVector<int64_t> dims;
-        for (AffineExpr e : map.getResults())
-          dims.push_back(
-              shape->paddedSizes[cast<AffineDimExpr>(e).getPosition()]);
-        return MemRefType::get(dims, elem);
-      };
       auto lds = [&](int64_t rows, int64_t cols) {
         return MemRefType::get(
             {rows, cols}, shape->inElem, MemRefLayoutAttrInterface(),
             gpu::AddressSpaceAttr::get(ctx, gpu::AddressSpace::Workgroup));
       };
-      SmallVector<Type> argTypes = {memref(op.getQueryMap(), shape->inElem),
-                                    memref(op.getKeyMap(), shape->inElem),
-                                    memref(op.getValueMap(), shape->inElem),
-                                    memref(op.getOutputMap(), shape->outElem),
-                                    op.getScale().getType()};
-      if (Value mask = op.getMask())
-        argTypes.push_back(
-            memref(*op.getMaskMap(), getElementTypeOrSelf(mask.getType())));
+      SmallVector<Value> args = buildKernelOperands(op, *shape);
+      SmallVector<Type> argTypes(ValueRange(args).getTypes());
       auto funcType = b.getFunctionType(argTypes, {});
       b.setInsertionPointToEnd(gpuModule.getBody());
       auto parent = op->getParentOfType<FunctionOpInterface>();
@@ -699,7 +690,7 @@ struct RocmAttentionKernelsPass
           ctx, {int32_t(shape->m / kBlockRows), int32_t(shape->batch), 1}));
       b.setInsertionPointToStart(&func.getBody().front());
       KernelBuilder(b, op, *shape, breakKernel).build(func);
-      replaceWithLaunch(op, func, *shape);
+      replaceWithLaunch(op, func, *shape, args);
     }
   }
 };
