@@ -95,10 +95,16 @@ static void decompose(RewriterBase &rewriter, OnlineAttentionOp op) {
         return arith::AddFOp::create(b, l, args[0], args[1]).getResult();
       });
 
-  // acc' = corr * acc + P . V.
+  // acc' = corr * acc + P . V. The rescale loops run in acc's layout order
+  // so that acc is read and written through identity maps: bufferization
+  // updates an operand in place only through elementwise (identity) access,
+  // and the loop-carried acc must be updated in place.
   SmallVector<unsigned> accDims = unionOf({dims.batch, dims.m, dims.n});
+  SmallVector<unsigned> accLayoutDims;
+  for (AffineExpr e : accMap.getResults())
+    accLayoutDims.push_back(cast<AffineDimExpr>(e).getPosition());
   Value scaledAcc = buildGeneric(
-      rewriter, loc, accDims, numLoops, ValueRange{op.getAcc(), corr},
+      rewriter, loc, accLayoutDims, numLoops, ValueRange{op.getAcc(), corr},
       {accMap, maxMap}, op.getAcc(), accMap, scaleBy);
   Type accElem = getElementTypeOrSelf(op.getAcc().getType());
   // Innermost loop: V's contiguous dim. Standard V ([.., K2, N]) vectorizes

@@ -1,5 +1,8 @@
 // RUN: attn-opt %s --attn-decompose-online-attention | FileCheck %s
 
+// CHECK-DAG: #[[$ID2:.+]] = affine_map<(d0, d1) -> (d0, d1)>
+// CHECK-DAG: #[[$COL:.+]] = affine_map<(d0, d1) -> (d1)>
+
 #q = affine_map<(m, k1, k2, n) -> (m, k1)>
 #k = affine_map<(m, k1, k2, n) -> (k2, k1)>
 #v = affine_map<(m, k1, k2, n) -> (k2, n)>
@@ -52,4 +55,20 @@ func.func @step_transposed_v(%q: tensor<8x4xf16>, %k: tensor<16x4xf16>, %v: tens
          ins(%q, %k, %v, %s : tensor<8x4xf16>, tensor<16x4xf16>, tensor<6x16xf16>, f16)
          outs(%acc, %max, %sum : tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>
   return %a, %b, %c : tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>
+}
+
+// A transposed output: acc is [N, M]. Its rescale runs in acc's layout
+// order, so acc is read and written through identity maps and
+// bufferization can update the loop-carried acc in place (a permuted map
+// on both sides made it copy, and the K2 loop failed to bufferize).
+#ot = affine_map<(m, k1, k2, n) -> (n, m)>
+// CHECK-LABEL: func.func @step_transposed_o
+// CHECK: linalg.generic {indexing_maps = [#[[$ID2]], #[[$COL]], #[[$ID2]]], iterator_types = ["parallel", "parallel"]} ins(%arg4, %{{.+}} : tensor<6x8xf32>, tensor<8xf32>) outs(%arg4 : tensor<6x8xf32>)
+func.func @step_transposed_o(%q: tensor<8x4xf16>, %k: tensor<16x4xf16>, %v: tensor<16x6xf16>, %s: f16,
+                             %acc: tensor<6x8xf32>, %max: tensor<8xf32>, %sum: tensor<8xf32>)
+    -> (tensor<6x8xf32>, tensor<8xf32>, tensor<8xf32>) {
+  %a, %b, %c = attn.online_attention {indexing_maps = [#q, #k, #v, #s, #ot, #r, #r]}
+         ins(%q, %k, %v, %s : tensor<8x4xf16>, tensor<16x4xf16>, tensor<16x6xf16>, f16)
+         outs(%acc, %max, %sum : tensor<6x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<6x8xf32>, tensor<8xf32>, tensor<8xf32>
+  return %a, %b, %c : tensor<6x8xf32>, tensor<8xf32>, tensor<8xf32>
 }
