@@ -552,8 +552,15 @@ AttentionOp collapseRoleDims(AttentionOp op) {
 /// The kernel's operands for `op`, built before it: buffers of Q, K, V (in
 /// the MFMA input type, zero-padded to the kernel's sizes), a fresh output
 /// buffer at the padded size, the scale and the (padded) mask. Their types
-/// are the kernel's argument types. The tensor <-> buffer conversions fold
-/// away in one-shot bufferization.
+/// are the kernel's argument types.
+///
+/// The buffers come from bufferization.to_buffer, whose memref one-shot
+/// bufferization does not track: a tensor op placed between a to_buffer and
+/// the launch could write in place into the buffer the kernel is about to
+/// read (two equal conversions' tensor.empty, merged by CSE, did exactly
+/// that). So every tensor op is built first and the to_buffer ops last,
+/// right before the launch: each operand's tensor is then read after all of
+/// them are written, which bufferization sees and resolves with copies.
 SmallVector<Value> buildKernelOperands(AttentionOp op,
                                        const KernelShape &shape) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
@@ -577,29 +584,36 @@ SmallVector<Value> buildKernelOperands(AttentionOp op,
                })
         .getResult(0);
   };
-  // A read-only buffer of `tensor`, zero-padded up to the kernel's sizes.
-  auto toBuffer = [&](Value tensor, AffineMap map) -> Value {
+  // `tensor` zero-padded up to the kernel's sizes.
+  auto pad = [&](Value tensor, AffineMap map) -> Value {
     auto t = cast<RankedTensorType>(tensor.getType());
     auto padded =
         RankedTensorType::get(shape.operandShape(map), t.getElementType());
-    if (padded != t) {
-      Value zero =
-          arith::ConstantOp::create(b, b.getZeroAttr(t.getElementType()));
-      tensor = tensor::createPadHighOp(padded, tensor, zero, /*nofold=*/false,
-                                       b.getLoc(), b);
-    }
+    if (padded == t)
+      return tensor;
+    Value zero =
+        arith::ConstantOp::create(b, b.getZeroAttr(t.getElementType()));
+    return tensor::createPadHighOp(padded, tensor, zero, /*nofold=*/false,
+                                   b.getLoc(), b);
+  };
+  SmallVector<Value> inputs = {pad(convert(op.getQuery()), op.getQueryMap()),
+                               pad(convert(op.getKey()), op.getKeyMap()),
+                               pad(convert(op.getValue()), op.getValueMap())};
+  if (Value mask = op.getMask())
+    inputs.push_back(pad(mask, *op.getMaskMap()));
+  // Nothing but to_buffer ops from here to the launch.
+  auto toBuffer = [&](Value tensor) -> Value {
+    auto t = cast<RankedTensorType>(tensor.getType());
     return bufferization::ToBufferOp::create(
-        b, MemRefType::get(padded.getShape(), padded.getElementType()), tensor,
+        b, MemRefType::get(t.getShape(), t.getElementType()), tensor,
         /*read_only=*/true);
   };
   Value out = memref::AllocOp::create(
       b, MemRefType::get(shape.operandShape(op.getOutputMap()), shape.outElem));
-  SmallVector<Value> args = {toBuffer(convert(op.getQuery()), op.getQueryMap()),
-                             toBuffer(convert(op.getKey()), op.getKeyMap()),
-                             toBuffer(convert(op.getValue()), op.getValueMap()),
-                             out, op.getScale()};
-  if (Value mask = op.getMask())
-    args.push_back(toBuffer(mask, *op.getMaskMap()));
+  SmallVector<Value> args = {toBuffer(inputs[0]), toBuffer(inputs[1]),
+                             toBuffer(inputs[2]), out, op.getScale()};
+  if (inputs.size() > 3)
+    args.push_back(toBuffer(inputs[3]));
   return args;
 }
 

@@ -54,7 +54,16 @@ func.func @main(%q: tensor<2x10x256x64xf16>, %k: tensor<2x10x128x64xf16>, %v: te
 // f32 Q/K/V are converted to f16 (the MFMA input) by an elementwise op
 // before the launch; the output stays f32.
 // CHECK-LABEL: func.func @f32_inputs
+// The to_buffer ops come after every tensor op, right before the launch
+// (a to_buffer'd tensor written in place later was read by the kernel as
+// another operand: attention(V, V, V) for three equal f32 inputs).
 // CHECK-COUNT-3: arith.truncf %{{.+}} : f32 to f16
+// CHECK-NOT: linalg.generic
+// CHECK: memref.alloc
+// CHECK-NEXT: bufferization.to_buffer
+// CHECK-NEXT: bufferization.to_buffer
+// CHECK-NEXT: bufferization.to_buffer
+// CHECK-NOT: linalg
 // CHECK: gpu.launch_func @attn_kernels::@f32_inputs_attention_0 {{.*}} args(%{{.+}} : memref<64x16xf16>, %{{.+}} : memref<64x16xf16>, %{{.+}} : memref<64x16xf16>, %{{.+}} : memref<64x16xf32>, %{{.+}} : f32)
 // CHECK: gpu.func @f32_inputs_attention_0(%{{.+}}: memref<64x16xf16>, %{{.+}}: memref<64x16xf16>, %{{.+}}: memref<64x16xf16>, %{{.+}}: memref<64x16xf32>, %{{.+}}: f32)
 // CHECK: amdgpu.mfma 16x16x16 {{.*}} : vector<4xf16>, vector<4xf16>, vector<4xf32>
