@@ -618,8 +618,10 @@ SmallVector<Value> buildKernelOperands(AttentionOp op,
 }
 
 /// Replaces `op` by a launch of `kernel` on `args` (from
-/// buildKernelOperands): one workgroup per 64 query rows and batch index;
-/// the output is read back as a tensor, sliced to its real size.
+/// buildKernelOperands): one workgroup per 64 query rows and batch index.
+/// A padded output is copied into a buffer of the real size (a small copy
+/// kernel): a slice of the padded buffer would be a strided view, which
+/// host copies (gpu.memcpy) cannot take.
 void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
                        const KernelShape &shape, ArrayRef<Value> args) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
@@ -630,18 +632,20 @@ void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
                             Value(), args);
   Value out = args[3];
   auto outType = cast<RankedTensorType>(op.getInit().getType());
-  auto paddedOutType = RankedTensorType::get(
-      cast<MemRefType>(out.getType()).getShape(), outType.getElementType());
-  Value result = bufferization::ToTensorOp::create(
-      b, paddedOutType, out, /*restrict=*/true, /*writable=*/true);
-  if (paddedOutType != outType) {
+  auto outBufferType =
+      MemRefType::get(outType.getShape(), outType.getElementType());
+  if (cast<MemRefType>(out.getType()) != outBufferType) {
     SmallVector<OpFoldResult> zeros(outType.getRank(), b.getIndexAttr(0)),
         ones(outType.getRank(), b.getIndexAttr(1)), sizes;
     for (int64_t d : outType.getShape())
       sizes.push_back(b.getIndexAttr(d));
-    result =
-        tensor::ExtractSliceOp::create(b, outType, result, zeros, sizes, ones);
+    Value view = memref::SubViewOp::create(b, out, zeros, sizes, ones);
+    Value exact = memref::AllocOp::create(b, outBufferType);
+    memref::CopyOp::create(b, view, exact);
+    out = exact;
   }
+  Value result = bufferization::ToTensorOp::create(
+      b, outType, out, /*restrict=*/true, /*writable=*/true);
   op.getResult().replaceAllUsesWith(result);
   op.erase();
 }
