@@ -75,13 +75,13 @@ static cl::opt<bool> check(
     cl::cat(category));
 static cl::opt<double> atolOpt(
     "atol", cl::init(-1),
-    cl::desc("Absolute tolerance (default by element type: f32 1e-5, f16 "
-             "2e-3, bf16 1.6e-2)"),
+    cl::desc("Absolute tolerance (default by the least precise float type "
+             "in the function: f32 1e-5, f16 2e-3, bf16 1.6e-2)"),
     cl::cat(category));
 static cl::opt<double> rtolOpt(
     "rtol", cl::init(-1),
-    cl::desc("Relative tolerance (default by element type: f32 1e-4, f16 "
-             "2e-3, bf16 1.6e-2)"),
+    cl::desc("Relative tolerance (default by the least precise float type "
+             "in the function: f32 1e-4, f16 2e-3, bf16 1.6e-2)"),
     cl::cat(category));
 static cl::opt<unsigned> benchmark(
     "benchmark", cl::init(0),
@@ -259,16 +259,19 @@ static std::vector<double> toDoubles(const HostArray &a) {
 /// Default tolerances: f32 summation-order differences; f16/bf16 about two
 /// units in the last place of values of magnitude <= 1 (outputs are convex
 /// combinations of V rows), since both sides round the f32 result.
-/// The GPU kernels round P to their MFMA input type (f16 or bf16) before
-/// P.V, so with --device=rocm-sim results are only as precise as that type.
-static std::optional<DType> kernelInputType;
+/// A result is only as precise as the least precise value it was computed
+/// from (a bf16 attention extended to f32 differs in bf16 ulps), so the
+/// element type compared is floored at `precisionFloor`: the least precise
+/// float type in the entry function and, on the GPU, the kernels' MFMA
+/// input type (they round P to it before P.V).
+static int precisionRank(DType t) {
+  return t == DType::BF16 ? 0 : t == DType::F16 ? 1 : 2;
+}
 
-static std::pair<double, double> tolerances(DType dtype) {
-  auto precision = [](DType t) {
-    return t == DType::BF16 ? 0 : t == DType::F16 ? 1 : 2;
-  };
-  if (kernelInputType && precision(*kernelInputType) < precision(dtype))
-    dtype = *kernelInputType;
+static std::pair<double, double> tolerances(DType dtype,
+                                            std::optional<DType> floor) {
+  if (floor && precisionRank(*floor) < precisionRank(dtype))
+    dtype = *floor;
   double atol = 1e-5, rtol = 1e-4;
   if (dtype == DType::F16)
     atol = rtol = 2e-3;
@@ -281,16 +284,38 @@ static std::pair<double, double> tolerances(DType dtype) {
   return {atol, rtol};
 }
 
+/// The least precise float type (f16 or bf16) of any value in `func`.
+static std::optional<DType> leastPreciseFloat(mlir::func::FuncOp func) {
+  std::optional<DType> least;
+  auto visit = [&](mlir::Type type) {
+    mlir::Type elem = mlir::getElementTypeOrSelf(type);
+    std::optional<DType> t;
+    if (elem.isBF16())
+      t = DType::BF16;
+    else if (elem.isF16())
+      t = DType::F16;
+    if (t && (!least || precisionRank(*t) < precisionRank(*least)))
+      least = t;
+  };
+  func.walk([&](mlir::Operation *op) {
+    for (mlir::Type t : op->getResultTypes())
+      visit(t);
+  });
+  for (mlir::Type t : func.getArgumentTypes())
+    visit(t);
+  return least;
+}
+
 /// Compares and prints one line; returns true when within tolerance.
 static bool compare(llvm::StringRef what, unsigned i, const HostArray &got,
-                    const HostArray &want) {
+                    const HostArray &want, std::optional<DType> floor) {
   if (got.shape != want.shape) {
     llvm::outs() << what << " result[" << i << "]: shape "
                  << formatShape(got.shape) << " vs expected "
                  << formatShape(want.shape) << ": FAIL\n";
     return false;
   }
-  auto [atol, rtol] = tolerances(got.dtype);
+  auto [atol, rtol] = tolerances(got.dtype, floor);
   std::vector<double> g = toDoubles(got), w = toDoubles(want);
   ErrorStats stats = compareArrays(g, w, atol);
   bool ok = allClose(g, w, atol, rtol);
@@ -581,10 +606,14 @@ int main(int argc, char **argv) {
   options.k2Tile = k2Tile;
   options.printIRAfterAll = printIR;
   options.dumpObjectPath = dumpObject;
+  std::optional<DType> precisionFloor = leastPreciseFloat(func);
   if (gpuDevice) {
     func.walk([&](mlir::attn::AttentionOp op) {
       mlir::Type t = mlir::getElementTypeOrSelf(op.getQuery().getType());
-      kernelInputType = t.isBF16() ? DType::BF16 : DType::F16;
+      DType kernelInput = t.isBF16() ? DType::BF16 : DType::F16;
+      if (!precisionFloor ||
+          precisionRank(kernelInput) < precisionRank(*precisionFloor))
+        precisionFloor = kernelInput;
     });
     options.pipeline =
         device == "rocm-sim" ? Pipeline::RocmSim : Pipeline::Rocm;
@@ -623,7 +652,7 @@ int main(int argc, char **argv) {
   for (auto [i, want] : llvm::enumerate(expected)) {
     if (i >= results.size())
       return fail("more --expected_output than results");
-    ok &= compare("expected_output", i, results[i], want);
+    ok &= compare("expected_output", i, results[i], want, precisionFloor);
   }
 
   if (check) {
@@ -638,7 +667,7 @@ int main(int argc, char **argv) {
     if (!reference->run(args, refResults, errorMessage))
       return fail(errorMessage);
     for (auto [i, r] : llvm::enumerate(results))
-      ok &= compare("check", i, r, refResults[i]);
+      ok &= compare("check", i, r, refResults[i], precisionFloor);
   }
 
   if (benchmark > 0) {
