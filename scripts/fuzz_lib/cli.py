@@ -10,6 +10,7 @@ import time
 from collections import Counter
 
 from . import driver, features, runner
+from .program import Program
 from .shrink import Budget, shrink
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -63,6 +64,9 @@ def parse_args(argv):
     ap.add_argument('--self-test', action='store_true',
                     help='check the fuzzer itself (reference vs attn-run on '
                     'hand-picked programs, shrinker, classification)')
+    ap.add_argument('--replay', metavar='PROGRAM.json',
+                    help='test a saved program (program.json of a saved '
+                    'failure) instead of generating programs')
     ap.add_argument('--verbose', action='store_true',
                     help='print each kept simplification while shrinking')
     args = ap.parse_args(argv)
@@ -125,9 +129,14 @@ class Session:
 
 def fuzz_one(session, seed):
     """Generates, tests, shrinks and saves one program."""
-    program = features.generate_program(seed, session.options.profile)
+    fuzz_program(session,
+                 features.generate_program(seed, session.options.profile))
+
+
+def fuzz_program(session, program):
+    """Tests one program; shrinks and saves its failures."""
     result = driver.test_program(program, session.options)
-    lines = ['seed %d: %s | %s' % (seed, features.describe(program),
+    lines = ['seed %d: %s | %s' % (program.seed, features.describe(program),
                                    result.summary())]
     for failure in result.failures:
         lines.append('  ' + failure.describe())
@@ -163,10 +172,16 @@ def run(args):
     session = Session(args)
     configs = ', '.join(n for d in args.devices
                         for n in runner.DEVICE_CONFIGS[d])
-    print('fuzz: seed %d, %s programs, profile %s, configs %s, %d jobs, '
-          'attn-run %s' % (args.seed, args.count or 'unlimited',
-                           session.options.profile.name, configs, args.jobs,
-                           args.attn_run), flush=True)
+    what = 'replay %s' % args.replay if args.replay else \
+        'seed %d, %s programs, profile %s' % (
+            args.seed, args.count or 'unlimited',
+            session.options.profile.name)
+    print('fuzz: %s, configs %s, %d jobs, attn-run %s' % (
+        what, configs, args.jobs, args.attn_run), flush=True)
+    if args.replay:
+        with open(args.replay) as f:
+            fuzz_program(session, Program.from_json(f.read()))
+        return finish(session)
     seeds = _seeds(args)
     with concurrent.futures.ThreadPoolExecutor(args.jobs) as pool:
         running = set()

@@ -61,9 +61,11 @@ def is_gpu_program(seed, profile):
 
 
 def generate_program(seed, profile):
-    rng = random.Random(seed)
+    """The program of `seed`. Each feature draws from its own random
+    stream, so adding a feature leaves the others' choices alone."""
     program = Program(seed=seed, dims=[], layouts={})
     for feature in FEATURES:
+        rng = random.Random('%s:%d:%s' % (profile.name, seed, feature.name))
         feature.generate(program, rng, profile)
     fixup(program)
     return program
@@ -214,12 +216,72 @@ class Sizes(Feature):
             biggest.size = (biggest.size + 1) // 2
 
     def simplify(self, program):
+        """All sizes 1; then dims of equal size together (shapes that
+        coincide, as in self-attention); then each dim down a ladder."""
+        if any(d.size > 1 for d in program.dims):
+            yield 'all sizes 1', self._resized(program, program.dims, 1)
+        by_size = {}
         for d in program.dims:
-            for size in sorted(set(self.LADDER + (d.size // 2,))):
-                if 0 < size < d.size:
-                    smaller = program.clone()
-                    smaller.dim(d.name).size = size
-                    yield '%s=%d' % (d.name, size), smaller
+            by_size.setdefault(d.size, []).append(d)
+        for size, dims in sorted(by_size.items()):
+            if size > 1 and len(dims) > 1:
+                for smaller in self._ladder(size):
+                    yield ('dims of size %d = %d' % (size, smaller),
+                           self._resized(program, dims, smaller))
+        for d in program.dims:
+            for smaller in self._ladder(d.size):
+                yield ('%s=%d' % (d.name, smaller),
+                       self._resized(program, [d], smaller))
+
+    def _ladder(self, size):
+        return [s for s in sorted(set(self.LADDER + (size // 2,)))
+                if 0 < s < size]
+
+    @staticmethod
+    def _resized(program, dims, size):
+        p = program.clone()
+        for d in dims:
+            p.dim(d.name).size = size
+        return p
+
+
+class TiedSizes(Feature):
+    """Sizes that coincide as in real models: K2 = M (self-attention),
+    N = K1 (one head dim); GPU programs sometimes at the kernel's tile
+    multiples (no padding)."""
+    name = 'tied-sizes'
+
+    def generate(self, program, rng, profile):
+        before = [d.size for d in program.dims]
+        if _maybe(rng, 0.3):
+            self._tie(program, 'm', 'k2')
+        if _maybe(rng, 0.4):
+            self._tie(program, 'k1', 'n')
+        gpu = is_gpu_program(program.seed, profile)
+        if gpu and _maybe(rng, 0.3):
+            for role, tile in (('m', 64), ('k2', 64), ('k1', 16), ('n', 16)):
+                for d in program.dims_of(role)[-1:]:
+                    d.size = -(-d.size // tile) * tile
+        if program.work() > profile.max_work or (gpu and not gpu_sized(
+                program)):
+            for d, size in zip(program.dims, before):
+                d.size = size
+
+    @staticmethod
+    def _tie(program, source, target):
+        src, dst = program.dims_of(source), program.dims_of(target)
+        if len(src) == len(dst):
+            for s, d in zip(src, dst):
+                d.size = s.size
+
+    def describe(self, program):
+        tokens = []
+        for a, b in (('m', 'k2'), ('k1', 'n')):
+            if [d.size for d in program.dims_of(a)] == \
+                    [d.size for d in program.dims_of(b)] and \
+                    program.size_of(a) > 1:
+                tokens.append('%s=%s' % (a.upper(), b.upper()))
+        return tokens
 
 
 class Types(Feature):
@@ -453,8 +515,8 @@ class Dynamic(Feature):
                 yield 'static ' + d.name, p
 
 
-FEATURES = [Dims(), Sizes(), Types(), Layouts(), Mask(), Producers(),
-            Consumers(), Scale(), Dynamic()]
+FEATURES = [Dims(), Sizes(), TiedSizes(), Types(), Layouts(), Mask(),
+            Producers(), Consumers(), Scale(), Dynamic()]
 FEATURE_BY_NAME = {f.name: f for f in FEATURES}
 # The order in which the shrinker tries simplifications: whole features
 # first, then dims, layouts, types and sizes.

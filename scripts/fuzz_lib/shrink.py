@@ -36,19 +36,26 @@ class _OutOfBudget(Exception):
 
 class _Tester:
     """The predicate with a cache (simplifications may coincide) and the
-    budget."""
+    budget. A simplification (by label) that did not reproduce the failure
+    is not tried again, which keeps shrinking linear in the number of
+    simplifications."""
 
     def __init__(self, still_fails, budget):
         self.still_fails = still_fails
         self.budget = budget
         self.results = {}
+        self.rejected = set()
 
-    def __call__(self, candidate):
+    def __call__(self, label, candidate):
+        if label in self.rejected:
+            return False
         key = candidate.to_json()
         if key not in self.results:
             if not self.budget.spend():
                 raise _OutOfBudget()
             self.results[key] = bool(self.still_fails(candidate))
+        if not self.results[key]:
+            self.rejected.add(label)
         return self.results[key]
 
 
@@ -77,7 +84,7 @@ def _reduce_feature(state, feature, test):
     while progress:
         progress = False
         for label, candidate in simplify(state['program']):
-            if test(candidate):
+            if test(label, candidate):
                 state['program'] = candidate
                 state['steps'].append(label)
                 kept_any = progress = True
