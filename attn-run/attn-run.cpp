@@ -25,6 +25,7 @@
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
+#include "llvm/Support/ErrorHandling.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
@@ -35,10 +36,12 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
+#include <cstdio>
 #include <cstdlib>
 #include <random>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 using namespace attn::runtime;
 namespace cl = llvm::cl;
@@ -154,6 +157,30 @@ static void progress(const llvm::Twine &message) {
 
 static HostArray randomInput(const ValueSpec &spec, std::mt19937_64 &rng);
 
+static double physicalMemoryBytes() {
+  return double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGESIZE));
+}
+
+static std::string gib(double bytes) {
+  return llvm::formatv("{0:f1} GiB", bytes / (1024.0 * 1024 * 1024)).str();
+}
+
+/// Whether an array of `shape` x `dtype` fits in this machine's memory.
+static bool fitsInMemory(const std::vector<int64_t> &shape, DType dtype,
+                         std::string &error) {
+  double bytes = dtypeSize(dtype);
+  for (int64_t d : shape)
+    bytes *= double(d);
+  if (bytes <= physicalMemoryBytes())
+    return true;
+  error = llvm::formatv("{0}x{1} needs {2}, more than this machine's {3}",
+                        formatShape(shape), dtypeName(dtype), gib(bytes),
+                        gib(physicalMemoryBytes()))
+              .str();
+  return false;
+}
+
+
 /// Parses "TYPE=VALUE" or "DIMxDIMxTYPE=VALUE"; VALUE "random" fills with
 /// random values like --random-inputs.
 static std::optional<HostArray> parseLiteralInput(llvm::StringRef spec,
@@ -176,6 +203,8 @@ static std::optional<HostArray> parseLiteralInput(llvm::StringRef spec,
     }
     shape.push_back(d);
   }
+  if (!fitsInMemory(shape, *dtype, error))
+    return std::nullopt;
   if (valuePart == "random") {
     ValueSpec random;
     random.dtype = *dtype;
@@ -326,12 +355,16 @@ static bool compare(llvm::StringRef what, unsigned i, const HostArray &got,
   return ok;
 }
 
-/// FLOPs of the attention ops in `func` (2*B*M*K2*K1 + 2*B*M*K2*N each),
-/// resolving dynamic sizes of entry arguments from the actual inputs.
-static std::optional<double> countFlops(mlir::func::FuncOp func,
-                                        const std::vector<HostArray> &args) {
-  double total = 0;
-  bool known = true;
+/// Sizes of one attention op's roles (products of their dims), with
+/// dynamic sizes of entry arguments resolved from the actual inputs; a
+/// size is negative when unknown.
+struct RoleSizes {
+  double batch = 1, m = 1, k1 = 1, k2 = 1, n = 1;
+};
+
+static std::vector<RoleSizes>
+attentionSizes(mlir::func::FuncOp func, const std::vector<HostArray> &args) {
+  std::vector<RoleSizes> all;
   func.walk([&](mlir::attn::AttentionOp op) {
     mlir::attn::AttentionDims dims = op.getDims();
     std::vector<int64_t> sizes(op.getNumLoops(), -1);
@@ -341,7 +374,8 @@ static std::optional<double> countFlops(mlir::func::FuncOp func,
       if (!type)
         continue;
       auto arg = mlir::dyn_cast<mlir::BlockArgument>(operand);
-      bool isEntryArg = arg && arg.getOwner()->getParentOp() == func;
+      bool isEntryArg = arg && arg.getOwner()->getParentOp() == func &&
+                        arg.getArgNumber() < args.size();
       for (auto [pos, expr] : llvm::enumerate(map.getResults())) {
         unsigned d = mlir::cast<mlir::AffineDimExpr>(expr).getPosition();
         int64_t size = type.getDimSize(pos);
@@ -353,19 +387,47 @@ static std::optional<double> countFlops(mlir::func::FuncOp func,
     }
     auto product = [&](llvm::ArrayRef<unsigned> ds) {
       double p = 1;
-      for (unsigned d : ds) {
-        if (sizes[d] < 0)
-          known = false;
-        p *= sizes[d];
-      }
+      for (unsigned d : ds)
+        p = sizes[d] < 0 ? -1e300 : p * sizes[d];
       return p;
     };
-    double bm = product(dims.batch) * product(dims.m) * product(dims.k2);
-    total += 2 * bm * product(dims.k1) + 2 * bm * product(dims.n);
+    all.push_back({product(dims.batch), product(dims.m), product(dims.k1),
+                   product(dims.k2), product(dims.n)});
   });
-  if (!known)
+  return all;
+}
+
+/// FLOPs of the attention ops in `func` (2*B*M*K2*K1 + 2*B*M*K2*N each).
+static std::optional<double> countFlops(llvm::ArrayRef<RoleSizes> ops) {
+  double total = 0;
+  for (const RoleSizes &r : ops) {
+    double bm = r.batch * r.m * r.k2;
+    total += 2 * bm * r.k1 + 2 * bm * r.n;
+  }
+  if (total < 0)
     return std::nullopt;
   return total;
+}
+
+/// The reference lowering materializes each attention's f32 scores and
+/// their exponentials ([batch x M x K2] twice): refuses up front when that
+/// is more than half of this machine's memory.
+static bool referenceFits(llvm::ArrayRef<RoleSizes> ops, std::string &error) {
+  for (const RoleSizes &r : ops) {
+    double bytes = 2 * 4 * r.batch * r.m * r.k2;
+    if (bytes > physicalMemoryBytes() / 2) {
+      error = llvm::formatv("--check: the reference lowering materializes "
+                            "the {0}x{1}x{2} (batch x M x K2) f32 scores "
+                            "twice, {3}, more than half of this machine's "
+                            "{4}; check a smaller size",
+                            int64_t(r.batch), int64_t(r.m), int64_t(r.k2),
+                            gib(bytes),
+                            gib(physicalMemoryBytes()))
+                  .str();
+      return false;
+    }
+  }
+  return true;
 }
 
 static bool writeOutput(llvm::StringRef spec, const HostArray &array,
@@ -457,6 +519,14 @@ static bool writeGpuArtifacts(mlir::ModuleOp module) {
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
+  // A host allocation that fails anywhere (sizes are checked up front where
+  // they are known) is one line and exit 1, not LLVM's crash report.
+  llvm::install_bad_alloc_error_handler(
+      [](void *, const char *reason, bool) {
+        std::fprintf(stderr, "attn-run: error: out of memory (%s)\n", reason);
+        std::fflush(stderr);
+        std::_Exit(1);
+      });
   // OpenMP threads sleep at barriers instead of spinning: the GPU emulation
   // runs many more threads than cores. Read when libomp loads (at JIT time).
   setenv("KMP_BLOCKTIME", "0", /*overwrite=*/0);
@@ -567,6 +637,8 @@ int main(int argc, char **argv) {
       if (staticNumElements(sig.args[i]) < 0 && sig.args[i].isTensor)
         return fail(label + ": argument type " + sig.args[i].typeString +
                     " has dynamic dims; give it with --input");
+      if (!fitsInMemory(sig.args[i].shape, sig.args[i].dtype, errorMessage))
+        return fail(label + ": " + errorMessage);
       array = randomInput(sig.args[i], rng);
     }
     if (!checkInput(*array, sig.args[i], errorMessage))
@@ -594,7 +666,10 @@ int main(int argc, char **argv) {
       return fail(errorMessage);
     expected.push_back(std::move(*array));
   }
-  std::optional<double> flops = countFlops(func, args);
+  std::vector<RoleSizes> roleSizes = attentionSizes(func, args);
+  std::optional<double> flops = countFlops(roleSizes);
+  if (check && !referenceFits(roleSizes, errorMessage))
+    return fail(errorMessage);
 
   // Compile (a clone is kept for the reference check).
   mlir::OwningOpRef<mlir::ModuleOp> referenceModule;

@@ -18,6 +18,8 @@
 #include "llvm/Support/TargetSelect.h"
 #include "llvm/Support/raw_ostream.h"
 
+#include <cerrno>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
 #include <set>
@@ -30,6 +32,23 @@ using namespace attn::runtime;
 #ifndef ATTN_C_RUNNER_UTILS_PATH
 #error "ATTN_C_RUNNER_UTILS_PATH must be set by CMake"
 #endif
+
+/// The compiled code's malloc: a failed allocation (a buffer larger than
+/// the machine can give) ends the program with a one-line error instead of
+/// a null pointer dereference. The JIT cannot unwind, so it exits here.
+extern "C" void *attnCheckedMalloc(size_t bytes) {
+  if (void *p = std::malloc(bytes))
+    return p;
+  if (bytes == 0)
+    return nullptr;
+  std::fprintf(stderr,
+               "%s: error: out of memory: the compiled program could not "
+               "allocate a buffer of %zu bytes (%.1f GiB)\n",
+               program_invocation_short_name, bytes,
+               double(bytes) / (1024.0 * 1024 * 1024));
+  std::fflush(stderr);
+  std::_Exit(1);
+}
 
 static std::optional<DType> toDType(mlir::Type type) {
   if (type.isF32())
@@ -229,6 +248,13 @@ CompiledEntry::compile(mlir::OwningOpRef<mlir::ModuleOp> module,
     return nullptr;
   }
   compiled->engine = std::move(*engine);
+  compiled->engine->registerSymbols([](llvm::orc::MangleAndInterner mangle) {
+    llvm::orc::SymbolMap symbols;
+    symbols[mangle("malloc")] = {
+        llvm::orc::ExecutorAddr::fromPtr(&attnCheckedMalloc),
+        llvm::JITSymbolFlags::Exported};
+    return symbols;
+  });
   if (isGpu) {
     // Host code calls the launcher through the mgpu* ABI; module loads run
     // as global constructors in initialize().

@@ -55,3 +55,16 @@
 // EXPECT: expected_output result[0]: {{.*}}: FAIL
 // RUN: attn-run %S/Inputs/identity.mlir --input=@%t/arg0.npy --expected_output=@%t/arg0.npy | FileCheck %s --check-prefix=EXPECTOK
 // EXPECTOK: expected_output result[0]: max abs err 0, {{.*}}: PASS
+
+// Sizes that do not fit in memory: one line naming the size, never a crash
+// (inputs checked before they are made, the reference's O(S^2) scores
+// before it is compiled, every allocation of the compiled code at run time).
+// RUN: not attn-run %S/Inputs/too-large.mlir --function=huge_arg --random-inputs 2>&1 | FileCheck %s --check-prefix=BIGIN
+// BIGIN: attn-run: error: input #0: 1000000x1000000xf32 needs 3725.3 GiB, more than this machine's {{[0-9.]+}} GiB
+// RUN: not attn-run %S/Inputs/too-large.mlir --function=huge_arg --input=1000000x1000000xf32=0 2>&1 | FileCheck %s --check-prefix=BIGLIT
+// BIGLIT: attn-run: error: input #0 (1000000x1000000xf32=0): 1000000x1000000xf32 needs 3725.3 GiB
+// RUN: not attn-run %S/Inputs/too-large.mlir --function=huge_intermediate --random-inputs 2>&1 | FileCheck %s --check-prefix=BIGJIT
+// BIGJIT: attn-run: error: out of memory: the compiled program could not allocate a buffer of 4000000000064 bytes (3725.3 GiB)
+// RUN: not attn-run %S/Inputs/too-large.mlir --function=long_sequence --random-inputs --check 2>&1 | FileCheck %s --check-prefix=BIGREF
+// BIGREF: attn-run: error: --check: the reference lowering materializes the 1x1000000x1000000 (batch x M x K2) f32 scores twice, 7450.6 GiB, more than half of this machine's {{[0-9.]+}} GiB; check a smaller size
+// BIGREF-NOT: Stack dump
