@@ -16,12 +16,15 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/AttentionUtils.h"
 #include "codegen/GpuUtils.h"
 #include "codegen/Passes.h"
 #include "dialect/AttnDialect.h"
+#include "transforms/Remarks.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
+#include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "llvm/ADT/STLExtras.h"
 
@@ -457,6 +460,190 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
   gpu::ReturnOp::create(b);
 }
 
+/// Role group of each loop dim: M, K1, K2 and N are groups 0-3; each batch
+/// dim is a group of its own (the kernel indexes batch dims one by one, so
+/// they need not be contiguous).
+SmallVector<unsigned> roleGroups(const AttentionDims &dims, unsigned numLoops) {
+  SmallVector<unsigned> group(numLoops);
+  for (unsigned d : dims.batch)
+    group[d] = 4 + d;
+  for (auto [g, role] : llvm::enumerate(ArrayRef<ArrayRef<unsigned>>{
+           dims.m, dims.k1, dims.k2, dims.n}))
+    for (unsigned d : role)
+      group[d] = g;
+  return group;
+}
+
+/// The rank of each loop dim within its role group: the order in which the
+/// group's dims appear in the first of `maps` that has them (so operands
+/// that already agree are left alone).
+SmallVector<unsigned> orderWithinGroups(ArrayRef<AffineMap> maps,
+                                        ArrayRef<unsigned> group) {
+  unsigned numLoops = group.size();
+  SmallVector<unsigned> rank(numLoops, 0);
+  DenseSet<unsigned> seenGroups;
+  for (AffineMap map : maps) {
+    DenseMap<unsigned, unsigned> next;
+    SmallVector<unsigned> groupsHere;
+    for (AffineExpr e : map.getResults()) {
+      unsigned d = cast<AffineDimExpr>(e).getPosition();
+      if (seenGroups.contains(group[d]))
+        continue;
+      rank[d] = next[group[d]]++;
+      groupsHere.push_back(group[d]);
+    }
+    seenGroups.insert(groupsHere.begin(), groupsHere.end());
+  }
+  return rank;
+}
+
+/// The permutation (new position i takes old position perm[i]) that makes
+/// each role group of `map` contiguous: groups in the order of their first
+/// dim in `map`, dims of a group in the order `rank` gives.
+SmallVector<int64_t> groupingPermutation(AffineMap map,
+                                         ArrayRef<unsigned> group,
+                                         ArrayRef<unsigned> rank) {
+  unsigned numResults = map.getNumResults();
+  auto dim = [&](unsigned pos) {
+    return cast<AffineDimExpr>(map.getResult(pos)).getPosition();
+  };
+  auto firstPos = [&](unsigned g) {
+    for (unsigned pos = 0; pos < numResults; ++pos)
+      if (group[dim(pos)] == g)
+        return pos;
+    return numResults;
+  };
+  SmallVector<int64_t> perm =
+      llvm::to_vector(llvm::seq<int64_t>(0, numResults));
+  llvm::sort(perm, [&](int64_t a, int64_t b) {
+    unsigned fa = firstPos(group[dim(a)]), fb = firstPos(group[dim(b)]);
+    return fa != fb ? fa < fb : rank[dim(a)] < rank[dim(b)];
+  });
+  return perm;
+}
+
+/// A mask that has some but not all dims of a role with several dims,
+/// broadcast over the missing ones (a linalg.generic), so that the role's
+/// dims can be collapsed into one; its dims come out grouped (see
+/// groupingPermutation). Returns the new mask and its map.
+std::pair<Value, AffineMap> completeMaskRoles(ImplicitLocOpBuilder &b,
+                                              AttentionOp op,
+                                              ArrayRef<unsigned> group,
+                                              ArrayRef<unsigned> rank) {
+  AttentionDims dims = op.getDims();
+  AffineMap map = *op.getMaskMap();
+  SmallVector<unsigned> have;
+  for (AffineExpr e : map.getResults())
+    have.push_back(cast<AffineDimExpr>(e).getPosition());
+  SmallVector<unsigned> full(have);
+  for (ArrayRef<unsigned> role : {ArrayRef<unsigned>(dims.m),
+                                  ArrayRef<unsigned>(dims.k2)}) {
+    bool some = llvm::any_of(role, [&](unsigned d) {
+      return llvm::is_contained(have, d);
+    });
+    for (unsigned d : role)
+      if (some && !llvm::is_contained(full, d))
+        full.push_back(d);
+  }
+  if (full.size() == have.size())
+    return {op.getMask(), map};
+  unsigned numLoops = op.getNumLoops();
+  AffineMap unordered = loopTensorMap(full, numLoops, b.getContext());
+  SmallVector<unsigned> grouped;
+  for (int64_t pos : groupingPermutation(unordered, group, rank))
+    grouped.push_back(full[pos]);
+  full = grouped;
+  SmallVector<OpFoldResult> sizes = getLoopSizes(
+      b, b.getLoc(), op.getIndexingMapsArray(), op->getOperands());
+  Type elem = getElementTypeOrSelf(op.getMask().getType());
+  AffineMap fullMap = loopTensorMap(full, numLoops, b.getContext());
+  Value mask = buildGeneric(
+      b, b.getLoc(), full, numLoops, ValueRange{op.getMask()}, {map},
+      createLoopTensor(b, b.getLoc(), full, sizes, elem), fullMap,
+      [](OpBuilder &, Location, ValueRange args) { return args[0]; });
+  return {mask, fullMap};
+}
+
+/// `value` (indexed by `map`) transposed by `perm` (or, for a destination
+/// whose contents do not matter, a fresh tensor of the permuted shape), and
+/// its new map.
+std::pair<Value, AffineMap> permuteOperand(ImplicitLocOpBuilder &b,
+                                           Value value, AffineMap map,
+                                           ArrayRef<int64_t> perm,
+                                           bool isDestination) {
+  SmallVector<AffineExpr> results;
+  SmallVector<OpFoldResult> sizes;
+  for (int64_t p : perm) {
+    results.push_back(map.getResult(p));
+    sizes.push_back(tensor::getMixedSize(b, b.getLoc(), value, p));
+  }
+  Value init = tensor::EmptyOp::create(b, sizes, getElementTypeOrSelf(value));
+  if (!isDestination)
+    init = linalg::TransposeOp::create(b, value, init, perm).getResult()[0];
+  return {init,
+          AffineMap::get(map.getNumDims(), 0, results, b.getContext())};
+}
+
+/// Makes every role's dims one contiguous run, in the same order, in every
+/// operand, so that collapseRoleDims can merge them: operands whose layout
+/// interleaves roles are transposed first (linalg.transpose, which becomes
+/// a GPU kernel of its own), a mask missing some of a role's dims is
+/// broadcast, and an output so laid out is computed transposed and
+/// transposed back. Reported with --attn-remarks. Returns `op` when every
+/// layout already fits.
+AttentionOp normalizeRoleLayouts(AttentionOp op) {
+  AttentionDims dims = op.getDims();
+  if (dims.m.size() < 2 && dims.k1.size() < 2 && dims.k2.size() < 2 &&
+      dims.n.size() < 2)
+    return op;
+  ImplicitLocOpBuilder b(op.getLoc(), op);
+  SmallVector<unsigned> group = roleGroups(dims, op.getNumLoops());
+  SmallVector<Value> operands(op->getOperands());
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  SmallVector<unsigned> rank = orderWithinGroups(maps, group);
+  SmallVector<std::string> changed;
+  if (Value mask = op.getMask()) {
+    auto [newMask, newMap] = completeMaskRoles(b, op, group, rank);
+    if (newMask != mask)
+      changed.push_back("broadcast the mask");
+    operands[4] = newMask;
+    maps[4] = newMap;
+  }
+  static const char *names[] = {"Q", "K", "V", "scale", "mask", "O"};
+  unsigned outIndex = operands.size() - 1;
+  SmallVector<int64_t> outPerm;
+  for (unsigned i = 0; i < operands.size(); ++i) {
+    if (!isa<RankedTensorType>(operands[i].getType()))
+      continue;
+    SmallVector<int64_t> perm = groupingPermutation(maps[i], group, rank);
+    if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
+      continue;
+    changed.push_back(std::string("transposed ") +
+                      names[i == outIndex ? 5 : i]);
+    std::tie(operands[i], maps[i]) =
+        permuteOperand(b, operands[i], maps[i], perm, i == outIndex);
+    if (i == outIndex)
+      outPerm = perm;
+  }
+  if (changed.empty())
+    return op;
+  emitDecision(op, "attn-rocm-attention-kernels",
+               llvm::join(changed, ", ") +
+                   " so that each role's dims are one contiguous run for "
+                   "the GPU kernel");
+  auto newOp = AttentionOp::create(b, TypeRange{operands.back().getType()},
+                                   operands, op->getAttrs());
+  newOp.setIndexingMapsAttr(b.getAffineMapArrayAttr(maps));
+  Value result = newOp.getResult();
+  if (!outPerm.empty())
+    result = linalg::TransposeOp::create(b, result, op.getInit(),
+                                         invertPermutationVector(outPerm))
+                 .getResult()[0];
+  op.getResult().replaceAllUsesWith(result);
+  op.erase();
+  return newOp;
+}
+
 /// Several dims of one role (e.g. GQA's query heads next to M) become one:
 /// when each role's dims appear as one contiguous run, in the same order,
 /// in every operand that has them, the operands are collapsed
@@ -677,7 +864,7 @@ struct RocmAttentionKernelsPass
     gpu::GPUModuleOp gpuModule = getOrCreateKernelModule(module);
     llvm::DenseMap<Operation *, unsigned> perFunction;
     for (AttentionOp op : ops) {
-      op = collapseRoleDims(op);
+      op = collapseRoleDims(normalizeRoleLayouts(op));
       std::string why;
       FailureOr<KernelShape> shape = analyze(op, why);
       if (failed(shape)) {

@@ -1,4 +1,4 @@
-// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels -verify-diagnostics | FileCheck %s
+// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels --attn-remarks -verify-diagnostics | FileCheck %s
 
 // The kernel: 256 threads (4 waves x 16 query rows), a grid of
 // (M / 64) x batch, K and V^T tiles in workgroup memory, a loop over
@@ -159,18 +159,51 @@ func.func @multi_dim_roles(%q: tensor<2x4x12x16xf16>, %k: tensor<2x3x10x16xf16>,
 
 // -----
 
-// M dims in a different order in Q and O cannot be collapsed: a clean error.
+// M dims in a different order in Q and O: the output is computed in Q's
+// order (a fresh [m0, m1, n] tensor), collapsed, and transposed back into
+// the destination; reported with --attn-remarks.
+// CHECK-LABEL: func.func @interleaved_m
+// CHECK-SAME: %[[INIT:[a-z0-9]+]]: tensor<8x4x16xf16>)
+// CHECK-NOT: linalg.transpose
+// CHECK: gpu.launch_func
+// CHECK: %[[R:.+]] = tensor.expand_shape %{{.+}} {{\[}}[0, 1], [2]] output_shape [4, 8, 16]
+// CHECK: linalg.transpose ins(%[[R]] : tensor<4x8x16xf16>) outs(%[[INIT]] : tensor<8x4x16xf16>) permutation = [1, 0, 2]
 #nq = affine_map<(m0, m1, k1, k2, n) -> (m0, m1, k1)>
 #nk = affine_map<(m0, m1, k1, k2, n) -> (k2, k1)>
 #nv = affine_map<(m0, m1, k1, k2, n) -> (k2, n)>
 #ns = affine_map<(m0, m1, k1, k2, n) -> ()>
 #no = affine_map<(m0, m1, k1, k2, n) -> (m1, m0, n)>
 func.func @interleaved_m(%q: tensor<4x8x16xf16>, %k: tensor<64x16xf16>, %v: tensor<64x16xf16>, %s: f16, %init: tensor<8x4x16xf16>) -> tensor<8x4x16xf16> {
-  // expected-error @+1 {{attn-rocm-attention-kernels: the GPU kernel needs one M, K1, K2 and N dim each, or several that form one contiguous run in the same order in every operand}}
+  // expected-remark @+1 {{[attn-rocm-attention-kernels] transposed O so that each role's dims are one contiguous run for the GPU kernel}}
   %r = attn.attention {indexing_maps = [#nq, #nk, #nv, #ns, #no]}
          ins(%q, %k, %v, %s : tensor<4x8x16xf16>, tensor<64x16xf16>, tensor<64x16xf16>, f16)
          outs(%init : tensor<8x4x16xf16>) -> tensor<8x4x16xf16>
   return %r : tensor<8x4x16xf16>
+}
+
+// -----
+
+// N split in two dims with K2 between them in V, and a mask that has only
+// one of the two K2 dims: V is transposed (to the transposed-V form [N,
+// K2], as N comes first), the mask broadcast over the missing K2 dim in
+// K's order, and then every role collapses to one dim.
+// CHECK-LABEL: func.func @interleaved_k2_n_mask
+// CHECK-DAG: linalg.transpose ins(%arg2 : tensor<4x2x8x16xf16>) outs(%{{.+}} : tensor<4x16x2x8xf16>) permutation = [0, 3, 1, 2]
+// CHECK-DAG: linalg.generic {{.*}} ins(%arg4 : tensor<32x8xi1>) outs(%{{.+}} : tensor<32x2x8xi1>)
+// CHECK: tensor.collapse_shape %{{.+}} {{\[}}[0], [1, 2]] : tensor<32x2x8xi1> into tensor<32x16xi1>
+// CHECK: gpu.launch_func @attn_kernels::@interleaved_k2_n_mask_attention_0
+#iq = affine_map<(m, k1, ka, kb, n0, n1) -> (m, k1)>
+#ik = affine_map<(m, k1, ka, kb, n0, n1) -> (ka, kb, k1)>
+#iv = affine_map<(m, k1, ka, kb, n0, n1) -> (n0, ka, kb, n1)>
+#is = affine_map<(m, k1, ka, kb, n0, n1) -> ()>
+#imask = affine_map<(m, k1, ka, kb, n0, n1) -> (m, kb)>
+#io = affine_map<(m, k1, ka, kb, n0, n1) -> (m, n0, n1)>
+func.func @interleaved_k2_n_mask(%q: tensor<32x16xf16>, %k: tensor<2x8x16xf16>, %v: tensor<4x2x8x16xf16>, %s: f16, %m: tensor<32x8xi1>, %init: tensor<32x4x16xf16>) -> tensor<32x4x16xf16> {
+  // expected-remark @+1 {{[attn-rocm-attention-kernels] broadcast the mask, transposed V so that each role's dims are one contiguous run for the GPU kernel}}
+  %r = attn.attention {indexing_maps = [#iq, #ik, #iv, #is, #imask, #io]}
+         ins(%q, %k, %v, %s, %m : tensor<32x16xf16>, tensor<2x8x16xf16>, tensor<4x2x8x16xf16>, f16, tensor<32x8xi1>)
+         outs(%init : tensor<32x4x16xf16>) -> tensor<32x4x16xf16>
+  return %r : tensor<32x4x16xf16>
 }
 
 // -----
