@@ -6,8 +6,6 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-import numpy as np
-
 from . import dtypes, features, runner
 from .emit import emit
 from .inputs import make_inputs, write_inputs
@@ -23,6 +21,7 @@ class Options:
     allow_gpu_unsupported: bool = False
     profile: features.Profile = features.PROFILES['default']
     work_dir: Optional[str] = None
+    extra_flags: Tuple[str, ...] = ()   # appended to every attn-run call
 
 
 @dataclass
@@ -105,7 +104,8 @@ def test_program(program, options, config_names=None):
 
 def _run_config(program, options, config, mlir, flags, want, tmp):
     out = os.path.join(tmp, 'out-%s.npy' % config.name)
-    cmd = runner.command(options.attn_run, mlir, flags, config, out)
+    cmd = runner.command(options.attn_run, mlir, flags, config, out) + \
+        list(options.extra_flags)
     outcome, has_output = runner.run(cmd, options.timeout)
     if outcome.status == 'gpu-unsupported' and options.allow_gpu_unsupported:
         outcome.status = SKIP
@@ -158,9 +158,11 @@ def reproduces(program, failure, options):
 
 def save_failure(out_dir, original, minimal, failure, options, note=''):
     """Writes the minimal program (program.mlir, program.json), its inputs
-    (argN.npy), the numpy reference (reference.npy, float64), the original
-    program and a README under out_dir/<class>-<config>-seed<N>; appends
-    a one-line summary to out_dir/README. Returns the directory."""
+    (argN.npy), the numpy reference rounded to the result type
+    (expected.npy), the original program (original.mlir, original.json)
+    and a README under
+    out_dir/<class>-<config>-seed<N>; appends a one-line summary to
+    out_dir/README. Returns the directory."""
     os.makedirs(out_dir, exist_ok=True)
     directory = _unique_dir(out_dir, '%s-%s-seed%d' % (
         failure.status, failure.config, original.seed))
@@ -168,9 +170,13 @@ def save_failure(out_dir, original, minimal, failure, options, note=''):
     _write(directory, 'program.mlir', emit(minimal))
     _write(directory, 'original.mlir', emit(original))
     _write(directory, 'program.json', minimal.to_json())
+    _write(directory, 'original.json', original.to_json())
     flags = write_inputs(minimal, values, directory, relative=True)
-    np.save(os.path.join(directory, 'reference.npy'),
-            evaluate(minimal, values))
+    dtypes.save_npy(os.path.join(directory, 'expected.npy'),
+                    minimal.result_type(), evaluate(minimal, values))
+    atol, rtol = runner.tolerance(minimal, CONFIGS[failure.config])
+    flags += ['--expected_output=@expected.npy', '--atol=%g' % atol,
+              '--rtol=%g' % rtol]
     commands = reproduce_commands(options.attn_run, flags, failure)
     fuzz = 'scripts/fuzz --seed %d --count 1' % original.seed
     if options.profile.name != 'default':

@@ -85,7 +85,7 @@ def load_npy(path, dtype):
 
 
 def compare(got, want, atol, rtol):
-    """Returns (ok, max abs error, message) for |got-want| <= atol+rtol|want|."""
+    """(ok, max abs error, message) for |got - want| <= atol + rtol|want|."""
     if got.shape != want.shape:
         return False, float('inf'), 'shape %s, expected %s' % (
             'x'.join(map(str, got.shape)), 'x'.join(map(str, want.shape)))

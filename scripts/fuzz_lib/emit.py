@@ -220,7 +220,8 @@ class _Emitter:
                           init, self.ttype(layout, dst_type))
         op = 'extf' if BITS[src_type] < BITS[dst_type] else 'truncf'
         self.line('  ^bb0(%%x: %s, %%out: %s):' % (src_type, dst_type))
-        self.line('    %%y = arith.%s %%x : %s to %s' % (op, src_type, dst_type))
+        self.line('    %%y = arith.%s %%x : %s to %s' % (op, src_type,
+                                                     dst_type))
         self.line('    linalg.yield %y : ' + dst_type)
         self.line('} -> ' + self.ttype(layout, dst_type))
         return result

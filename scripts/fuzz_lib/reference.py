@@ -55,37 +55,49 @@ def relayout(array, src, dst):
     return moved.reshape(shape)
 
 
+def _names(program, *roles):
+    return [n for r in roles for n in program.names_of(r)]
+
+
+def _einsum(program, a, a_dims, b, b_dims, out_dims):
+    """einsum with the operands' and result's axes named by dims."""
+    letters = dict(zip((d.name for d in program.dims), string.ascii_letters))
+    spec = [''.join(letters[n] for n in dims)
+            for dims in (a_dims, b_dims, out_dims)]
+    return np.einsum('%s,%s->%s' % tuple(spec), a, b)
+
+
 def attention(program, operands, mask, scale):
     """Attention in float64; the result has the O layout."""
-    letters = dict(zip((d.name for d in program.dims), string.ascii_letters))
-
-    def spec(layout):
-        return ''.join(letters[n] for n in layout)
-
-    names = lambda *roles: [n for r in roles for n in program.names_of(r)]
-    score_dims = names('batch', 'm', 'k2')
-    out_dims = names('batch', 'm', 'n')
-    lay = program.layouts
-    scores = scale * np.einsum(
-        '%s,%s->%s' % (spec(lay['q']), spec(lay['k']), spec(score_dims)),
-        operands['q'], operands['k'])
+    score_dims = _names(program, 'batch', 'm', 'k2')
+    out_dims = _names(program, 'batch', 'm', 'n')
+    scores = scale * _einsum(program, operands['q'], program.layouts['q'],
+                             operands['k'], program.layouts['k'], score_dims)
     if mask is not None:
-        m = relayout(mask, lay['mask'], score_dims)
-        if program.mask_type == 'i1':
-            scores = np.where(m, scores, -np.inf)
-        else:
-            scores = scores + m
+        scores = _apply_mask(program, scores, score_dims, mask)
+    weights, row_sum = _softmax_parts(program, scores, score_dims)
+    unnormalized = _einsum(program, weights, score_dims, operands['v'],
+                           program.layouts['v'], out_dims)
+    row_sum = relayout(row_sum, _names(program, 'batch', 'm'), out_dims)
+    with np.errstate(invalid='ignore', divide='ignore'):
+        out = np.where(row_sum == 0, 0.0, unnormalized / row_sum)
+    return relayout(out, out_dims, program.layouts['o'])
+
+
+def _apply_mask(program, scores, score_dims, mask):
+    """i1: false is -inf; a float mask is added."""
+    m = relayout(mask, program.layouts['mask'], score_dims)
+    if program.mask_type == 'i1':
+        return np.where(m, scores, -np.inf)
+    return scores + m
+
+
+def _softmax_parts(program, scores, score_dims):
+    """exp(S - row max) and its row sums (over the K2 dims); rows with
+    every score -inf get weights 0 and sum 0."""
     k2_axes = tuple(i for i, n in enumerate(score_dims)
                     if program.dim(n).role == 'k2')
     row_max = scores.max(axis=k2_axes, keepdims=True)
     row_max = np.where(np.isneginf(row_max), 0.0, row_max)
     weights = np.exp(scores - row_max)
-    row_sum = weights.sum(axis=k2_axes)
-    unnormalized = np.einsum(
-        '%s,%s->%s' % (spec(score_dims), spec(lay['v']), spec(out_dims)),
-        weights, operands['v'])
-    sum_dims = [n for n in score_dims if program.dim(n).role != 'k2']
-    row_sum = relayout(row_sum, sum_dims, out_dims)
-    with np.errstate(invalid='ignore', divide='ignore'):
-        out = np.where(row_sum == 0, 0.0, unnormalized / row_sum)
-    return relayout(out, out_dims, lay['o'])
+    return weights, weights.sum(axis=k2_axes)

@@ -9,6 +9,7 @@
 * outcome classification of attn-run's exit status and output.
 """
 
+import dataclasses
 import itertools
 import os
 import subprocess
@@ -103,6 +104,18 @@ def check_hand_picked(args):
         yield ('attn-run agrees with numpy: %s (%s)' % (
             name, ', '.join(configs)), not result.failed,
             '; '.join(f.describe() for f in result.failures))
+    if 'rocm-sim' in args.devices:
+        yield check_broken_kernel(options)
+
+
+def check_broken_kernel(options):
+    """A deliberately broken GPU kernel is a mismatch."""
+    broken = dataclasses.replace(
+        options, extra_flags=('--break-kernel=swap-mfma-operands',))
+    result = driver.test_program(gpu_f16(), broken, ['rocm-sim'])
+    status = result.outcomes['rocm-sim'].status
+    return ('broken GPU kernel (--break-kernel) is a mismatch',
+            status == 'mismatch', 'got ' + status)
 
 
 # -- the reference ----------------------------------------------------------
