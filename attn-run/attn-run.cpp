@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Passes.h"
+#include "codegen/ShapeSpecialization.h"
 #include "dialect/AttnDialect.h"
 #include "runtime/CpuRunner.h"
 #include "runtime/GpuLauncher.h"
@@ -670,6 +671,19 @@ int main(int argc, char **argv) {
   std::optional<double> flops = countFlops(roleSizes);
   if (check && !referenceFits(roleSizes, errorMessage))
     return fail(errorMessage);
+
+  // The GPU kernels are generated for static shapes: a program with dynamic
+  // dims is specialized to its inputs' shapes (the CPU code is not).
+  if (gpuDevice && mlir::attn::hasDynamicShapes(func)) {
+    std::vector<std::vector<int64_t>> shapes;
+    for (const HostArray &arg : args)
+      shapes.push_back(arg.shape);
+    if (mlir::failed(mlir::attn::specializeArgumentShapes(func, shapes,
+                                                          errorMessage)))
+      return fail("@" + function + ": " + errorMessage);
+    progress("specialized @" + function +
+             " to its inputs' shapes for the GPU kernels");
+  }
 
   // Compile (a clone is kept for the reference check).
   mlir::OwningOpRef<mlir::ModuleOp> referenceModule;

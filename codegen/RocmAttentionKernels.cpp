@@ -81,7 +81,8 @@ FailureOr<KernelShape> analyze(AttentionOp op, std::string &why) {
         s.loopSizes[cast<AffineDimExpr>(e).getPosition()] =
             type.getDimSize(pos);
   if (llvm::any_of(s.loopSizes, ShapedType::isDynamic)) {
-    why = "the GPU kernel needs static shapes";
+    why = "the GPU kernel needs static shapes (attn-run specializes a "
+          "program with dynamic dims to its inputs' shapes when it runs it)";
     return failure();
   }
   s.m = s.loopSizes[s.dims.m[0]];

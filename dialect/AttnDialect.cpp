@@ -2,7 +2,9 @@
 
 #include "dialect/AttnDialect.h"
 
+#include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/OpImplementation.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/DenseMap.h"
@@ -276,3 +278,35 @@ AttentionDims OnlineAttentionOp::getDims() {
 
 #define GET_OP_CLASSES
 #include "dialect/AttnOps.cpp.inc"
+
+namespace {
+/// Folds tensor.cast operands that only add static information (as
+/// linalg ops do), so shapes made static upstream (e.g. an entry function
+/// specialized to its inputs' shapes) reach the attention op; a cast back
+/// keeps the result's type.
+struct FoldTensorCastIntoAttention : public OpRewritePattern<AttentionOp> {
+  using OpRewritePattern::OpRewritePattern;
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!tensor::hasFoldableTensorCastOperand(op))
+      return failure();
+    SmallVector<Type> resultTypes;
+    SmallVector<Value> operands = tensor::getUpdatedOperandsAfterCastOpFolding(
+        cast<DestinationStyleOpInterface>(op.getOperation()), resultTypes);
+    auto folded = AttentionOp::create(rewriter, op.getLoc(), resultTypes,
+                                      operands, op->getAttrs());
+    Value result = folded.getResult();
+    if (result.getType() != op.getType())
+      result = tensor::CastOp::create(rewriter, op.getLoc(), op.getType(),
+                                      result);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+};
+} // namespace
+
+void AttentionOp::getCanonicalizationPatterns(RewritePatternSet &results,
+                                              MLIRContext *context) {
+  results.add<FoldTensorCastIntoAttention>(context);
+}

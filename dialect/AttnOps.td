@@ -50,6 +50,7 @@ def Attn_AttentionOp : Attn_Op<"attention",
 
   let hasCustomAssemblyFormat = 1;
   let hasVerifier = 1;
+  let hasCanonicalizer = 1;
 
   let extraClassDeclaration = [{
     // Maps, in operand order.

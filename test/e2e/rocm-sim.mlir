@@ -39,10 +39,16 @@
 // BENCH: benchmark: 2 runs after 1 warm-up
 // BENCH: kernel f16_small_attention_0: 2 launches, {{[0-9.]+}} ms per launch (emulation, CPU wall clock)
 
-// What the GPU kernel does not cover is a clean error, also here.
-// RUN: not attn-run %S/dynamic-odd.mlir --function=dynamic --device=rocm-sim --input=2x77x32xf32=random --input=2x45x32xf32=random --input=2x45x16xf32=random --check 2>&1 | FileCheck %s --check-prefix=DYN
-// DYN: error: attn-rocm-attention-kernels: the GPU kernel needs static shapes
-// DYN: attn-run: error: compilation failed
+// Dynamic dims: attn-run specializes the program to its inputs' shapes
+// before generating the GPU kernels (M = 1 and K2 = 1 too). Ahead of time
+// (--compile-only, no inputs) that is a clean error.
+// RUN: attn-run %S/dynamic-odd.mlir --function=dynamic --device=rocm-sim --input=2x77x32xf32=random --input=2x45x32xf32=random --input=2x45x16xf32=random --check 2>&1 | FileCheck %s --check-prefix=DYN
+// RUN: attn-run %S/dynamic-odd.mlir --function=dynamic --device=rocm-sim --input=2x1x32xf32=random --input=2x1x32xf32=random --input=2x1x16xf32=random --check 2>&1 | FileCheck %s --check-prefix=DYN
+// DYN: specialized @dynamic to its inputs' shapes for the GPU kernels
+// DYN: check result[0]: {{.*}}: PASS
+// RUN: not attn-run %S/dynamic-odd.mlir --function=dynamic --device=rocm --compile-only 2>&1 | FileCheck %s --check-prefix=DYNAOT
+// DYNAOT: error: attn-rocm-attention-kernels: the GPU kernel needs static shapes (attn-run specializes a program with dynamic dims to its inputs' shapes when it runs it)
+// DYNAOT: attn-run: error: GPU compilation failed
 
 // Deliberately broken kernels are caught: MFMA operands swapped (a wrong
 // fragment layout), and the barrier after staging K/V removed.
