@@ -13,6 +13,7 @@
 #include "runtime/GpuLauncher.h"
 #include "runtime/HipRuntime.h"
 #include "runtime/Npy.h"
+#include "runtime/Progress.h"
 #include "runtime/Reference.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
@@ -729,8 +730,14 @@ int main(int argc, char **argv) {
     return 0;
 
   std::vector<HostArray> results;
-  if (!compiled->run(args, results, errorMessage))
-    return fail(errorMessage);
+  {
+    // The emulation reports workgroups itself; one JIT call cannot.
+    std::optional<Heartbeat> heartbeat;
+    if (device != "rocm-sim")
+      heartbeat.emplace("running @" + function + " on " + device);
+    if (!compiled->run(args, results, errorMessage))
+      return fail(errorMessage);
+  }
   for (auto [i, r] : llvm::enumerate(results))
     printSummary(i, r);
   for (auto [i, spec] : llvm::enumerate(outputs))
@@ -753,8 +760,11 @@ int main(int argc, char **argv) {
     if (!reference)
       return fail("reference: " + errorMessage);
     std::vector<HostArray> refResults;
-    if (!reference->run(args, refResults, errorMessage))
-      return fail(errorMessage);
+    {
+      Heartbeat heartbeat("running the reference lowering");
+      if (!reference->run(args, refResults, errorMessage))
+        return fail(errorMessage);
+    }
     for (auto [i, r] : llvm::enumerate(results))
       ok &= compare("check", i, r, refResults[i], precisionFloor);
   }

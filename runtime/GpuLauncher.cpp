@@ -1,6 +1,7 @@
 //===- GpuLauncher.cpp - the thin launcher behind compiled host code ------===//
 
 #include "runtime/GpuLauncher.h"
+#include "runtime/Progress.h"
 
 #define __HIP_PLATFORM_AMD__
 #include <hip/hip_runtime_api.h>
@@ -60,10 +61,14 @@ public:
       args.push_back(&id);
     auto fn = reinterpret_cast<EmulatedKernelFn>(function);
     auto start = std::chrono::steady_clock::now();
+    int64_t total = int64_t(grid[0] * grid[1] * grid[2]), done = 0;
+    ProgressMeter progress("rocm-sim kernel " + kernel.name, "workgroups");
     for (ids[2] = 0; ids[2] < int64_t(grid[2]); ++ids[2])
       for (ids[1] = 0; ids[1] < int64_t(grid[1]); ++ids[1])
-        for (ids[0] = 0; ids[0] < int64_t(grid[0]); ++ids[0])
+        for (ids[0] = 0; ids[0] < int64_t(grid[0]); ++ids[0]) {
           fn(args.data());
+          progress.update(++done, total);
+        }
     milliseconds = std::chrono::duration<double, std::milli>(
                        std::chrono::steady_clock::now() - start)
                        .count();
