@@ -104,20 +104,21 @@ class Session:
         self.deadline = None if args.time_limit is None else \
             self.start + args.time_limit
         self.lock = threading.Lock()
-        self.seen = {}          # failure signature -> saved directory
+        self.seen = {}          # failure signature -> first seed
         self.classes = Counter()
         self.passed = self.failed = 0
 
     def out_of_time(self):
         return self.deadline is not None and time.monotonic() > self.deadline
 
-    def claim(self, signature):
-        """True for the first program with this failure signature."""
+    def claim(self, signature, seed):
+        """None for the first program with this failure signature, else
+        the seed of that first program."""
         with self.lock:
-            if signature in self.seen:
-                return False
-            self.seen[signature] = None
-            return True
+            first = self.seen.get(signature)
+            if first is None:
+                self.seen[signature] = seed
+            return first
 
     def report(self, lines, failed, classes):
         with self.lock:
@@ -148,9 +149,9 @@ def fuzz_program(session, program):
 
 def handle_failure(session, program, failure):
     """Shrinks and saves a failure not seen before; returns report lines."""
-    signature = failure.signature()
-    if not session.claim(signature):
-        return ['  (same failure as an earlier program: not saved)']
+    first = session.claim(failure.signature(), program.seed)
+    if first is not None:
+        return ['  (same failure as seed %d: not saved)' % first]
     minimal, steps, tested, note = program, [], 0, 'not shrunk'
     if not session.args.no_shrink:
         budget = Budget(seconds=session.args.shrink_seconds)

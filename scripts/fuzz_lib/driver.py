@@ -105,7 +105,7 @@ def test_program(program, options, config_names=None):
 def _run_config(program, options, config, mlir, flags, want, tmp):
     out = os.path.join(tmp, 'out-%s.npy' % config.name)
     cmd = runner.command(options.attn_run, mlir, flags, config, out) + \
-        list(options.extra_flags)
+        program_flags(program, config) + list(options.extra_flags)
     outcome, has_output = runner.run(cmd, options.timeout)
     if outcome.status == 'gpu-unsupported' and options.allow_gpu_unsupported:
         outcome.status = SKIP
@@ -177,7 +177,7 @@ def save_failure(out_dir, original, minimal, failure, options, note=''):
     atol, rtol = runner.tolerance(minimal, CONFIGS[failure.config])
     flags += ['--expected_output=@expected.npy', '--atol=%g' % atol,
               '--rtol=%g' % rtol]
-    commands = reproduce_commands(options.attn_run, flags, failure)
+    commands = reproduce_commands(options.attn_run, flags, failure, minimal)
     fuzz = 'scripts/fuzz --seed %d --count 1' % original.seed
     if options.profile.name != 'default':
         fuzz += ' --' + options.profile.name
@@ -197,12 +197,21 @@ def save_failure(out_dir, original, minimal, failure, options, note=''):
     return directory
 
 
-def reproduce_commands(attn_run, flags, failure):
+def program_flags(program, config):
+    """attn-run flags a program asks for on a configuration (CPU tiles)."""
+    if program.tiles and not config.gpu:
+        return ['--m-tile=%d' % program.tiles[0],
+                '--k2-tile=%d' % program.tiles[1]]
+    return []
+
+
+def reproduce_commands(attn_run, flags, failure, program):
     """attn-run command lines showing the failure (run in its directory)."""
-    def line(config):
+    def line(name):
+        config = CONFIGS[name]
         return ' '.join(shlex.quote(a) for a in [attn_run, 'program.mlir'] +
                         flags + ['--check', '--output=@out.npy'] +
-                        list(CONFIGS[config].flags))
+                        list(config.flags) + program_flags(program, config))
     if failure.status == 'never-worse':
         return [line('cpu-nograph') + '  # passes', line('cpu') + '  # fails']
     return [line(failure.config)]

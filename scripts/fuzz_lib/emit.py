@@ -25,8 +25,8 @@ class Arg:
 
 def function_args(program):
     """The arguments of @main, in order."""
-    args = [Arg('q', 'q', list(program.layouts['q']), program.qkv_type)]
-    for operand in ('k', 'v'):
+    args = []
+    for operand in ('q', 'k', 'v'):
         args += _operand_args(program, operand)
     if program.has_mask():
         args.append(Arg('mask', 'mask', list(program.layouts['mask']),
@@ -96,9 +96,7 @@ class _Emitter:
 
     def module(self):
         self.dynamic_sizes()
-        operands = {'q': '%q'}
-        for operand in ('k', 'v'):
-            operands[operand] = self.producer(operand)
+        operands = {o: self.producer(o) for o in ('q', 'k', 'v')}
         result = self.attention(operands)
         layout, dtype = self.p.layouts['o'], self.p.out_type
         for consumer in self.p.consumers:

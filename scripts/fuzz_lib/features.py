@@ -6,14 +6,14 @@ Every Feature has three methods:
   simplify(program)                yields (label, simpler program) pairs.
 
 `generate_program` runs the features in FEATURES order; the shrinker tries
-their simplifications in the same order. Every simplification must make
-the program strictly simpler (so shrinking terminates) and keep it valid
+their simplifications in SHRINK_ORDER. Every simplification must make the
+program strictly simpler (so shrinking terminates) and keep it valid
 (`fixup` restores the type rules after a change).
 
 To add a feature (e.g. a causal attribute, decode shapes, a chain of
 raised linalg ops): add its data to program.Program, a Feature subclass
-here (and to FEATURES), and its MLIR in emit.py and its semantics in
-reference.py when it changes either.
+here (in FEATURES, and SHRINK_ORDER if it simplifies anything), and its
+MLIR in emit.py and its semantics in reference.py when it changes either.
 """
 
 import random
@@ -21,7 +21,7 @@ from dataclasses import dataclass
 from typing import Tuple
 
 from .program import (BITS, FLOAT_TYPES, MASK_ROLES, OPERAND_ROLES, Consumer,
-                      Dim, Producer, Program, remove_dim)
+                      Dim, Producer, Program, remove_dim, rename_dims)
 
 ODD_SIZES = (1, 3, 7, 17, 33, 65, 100)
 EVEN_SIZES = (2, 4, 8, 16, 32, 64, 128)
@@ -155,6 +155,19 @@ class Dims(Feature):
         program.dims = dims
         program.layouts = {o: program.standard_layout(o)
                            for o in OPERAND_ROLES}
+
+    @classmethod
+    def canonical_names(cls, program):
+        """The program with its dims named b0, b1, m0, ... role by role
+        (a GQA heads dim stays h while there is another M dim)."""
+        mapping = {}
+        for role in ('batch', 'm', 'k1', 'k2', 'n'):
+            names = program.names_of(role)
+            if role == 'm' and 'h' in names and len(names) > 1:
+                names.remove('h')
+            for i, name in enumerate(names):
+                mapping[name] = '%s%d' % (cls.PREFIX[role], i)
+        return rename_dims(program, mapping)
 
     def describe(self, program):
         tokens = []
@@ -405,14 +418,17 @@ class Mask(Feature):
 
 
 class Producers(Feature):
-    """K and/or V computed inside the function: a linalg.transpose from
-    another layout, an extf/truncf linalg.generic, or an i8 dequantize."""
+    """K and/or V (less often Q) computed inside the function: a
+    linalg.transpose from another layout, an extf/truncf linalg.generic,
+    or an i8 dequantize."""
     name = 'producers'
     KINDS = ('transpose', 'convert', 'dequant')
+    OPERANDS = ('q', 'k', 'v')
 
     def generate(self, program, rng, profile):
-        for operand in ('k', 'v'):
-            if _maybe(rng, profile.p_feature):
+        for operand in self.OPERANDS:
+            p = profile.p_feature * (0.5 if operand == 'q' else 1)
+            if _maybe(rng, p):
                 program.producers[operand] = self._make(
                     program, operand, rng.choice(self.KINDS), rng)
 
@@ -429,12 +445,18 @@ class Producers(Feature):
         return Producer(kind, qdims=qdims)
 
     def describe(self, program):
-        return ['%s:%s' % (o.upper(), p.kind) + (
-            '(%s)' % p.src_type if p.kind == 'convert' else '')
-            for o, p in sorted(program.producers.items())]
+        tokens = []
+        for operand in self.OPERANDS:
+            p = program.producers.get(operand)
+            if p:
+                tokens.append('%s:%s' % (operand.upper(), p.kind) + (
+                    '(%s)' % p.src_type if p.kind == 'convert' else ''))
+        return tokens
 
     def simplify(self, program):
-        for operand in sorted(program.producers):
+        for operand in self.OPERANDS:
+            if operand not in program.producers:
+                continue
             p = program.clone()
             del p.producers[operand]
             yield 'drop %s producer' % operand, p
@@ -515,10 +537,31 @@ class Dynamic(Feature):
                 yield 'static ' + d.name, p
 
 
+class Tiles(Feature):
+    """CPU tile sizes other than the default (--m-tile, --k2-tile), often
+    not dividing M or K2."""
+    name = 'tiles'
+
+    def generate(self, program, rng, profile):
+        if _maybe(rng, profile.p_feature):
+            program.tiles = [rng.choice((1, 3, 8, 16, 64)),
+                             rng.choice((1, 5, 16, 24, 128))]
+
+    def describe(self, program):
+        return ['tiles:%dx%d' % tuple(program.tiles)] if program.tiles \
+            else []
+
+    def simplify(self, program):
+        if program.tiles:
+            p = program.clone()
+            p.tiles = []
+            yield 'default tiles', p
+
+
 FEATURES = [Dims(), Sizes(), TiedSizes(), Types(), Layouts(), Mask(),
-            Producers(), Consumers(), Scale(), Dynamic()]
+            Producers(), Consumers(), Scale(), Dynamic(), Tiles()]
 FEATURE_BY_NAME = {f.name: f for f in FEATURES}
 # The order in which the shrinker tries simplifications: whole features
 # first, then dims, layouts, types and sizes.
-SHRINK_ORDER = ('mask', 'producers', 'consumers', 'scale', 'dynamic', 'dims',
-                'layouts', 'types', 'sizes')
+SHRINK_ORDER = ('mask', 'producers', 'consumers', 'scale', 'dynamic',
+                'tiles', 'dims', 'layouts', 'types', 'sizes')

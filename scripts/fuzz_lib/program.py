@@ -39,7 +39,7 @@ class Dim:
 
 @dataclass
 class Producer:
-    """Computes K or V inside the function from function arguments.
+    """Computes Q, K or V inside the function from function arguments.
 
     kind 'transpose': the argument has layout `src_layout`, a
     linalg.transpose makes the operand layout. kind 'convert': the argument
@@ -76,8 +76,9 @@ class Program:
     scale_arg: bool = False              # scale is a function argument
     mask_type: Optional[str] = None      # None: no mask; 'i1' or a float
     mask_density: float = 0.8            # probability of true (i1 masks)
-    producers: Dict[str, Producer] = field(default_factory=dict)
+    producers: Dict[str, Producer] = field(default_factory=dict)  # q/k/v
     consumers: List[Consumer] = field(default_factory=list)
+    tiles: List[int] = field(default_factory=list)  # CPU [m-tile, k2-tile]
 
     # -- queries ---------------------------------------------------------
 
@@ -178,4 +179,21 @@ def remove_dim(program, name):
     for c in p.consumers:
         if name in c.layout:
             c.layout.remove(name)
+    return p
+
+
+def rename_dims(program, mapping):
+    """The program with dims renamed by `mapping` (old -> new name)."""
+    p = program.clone()
+
+    def rename(names):
+        return [mapping.get(n, n) for n in names]
+    for d in p.dims:
+        d.name = mapping.get(d.name, d.name)
+    p.layouts = {k: rename(v) for k, v in p.layouts.items()}
+    for prod in p.producers.values():
+        prod.src_layout = rename(prod.src_layout)
+        prod.qdims = rename(prod.qdims)
+    for c in p.consumers:
+        c.layout = rename(c.layout)
     return p

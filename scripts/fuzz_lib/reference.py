@@ -16,9 +16,7 @@ from . import dtypes
 
 def evaluate(program, values):
     """The result of @main for the argument values (float64 arrays)."""
-    operands = {'q': values['q']}
-    for operand in ('k', 'v'):
-        operands[operand] = produce(program, operand, values)
+    operands = {o: produce(program, o, values) for o in ('q', 'k', 'v')}
     mask = values.get('mask')
     scale = values['scale'] if program.scale_arg else dtypes.round_to(
         program.scale_type, program.scale).item()

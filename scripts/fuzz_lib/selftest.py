@@ -231,8 +231,9 @@ def _minimal_apart_from(program, allowed):
         extra.append('dims')
     if any(d.size != 1 for d in program.dims if d.name not in allowed):
         extra.append('sizes')
-    if any(d.dynamic for d in program.dims) or program.scale_arg:
-        extra.append('dynamic/scale')
+    if any(d.dynamic for d in program.dims) or program.scale_arg or \
+            program.tiles:
+        extra.append('dynamic/scale/tiles')
     if {program.qkv_type, program.out_type, program.scale_type} != {'f32'}:
         extra.append('types')
     if any(program.layouts[o] != program.standard_layout(o)

@@ -4,7 +4,8 @@ The features' simplifications are tried in features.SHRINK_ORDER (drop
 the mask, producers, consumers and dynamic dims; drop or merge extra
 dims; standard layouts; f32 types; smaller sizes). A simplification is
 kept when the program still fails the same way (the predicate). Passes
-repeat until one keeps nothing, or the budget runs out.
+repeat until one keeps nothing, or the budget runs out; then the dims get
+their canonical names back.
 """
 
 import time
@@ -70,9 +71,18 @@ def shrink(program, still_fails, budget=None):
             changed = False
             for feature in features.SHRINK_ORDER:
                 changed |= _reduce_feature(state, feature, test)
+        _rename(state, test)
     except _OutOfBudget:
         pass
     return state['program'], state['steps'], len(test.results)
+
+
+def _rename(state, test):
+    """Dims named b0, m0, k1_0, ... again after merges and drops."""
+    renamed = features.Dims.canonical_names(state['program'])
+    if renamed != state['program'] and test('canonical names', renamed):
+        state['program'] = renamed
+        state['steps'].append('canonical names')
 
 
 def _reduce_feature(state, feature, test):
