@@ -12,6 +12,7 @@
 #include "runtime/CpuRunner.h"
 #include "runtime/GpuLauncher.h"
 #include "runtime/HipRuntime.h"
+#include "runtime/InputSpec.h"
 #include "runtime/Npy.h"
 #include "runtime/Progress.h"
 #include "runtime/Reference.h"
@@ -155,105 +156,6 @@ static int fail(const llvm::Twine &message) {
 
 static void progress(const llvm::Twine &message) {
   llvm::errs() << "attn-run: " << message << "\n";
-}
-
-static HostArray randomInput(const ValueSpec &spec, std::mt19937_64 &rng);
-
-static double physicalMemoryBytes() {
-  return double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGESIZE));
-}
-
-static std::string gib(double bytes) {
-  return llvm::formatv("{0:f1} GiB", bytes / (1024.0 * 1024 * 1024)).str();
-}
-
-/// Whether an array of `shape` x `dtype` fits in this machine's memory.
-static bool fitsInMemory(const std::vector<int64_t> &shape, DType dtype,
-                         std::string &error) {
-  double bytes = dtypeSize(dtype);
-  for (int64_t d : shape)
-    bytes *= double(d);
-  if (bytes <= physicalMemoryBytes())
-    return true;
-  error = llvm::formatv("{0}x{1} needs {2}, more than this machine's {3}",
-                        formatShape(shape), dtypeName(dtype), gib(bytes),
-                        gib(physicalMemoryBytes()))
-              .str();
-  return false;
-}
-
-
-/// Parses "TYPE=VALUE" or "DIMxDIMxTYPE=VALUE"; VALUE "random" fills with
-/// random values like --random-inputs.
-static std::optional<HostArray> parseLiteralInput(llvm::StringRef spec,
-                                                  std::mt19937_64 &rng,
-                                                  std::string &error) {
-  auto [typePart, valuePart] = spec.split('=');
-  llvm::SmallVector<llvm::StringRef> pieces;
-  typePart.split(pieces, 'x');
-  std::optional<DType> dtype = dtypeFromName(pieces.back().str());
-  if (!dtype) {
-    error = "unknown element type '" + pieces.back().str() + "'";
-    return std::nullopt;
-  }
-  std::vector<int64_t> shape;
-  for (llvm::StringRef dim : llvm::ArrayRef(pieces).drop_back()) {
-    int64_t d;
-    if (dim.getAsInteger(10, d) || d < 0) {
-      error = "bad dimension '" + dim.str() + "'";
-      return std::nullopt;
-    }
-    shape.push_back(d);
-  }
-  if (!fitsInMemory(shape, *dtype, error))
-    return std::nullopt;
-  if (valuePart == "random") {
-    ValueSpec random;
-    random.dtype = *dtype;
-    random.isTensor = !shape.empty();
-    random.shape = shape;
-    return randomInput(random, rng);
-  }
-  double value;
-  if (valuePart.trim().getAsDouble(value)) {
-    if (valuePart == "true")
-      value = 1;
-    else if (valuePart == "false")
-      value = 0;
-    else {
-      error = "bad value '" + valuePart.str() + "'";
-      return std::nullopt;
-    }
-  }
-  HostArray array = HostArray::zeros(*dtype, shape);
-  for (int64_t i = 0, e = array.numElements(); i < e; ++i)
-    setFromDouble(array, i, value);
-  return array;
-}
-
-static HostArray randomInput(const ValueSpec &spec, std::mt19937_64 &rng) {
-  std::vector<int64_t> shape =
-      spec.isTensor ? spec.shape : std::vector<int64_t>{};
-  HostArray array = HostArray::zeros(spec.dtype, shape);
-  std::uniform_real_distribution<double> real(-1.0, 1.0);
-  std::uniform_int_distribution<int> small(-8, 8);
-  std::bernoulli_distribution keep(0.8);
-  for (int64_t i = 0, e = array.numElements(); i < e; ++i) {
-    double v;
-    switch (spec.dtype) {
-    case DType::I1:
-      v = keep(rng);
-      break;
-    case DType::I8:
-    case DType::I32:
-      v = small(rng);
-      break;
-    default:
-      v = real(rng);
-    }
-    setFromDouble(array, i, v);
-  }
-  return array;
 }
 
 static std::string describe(const HostArray &a) {
@@ -423,8 +325,8 @@ static bool referenceFits(llvm::ArrayRef<RoleSizes> ops, std::string &error) {
                             "twice, {3}, more than half of this machine's "
                             "{4}; check a smaller size",
                             int64_t(r.batch), int64_t(r.m), int64_t(r.k2),
-                            gib(bytes),
-                            gib(physicalMemoryBytes()))
+                            formatGiB(bytes),
+                            formatGiB(physicalMemoryBytes()))
                   .str();
       return false;
     }
