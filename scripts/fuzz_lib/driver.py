@@ -65,7 +65,8 @@ class Result:
             parts.append('%s %s' % (name, text))
         if any(f.status == 'never-worse' for f in self.failures):
             parts.append('never-worse FAIL')
-        return ', '.join(parts)
+        seconds = sum(o.seconds for o in self.outcomes.values())
+        return '%s (%.1f s)' % (', '.join(parts), seconds)
 
 
 def configs_for(program, options):

@@ -132,6 +132,19 @@ class Feature:
         return iter(())
 
 
+class Style(Feature):
+    """Plain programs, as most real ones are: one dim per role, no GQA, at
+    most one operand in a non-standard layout, often square shapes (K2 = M,
+    N = K1) at the GPU kernel's tile multiples. The other features read
+    `program.style`; this one only draws it (more often for GPU-sized
+    programs, where such shapes reach the kernel without padding)."""
+    name = 'style'
+
+    def generate(self, program, rng, profile):
+        p = 0.35 if is_gpu_program(program.seed, profile) else 0.2
+        program.style = 'plain' if _maybe(rng, p) else 'mixed'
+
+
 class Dims(Feature):
     """0-2 batch dims, 1-2 dims per other role, GQA heads (an M dim that
     K and V do not use, placed first in Q and O like a heads dim)."""
@@ -146,6 +159,9 @@ class Dims(Feature):
             if _maybe(rng, profile.p_feature * 0.7):
                 counts[role] = 2
         gqa = _maybe(rng, profile.p_feature)
+        if program.style == 'plain':
+            counts.update(m=1, k1=1, k2=1, n=1)
+            gqa = False
         dims = []
         for role in ('batch', 'm', 'k1', 'k2', 'n'):
             if role == 'm' and gqa:
@@ -266,12 +282,13 @@ class TiedSizes(Feature):
 
     def generate(self, program, rng, profile):
         before = [d.size for d in program.dims]
-        if _maybe(rng, 0.3):
+        plain = program.style == 'plain'
+        if _maybe(rng, 0.6 if plain else 0.3):
             self._tie(program, 'm', 'k2')
-        if _maybe(rng, 0.4):
+        if _maybe(rng, 0.6 if plain else 0.4):
             self._tie(program, 'k1', 'n')
         gpu = is_gpu_program(program.seed, profile)
-        if gpu and _maybe(rng, 0.3):
+        if gpu and _maybe(rng, 0.6 if plain else 0.3):
             for role, tile in (('m', 64), ('k2', 64), ('k1', 16), ('n', 16)):
                 for d in program.dims_of(role)[-1:]:
                     d.size = -(-d.size // tile) * tile
@@ -332,11 +349,14 @@ class Layouts(Feature):
     OPERANDS = ('q', 'k', 'v', 'o')
 
     def generate(self, program, rng, profile):
-        for operand in self.OPERANDS:
-            if _maybe(rng, 0.45):
-                program.layouts[operand] = _permuted(
-                    rng, program.layouts[operand])
-        if _maybe(rng, profile.p_feature):
+        if program.style == 'plain':
+            operands = [rng.choice(self.OPERANDS)] if _maybe(rng, 0.5) else []
+        else:
+            operands = [o for o in self.OPERANDS if _maybe(rng, 0.45)]
+        for operand in operands:
+            program.layouts[operand] = _permuted(
+                rng, program.layouts[operand])
+        if program.style != 'plain' and _maybe(rng, profile.p_feature):
             program.dims = _permuted(rng, program.dims)
 
     def describe(self, program):
@@ -558,8 +578,8 @@ class Tiles(Feature):
             yield 'default tiles', p
 
 
-FEATURES = [Dims(), Sizes(), TiedSizes(), Types(), Layouts(), Mask(),
-            Producers(), Consumers(), Scale(), Dynamic(), Tiles()]
+FEATURES = [Style(), Dims(), Sizes(), TiedSizes(), Types(), Layouts(),
+            Mask(), Producers(), Consumers(), Scale(), Dynamic(), Tiles()]
 FEATURE_BY_NAME = {f.name: f for f in FEATURES}
 # The order in which the shrinker tries simplifications: whole features
 # first, then dims, layouts, types and sizes.

@@ -79,6 +79,7 @@ class Program:
     producers: Dict[str, Producer] = field(default_factory=dict)  # q/k/v
     consumers: List[Consumer] = field(default_factory=list)
     tiles: List[int] = field(default_factory=list)  # CPU [m-tile, k2-tile]
+    style: str = 'mixed'   # a generation hint (features.Style)
 
     # -- queries ---------------------------------------------------------
 
