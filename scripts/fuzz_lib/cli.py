@@ -11,6 +11,7 @@ from collections import Counter
 
 from . import driver, features, runner
 from .program import Program
+from .selftest import self_test
 from .shrink import Budget, shrink
 
 REPO = os.path.dirname(os.path.dirname(os.path.dirname(
@@ -234,7 +235,6 @@ def main(argv=None):
         return 2
     try:
         if args.self_test:
-            from .selftest import self_test
             return self_test(args)
         return run(args)
     except RuntimeError as e:
