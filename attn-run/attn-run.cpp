@@ -6,13 +6,13 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "codegen/Passes.h"
+#include "codegen/Compiler.h"
 #include "codegen/ShapeSpecialization.h"
 #include "dialect/AttnDialect.h"
-#include "runtime/CpuRunner.h"
 #include "runtime/GpuLauncher.h"
 #include "runtime/HipRuntime.h"
 #include "runtime/InputSpec.h"
+#include "runtime/JitSession.h"
 #include "runtime/Npy.h"
 #include "runtime/Progress.h"
 #include "runtime/Reference.h"
@@ -100,10 +100,13 @@ static cl::opt<std::string>
                     "CPU with GPU semantics), or auto (an AMD GPU if one is "
                     "usable, else cpu)"),
            cl::cat(category));
-static cl::opt<std::string>
-    chip("chip", cl::init("gfx942"),
-         cl::desc("AMD GPU target for --device=rocm: gfx942, gfx90a, gfx1100"),
-         cl::cat(category));
+static const std::string chipHelp =
+    "AMD GPU target for --device=rocm and rocm-sim: " +
+    mlir::attn::chipNames() + " (default " + mlir::attn::defaultChip().str() +
+    ")";
+static cl::opt<std::string> chip("chip",
+                                 cl::init(mlir::attn::defaultChip().str()),
+                                 cl::desc(chipHelp), cl::cat(category));
 static cl::opt<bool> printIR("print-ir-after-all",
                              cl::desc("Print the IR after every pass"),
                              cl::cat(category));
@@ -271,28 +274,25 @@ attentionSizes(mlir::func::FuncOp func, const std::vector<HostArray> &args) {
   std::vector<RoleSizes> all;
   func.walk([&](mlir::attn::AttentionOp op) {
     mlir::attn::AttentionDims dims = op.getDims();
-    std::vector<int64_t> sizes(op.getNumLoops(), -1);
+    llvm::SmallVector<int64_t> sizes = mlir::attn::getStaticLoopSizes(
+        op.getIndexingMapsArray(), op->getOperands());
+    // Dynamic sizes of entry arguments: from the actual inputs.
     for (auto [map, operand] :
          llvm::zip(op.getIndexingMapsArray(), op->getOperands())) {
-      auto type = mlir::dyn_cast<mlir::RankedTensorType>(operand.getType());
-      if (!type)
-        continue;
       auto arg = mlir::dyn_cast<mlir::BlockArgument>(operand);
-      bool isEntryArg = arg && arg.getOwner()->getParentOp() == func &&
-                        arg.getArgNumber() < args.size();
+      if (!arg || arg.getOwner()->getParentOp() != func ||
+          arg.getArgNumber() >= args.size())
+        continue;
       for (auto [pos, expr] : llvm::enumerate(map.getResults())) {
         unsigned d = mlir::cast<mlir::AffineDimExpr>(expr).getPosition();
-        int64_t size = type.getDimSize(pos);
-        if (mlir::ShapedType::isDynamic(size) && isEntryArg)
-          size = args[arg.getArgNumber()].shape[pos];
-        if (!mlir::ShapedType::isDynamic(size))
-          sizes[d] = size;
+        if (mlir::ShapedType::isDynamic(sizes[d]))
+          sizes[d] = args[arg.getArgNumber()].shape[pos];
       }
     }
     auto product = [&](llvm::ArrayRef<unsigned> ds) {
       double p = 1;
       for (unsigned d : ds)
-        p = sizes[d] < 0 ? -1e300 : p * sizes[d];
+        p = mlir::ShapedType::isDynamic(sizes[d]) ? -1e300 : p * sizes[d];
       return p;
     };
     all.push_back({product(dims.batch), product(dims.m), product(dims.k1),
@@ -325,8 +325,7 @@ static bool referenceFits(llvm::ArrayRef<RoleSizes> ops, std::string &error) {
                             "twice, {3}, more than half of this machine's "
                             "{4}; check a smaller size",
                             int64_t(r.batch), int64_t(r.m), int64_t(r.k2),
-                            formatGiB(bytes),
-                            formatGiB(physicalMemoryBytes()))
+                            formatGiB(bytes), formatGiB(physicalMemoryBytes()))
                   .str();
       return false;
     }
@@ -343,94 +342,376 @@ static bool writeOutput(llvm::StringRef spec, const HostArray &array,
   return writeNpy(spec.drop_front().str(), array, error);
 }
 
-/// Compiles `module` for the GPU up to the code object, prints the kernel
-/// report when asked, and writes --output-binary / --dump-isa.
-static bool writeGpuArtifacts(mlir::ModuleOp module) {
-  mlir::MLIRContext *context = module.getContext();
-  mlir::attn::RocmPipelineOptions rocm;
-  rocm.chip = chip;
-  rocm.toolkit = mlir::attn::defaultRocmToolkit();
-  rocm.graphOpt = !noGraphOpt;
-  rocm.kernelReport = dumpKernelReport;
-  rocm.binary = false;
-  mlir::PassManager pm(context);
-  if (printIR) {
-    context->disableMultithreading();
-    pm.enableIRPrinting();
-  }
-  mlir::attn::buildRocmPipeline(pm, rocm);
-  progress("compiling for " + chip + " (toolkit " + rocm.toolkit + ")...");
-  if (mlir::failed(pm.run(module))) {
-    fail("GPU compilation failed");
+/// Compiles `module` (consumed) for `options` and JIT-compiles the result:
+/// one driver (codegen/Compiler.h), then the runtime.
+static bool compile(mlir::ModuleOp module,
+                    const mlir::attn::CompileOptions &options,
+                    std::string &error) {
+  std::vector<mlir::attn::WrittenFile> written;
+  if (mlir::failed(mlir::attn::compileModule(module, function, options, error,
+                                             &written)))
     return false;
-  }
-  // Serializes a copy of the GPU modules in `format`, then hands each
-  // object's bytes to `write`.
-  auto serialize = [&](llvm::StringRef format,
-                       llvm::function_ref<bool(llvm::StringRef module,
-                                               llvm::StringRef bytes)>
-                           write) {
-    mlir::OwningOpRef<mlir::ModuleOp> copy = module.clone();
-    mlir::PassManager binary(context);
-    if (mlir::failed(
-            mlir::parsePassPipeline(("gpu-module-to-binary{format=" + format +
-                                     " toolkit=" + rocm.toolkit + "}")
-                                        .str(),
-                                    binary, llvm::errs())) ||
-        mlir::failed(binary.run(*copy))) {
-      fail("GPU serialization (" + format + ") failed");
-      return false;
-    }
-    for (auto op : copy->getOps<mlir::gpu::BinaryOp>())
-      for (mlir::Attribute attr : op.getObjects())
-        if (!write(op.getName(),
-                   llvm::cast<mlir::gpu::ObjectAttr>(attr).getObject()))
-          return false;
-    return true;
-  };
-  std::string error;
-  if (!dumpIsa.empty()) {
-    if (auto ec = llvm::sys::fs::create_directories(dumpIsa)) {
-      fail("--dump-isa: cannot create " + dumpIsa + ": " + ec.message());
-      return false;
-    }
-    if (!serialize("isa", [&](llvm::StringRef name, llvm::StringRef text) {
-          std::string path = dumpIsa + "/" + name.str() + ".s";
-          if (!writeFileAtomically(path, {text.str()}, error)) {
-            fail("--dump-isa: " + error);
-            return false;
-          }
-          progress("wrote " + path);
-          return true;
-        }))
-      return false;
-  }
-  if (!outputBinary.empty() &&
-      !serialize("fatbin", [&](llvm::StringRef, llvm::StringRef bytes) {
-        if (!writeFileAtomically(outputBinary,
-                                 {std::string_view(bytes.data(), bytes.size())},
-                                 error)) {
-          fail("--output-binary: " + error);
-          return false;
-        }
-        progress("wrote " + outputBinary + " (" + std::to_string(bytes.size()) +
-                 " bytes)");
-        return true;
-      }))
-    return false;
+  for (const mlir::attn::WrittenFile &file : written)
+    progress("wrote " + file.path + " (" + std::to_string(file.bytes) +
+             " bytes)");
   return true;
+}
+
+static std::unique_ptr<JitSession>
+compileAndLoad(mlir::OwningOpRef<mlir::ModuleOp> module,
+               const EntrySignature &sig,
+               const mlir::attn::CompileOptions &options, const JitOptions &jit,
+               std::string &error) {
+  if (!compile(*module, options, error))
+    return nullptr;
+  return JitSession::create(*module, function, sig, jit, error);
+}
+
+/// The device after --device=auto is resolved; the HIP library for rocm.
+struct DeviceChoice {
+  std::string device, hipLibrary;
+  bool isGpu() const { return device == "rocm" || device == "rocm-sim"; }
+};
+
+static std::optional<DeviceChoice> chooseDevice() {
+  if (device != "auto" && device != "cpu" && device != "rocm" &&
+      device != "rocm-sim") {
+    fail("unknown --device '" + device +
+         "' (expected cpu, rocm, rocm-sim or auto)");
+    return std::nullopt;
+  }
+  if (!mlir::attn::lookupChip(chip)) {
+    fail("unknown --chip '" + chip +
+         "' (supported: " + mlir::attn::chipNames() + ")");
+    return std::nullopt;
+  }
+  DeviceChoice choice{device, ""};
+  if ((device == "rocm" && !compileOnly) || device == "auto") {
+    HipProbe probe = probeHipRuntime(defaultHipLibraryCandidates());
+    if (device == "rocm" && !probe.gpuAvailable) {
+      fail("--device=rocm: " + probe.message);
+      return std::nullopt;
+    }
+    if (device == "auto") {
+      choice.device = probe.gpuAvailable ? "rocm" : "cpu";
+      progress("device auto: " + probe.message + "; using " + choice.device);
+    }
+    choice.hipLibrary = probe.libraryPath;
+  }
+  if ((!outputBinary.empty() || !dumpIsa.empty()) && !choice.isGpu()) {
+    fail("--output-binary and --dump-isa need --device=rocm or "
+         "--device=rocm-sim");
+    return std::nullopt;
+  }
+  if (mTile <= 0 || k2Tile <= 0) {
+    fail("--m-tile and --k2-tile must be positive");
+    return std::nullopt;
+  }
+  return choice;
+}
+
+static mlir::attn::CompileOptions compileOptions(const DeviceChoice &choice) {
+  mlir::attn::CompileOptions options;
+  options.graphOpt = !noGraphOpt;
+  options.mTile = mTile;
+  options.k2Tile = k2Tile;
+  options.printIRAfterAll = printIR;
+  if (choice.isGpu()) {
+    options.target = choice.device == "rocm-sim"
+                         ? mlir::attn::CompileTarget::RocmSim
+                         : mlir::attn::CompileTarget::Rocm;
+    options.chip = chip;
+    options.kernelReport = dumpKernelReport;
+    options.codeObjectPath = outputBinary;
+    options.isaDir = dumpIsa;
+    options.breakKernel = breakKernel;
+  }
+  return options;
+}
+
+/// The entry arguments from --input and --random-inputs.
+static std::optional<std::vector<HostArray>>
+makeInputs(const EntrySignature &sig) {
+  std::string error;
+  if (inputs.size() > sig.args.size()) {
+    fail(llvm::Twine(inputs.size()) + " inputs given but @" + function +
+         " takes " + llvm::Twine(sig.args.size()));
+    return std::nullopt;
+  }
+  bool random = randomInputs.getNumOccurrences() > 0;
+  uint64_t seed = 0;
+  if (random && !randomInputs.empty() &&
+      llvm::StringRef(randomInputs).getAsInteger(10, seed)) {
+    fail("--random-inputs seed must be an integer, got '" + randomInputs + "'");
+    return std::nullopt;
+  }
+  if (!random && inputs.size() < sig.args.size()) {
+    fail("@" + function + " takes " + llvm::Twine(sig.args.size()) +
+         " arguments but " + llvm::Twine(inputs.size()) +
+         " inputs were given (use --input or --random-inputs)");
+    return std::nullopt;
+  }
+  std::vector<HostArray> args;
+  std::mt19937_64 rng(seed);
+  for (size_t i = 0; i < sig.args.size(); ++i) {
+    std::string label = "input #" + std::to_string(i);
+    std::optional<HostArray> array;
+    if (i < inputs.size()) {
+      llvm::StringRef spec = inputs[i];
+      label += " (" + spec.str() + ")";
+      array = spec.starts_with("@") ? readNpy(spec.drop_front().str(), error)
+                                    : parseLiteralInput(spec, rng, error);
+    } else if (staticNumElements(sig.args[i]) < 0 && sig.args[i].isTensor) {
+      error = "argument type " + sig.args[i].typeString +
+              " has dynamic dims; give it with --input";
+    } else if (fitsInMemory(sig.args[i].shape, sig.args[i].dtype, error)) {
+      array = randomInput(sig.args[i], rng);
+    }
+    if (!array || !checkInput(*array, sig.args[i], error)) {
+      fail(label + ": " + error);
+      return std::nullopt;
+    }
+    args.push_back(std::move(*array));
+  }
+  return args;
+}
+
+/// --dump-inputs and the --expected_output arrays.
+static bool prepareFiles(const EntrySignature &sig,
+                         const std::vector<HostArray> &args,
+                         std::vector<HostArray> &expected) {
+  std::string error;
+  if (!dumpInputs.empty()) {
+    ::mkdir(dumpInputs.c_str(), 0777);
+    for (auto [i, array] : llvm::enumerate(args))
+      if (!writeNpy(dumpInputs + "/arg" + std::to_string(i) + ".npy", array,
+                    error))
+        return fail(error), false;
+  }
+  if (outputs.size() > sig.results.size())
+    return fail(llvm::Twine(outputs.size()) + " --output given but @" +
+                function + " has " + llvm::Twine(sig.results.size()) +
+                " results"),
+           false;
+  for (llvm::StringRef spec : expectedOutputs) {
+    if (!spec.starts_with("@"))
+      return fail("--expected_output must be @file.npy, got '" + spec + "'"),
+             false;
+    std::optional<HostArray> array = readNpy(spec.drop_front().str(), error);
+    if (!array)
+      return fail(error), false;
+    expected.push_back(std::move(*array));
+  }
+  if (expected.size() > sig.results.size())
+    return fail("more --expected_output than results"), false;
+  return true;
+}
+
+/// The least precise type the results can be compared at: the function's
+/// least precise float type and, on the GPU, the kernels' MFMA input type.
+static std::optional<DType> comparisonFloor(mlir::func::FuncOp func, bool gpu) {
+  std::optional<DType> floor = leastPreciseFloat(func);
+  if (!gpu)
+    return floor;
+  func.walk([&](mlir::attn::AttentionOp op) {
+    mlir::Type t = mlir::getElementTypeOrSelf(op.getQuery().getType());
+    DType kernelInput = t.isBF16() ? DType::BF16 : DType::F16;
+    if (!floor || precisionRank(kernelInput) < precisionRank(*floor))
+      floor = kernelInput;
+  });
+  return floor;
+}
+
+/// --check: the same module through the reference lowering, compared.
+static std::optional<bool> checkAgainstReference(
+    mlir::OwningOpRef<mlir::ModuleOp> module, const EntrySignature &sig,
+    const std::vector<HostArray> &args, const std::vector<HostArray> &results,
+    std::optional<DType> floor) {
+  std::string error;
+  mlir::attn::CompileOptions options;
+  options.target = mlir::attn::CompileTarget::Reference;
+  progress("compiling the reference lowering...");
+  std::unique_ptr<JitSession> reference =
+      compileAndLoad(std::move(module), sig, options, JitOptions(), error);
+  if (!reference)
+    return fail("reference: " + error), std::nullopt;
+  std::vector<HostArray> refResults;
+  {
+    Heartbeat heartbeat("running the reference lowering");
+    if (!reference->run(args, refResults, error))
+      return fail(error), std::nullopt;
+  }
+  bool ok = true;
+  for (auto [i, r] : llvm::enumerate(results))
+    ok &= compare("check", i, r, refResults[i], floor);
+  return ok;
+}
+
+/// --benchmark=N: N timed runs after a warm-up.
+static void runBenchmark(JitSession &session,
+                         const std::vector<HostArray> &args,
+                         std::optional<double> flops, bool emulated) {
+  std::string error;
+  std::vector<HostArray> scratch;
+  session.run(args, scratch, error); // warm-up
+  if (GpuLauncher *launcher = session.gpuLauncher())
+    launcher->clearTimings(); // kernel times of the timed runs only
+  std::vector<double> ms;
+  for (unsigned i = 0; i < benchmark; ++i) {
+    auto t0 = std::chrono::steady_clock::now();
+    session.run(args, scratch, error);
+    ms.push_back(std::chrono::duration<double, std::milli>(
+                     std::chrono::steady_clock::now() - t0)
+                     .count());
+  }
+  std::sort(ms.begin(), ms.end());
+  double median = ms.size() % 2
+                      ? ms[ms.size() / 2]
+                      : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
+  struct rusage usage;
+  getrusage(RUSAGE_SELF, &usage);
+  llvm::outs() << llvm::format("benchmark: %u runs after 1 warm-up: min "
+                               "%.3f ms, median %.3f ms",
+                               benchmark.getValue(), ms.front(), median);
+  if (flops)
+    llvm::outs() << llvm::format(", %.2f GFLOP/s (median)",
+                                 *flops / (median * 1e6));
+  llvm::outs() << llvm::format(", peak RSS %.1f MiB\n",
+                               usage.ru_maxrss / 1024.0);
+  if (GpuLauncher *launcher = session.gpuLauncher())
+    for (const KernelTiming &t : launcher->timings())
+      llvm::outs() << llvm::format(
+          "  kernel %s: %d launches, %.3f ms per launch (%s)\n", t.name.c_str(),
+          t.launches, t.milliseconds / t.launches,
+          emulated ? "emulation, CPU wall clock" : "HIP events");
+}
+
+/// The MLIR context with every dialect attn-run may meet.
+static void setUpContext(mlir::MLIRContext &context) {
+  mlir::DialectRegistry registry;
+  mlir::registerAllDialects(registry);
+  mlir::registerAllExtensions(registry);
+  registry.insert<mlir::attn::AttnDialect>();
+  mlir::registerAllToLLVMIRTranslations(registry);
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+  // One-line diagnostics: never dump whole (possibly huge) lowered ops.
+  context.printOpOnDiagnostic(false);
+}
+
+static std::string describeTarget(const DeviceChoice &choice) {
+  if (choice.device == "rocm-sim")
+    return "the GPU emulation (" + chip + " kernels on the CPU)";
+  if (choice.device == "rocm" && compileOnly)
+    return chip + " (code object only: no GPU needed)";
+  if (choice.device == "rocm")
+    return chip + " (HIP runtime " + choice.hipLibrary + ")";
+  return "cpu";
+}
+
+/// Compiles for the device and runs (unless --compile-only): results,
+/// outputs, comparisons, benchmark. Returns the exit code.
+static int compileAndRun(mlir::OwningOpRef<mlir::ModuleOp> module,
+                         const DeviceChoice &choice) {
+  std::string error;
+  auto func = module->lookupSymbol<mlir::func::FuncOp>(function);
+  EntrySignature sig;
+  if (!getEntrySignature(func, sig, error))
+    return fail("@" + function + ": " + error);
+  std::vector<HostArray> args, expected;
+  if (!compileOnly) {
+    std::optional<std::vector<HostArray>> made = makeInputs(sig);
+    if (!made)
+      return 1;
+    args = std::move(*made);
+    if (!prepareFiles(sig, args, expected))
+      return 1;
+  }
+  std::vector<RoleSizes> roleSizes = attentionSizes(func, args);
+  if (check && !referenceFits(roleSizes, error))
+    return fail(error);
+  // The GPU kernels are generated for static shapes: a program with dynamic
+  // dims is specialized to its inputs' shapes (the CPU code is not).
+  if (choice.isGpu() && !compileOnly && mlir::attn::hasDynamicShapes(func)) {
+    std::vector<std::vector<int64_t>> shapes;
+    for (const HostArray &arg : args)
+      shapes.push_back(arg.shape);
+    if (mlir::failed(mlir::attn::specializeArgumentShapes(func, shapes, error)))
+      return fail("@" + function + ": " + error);
+    progress("specialized @" + function +
+             " to its inputs' shapes for the GPU kernels");
+  }
+  std::optional<DType> floor = comparisonFloor(func, choice.isGpu());
+  mlir::OwningOpRef<mlir::ModuleOp> referenceModule;
+  if (check)
+    referenceModule = module->clone();
+
+  progress("compiling @" + function + " for " + describeTarget(choice) + "...");
+  auto start = std::chrono::steady_clock::now();
+  mlir::attn::CompileOptions options = compileOptions(choice);
+  JitOptions jit;
+  jit.dumpObjectPath = dumpObject;
+  if (choice.isGpu()) {
+    jit.gpu = choice.device == "rocm-sim" ? GpuExecution::Emulated
+                                          : GpuExecution::Hip;
+    jit.hipLibrary = choice.hipLibrary;
+  }
+  if (choice.isGpu() && compileOnly) {
+    // Code objects, ISA and reports need no GPU (and no inputs).
+    options.deviceOnly = true;
+    return compile(*module, options, error) ? 0 : fail(error);
+  }
+  std::unique_ptr<JitSession> session =
+      compileAndLoad(std::move(module), sig, options, jit, error);
+  if (!session)
+    return fail(error);
+  progress(llvm::formatv(
+      "compiled in {0:f2} s",
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
+          .count()));
+  if (compileOnly)
+    return 0;
+
+  std::vector<HostArray> results;
+  {
+    // The emulation reports workgroups itself; one JIT call cannot.
+    std::optional<Heartbeat> heartbeat;
+    if (choice.device != "rocm-sim")
+      heartbeat.emplace("running @" + function + " on " + choice.device);
+    if (!session->run(args, results, error))
+      return fail(error);
+  }
+  for (auto [i, r] : llvm::enumerate(results))
+    printSummary(i, r);
+  for (auto [i, spec] : llvm::enumerate(outputs))
+    if (!writeOutput(spec, results[i], error))
+      return fail(error);
+
+  bool ok = true;
+  for (auto [i, want] : llvm::enumerate(expected))
+    ok &= compare("expected_output", i, results[i], want, floor);
+  if (check) {
+    std::optional<bool> checked = checkAgainstReference(
+        std::move(referenceModule), sig, args, results, floor);
+    if (!checked)
+      return 1;
+    ok &= *checked;
+  }
+  if (benchmark > 0)
+    runBenchmark(*session, args, countFlops(roleSizes),
+                 choice.device == "rocm-sim");
+  return ok ? 0 : 1;
 }
 
 int main(int argc, char **argv) {
   llvm::InitLLVM initLLVM(argc, argv);
   // A host allocation that fails anywhere (sizes are checked up front where
   // they are known) is one line and exit 1, not LLVM's crash report.
-  llvm::install_bad_alloc_error_handler(
-      [](void *, const char *reason, bool) {
-        std::fprintf(stderr, "attn-run: error: out of memory (%s)\n", reason);
-        std::fflush(stderr);
-        std::_Exit(1);
-      });
+  llvm::install_bad_alloc_error_handler([](void *, const char *reason, bool) {
+    std::fprintf(stderr, "attn-run: error: out of memory (%s)\n", reason);
+    std::fflush(stderr);
+    std::_Exit(1);
+  });
   // OpenMP threads sleep at barriers instead of spinning: the GPU emulation
   // runs many more threads than cores. Read when libomp loads (at JIT time).
   setenv("KMP_BLOCKTIME", "0", /*overwrite=*/0);
@@ -442,48 +723,16 @@ int main(int argc, char **argv) {
       "  attn-run FILE.mlir [--function=main] (--input=... | "
       "--random-inputs[=SEED]) [--output=@out.npy] [--check] "
       "[--benchmark=N]\n");
+  std::optional<DeviceChoice> choice = chooseDevice();
+  if (!choice)
+    return 1;
 
-  // Device selection.
-  if (device != "auto" && device != "cpu" && device != "rocm" &&
-      device != "rocm-sim")
-    return fail("unknown --device '" + device +
-                "' (expected cpu, rocm, rocm-sim or auto)");
-  if (chip != "gfx942" && chip != "gfx90a" && chip != "gfx1100")
-    return fail("unknown --chip '" + chip +
-                "' (supported: gfx942, gfx90a, gfx1100)");
-  bool rocmCompileOnly = device == "rocm" && compileOnly;
-  std::string hipLibrary;
-  if ((device == "rocm" && !compileOnly) || device == "auto") {
-    HipProbe probe = probeHipRuntime(defaultHipLibraryCandidates());
-    if (device == "rocm" && !probe.gpuAvailable)
-      return fail("--device=rocm: " + probe.message);
-    if (device == "auto") {
-      device = probe.gpuAvailable ? "rocm" : "cpu";
-      progress("device auto: " + probe.message + "; using " + device);
-    }
-    hipLibrary = probe.libraryPath;
-  }
-  bool gpuDevice = device == "rocm" || device == "rocm-sim";
-  if ((!outputBinary.empty() || !dumpIsa.empty()) && !gpuDevice)
-    return fail("--output-binary and --dump-isa need --device=rocm or "
-                "--device=rocm-sim");
-  if (mTile <= 0 || k2Tile <= 0)
-    return fail("--m-tile and --k2-tile must be positive");
-
-  mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  registry.insert<mlir::attn::AttnDialect>();
-  mlir::registerAllToLLVMIRTranslations(registry);
-  mlir::MLIRContext context(registry);
-  context.loadAllAvailableDialects();
-  // One-line diagnostics: never dump whole (possibly huge) lowered ops.
-  context.printOpOnDiagnostic(false);
-
-  std::string errorMessage;
-  auto file = mlir::openInputFile(inputFile, &errorMessage);
+  mlir::MLIRContext context;
+  setUpContext(context);
+  std::string error;
+  auto file = mlir::openInputFile(inputFile, &error);
   if (!file)
-    return fail(errorMessage);
+    return fail(error);
   auto sourceMgr = std::make_shared<llvm::SourceMgr>();
   sourceMgr->AddNewSourceBuffer(std::move(file), llvm::SMLoc());
   mlir::SourceMgrDiagnosticHandler diagHandler(*sourceMgr, &context);
@@ -491,219 +740,7 @@ int main(int argc, char **argv) {
       mlir::parseSourceFile<mlir::ModuleOp>(sourceMgr, &context);
   if (!module)
     return 1; // the parser printed file:line:col: error: ...
-
-  auto func = module->lookupSymbol<mlir::func::FuncOp>(function);
-  if (!func)
+  if (!module->lookupSymbol<mlir::func::FuncOp>(function))
     return fail("no function @" + function + " in " + inputFile);
-
-  if (!outputBinary.empty() || !dumpIsa.empty() || rocmCompileOnly) {
-    // GPU code objects can be built without a GPU; running them cannot.
-    mlir::OwningOpRef<mlir::ModuleOp> gpuModule = module->clone();
-    pruneToEntry(*gpuModule, function);
-    if (!writeGpuArtifacts(*gpuModule))
-      return 1;
-    if (rocmCompileOnly)
-      return 0;
-  }
-  EntrySignature sig;
-  if (!getEntrySignature(func, sig, errorMessage))
-    return fail("@" + function + ": " + errorMessage);
-
-  // Inputs.
-  if (inputs.size() > sig.args.size())
-    return fail(llvm::Twine(inputs.size()) + " inputs given but @" + function +
-                " takes " + llvm::Twine(sig.args.size()));
-  bool random = randomInputs.getNumOccurrences() > 0;
-  uint64_t seed = 0;
-  if (random && !randomInputs.empty() &&
-      llvm::StringRef(randomInputs).getAsInteger(10, seed))
-    return fail("--random-inputs seed must be an integer, got '" +
-                randomInputs + "'");
-  if (!compileOnly && !random && inputs.size() < sig.args.size())
-    return fail("@" + function + " takes " + llvm::Twine(sig.args.size()) +
-                " arguments but " + llvm::Twine(inputs.size()) +
-                " inputs were given (use --input or --random-inputs)");
-  std::vector<HostArray> args;
-  std::mt19937_64 rng(seed);
-  for (size_t i = 0; i < sig.args.size() && !compileOnly; ++i) {
-    std::string label = "input #" + std::to_string(i);
-    std::optional<HostArray> array;
-    if (i < inputs.size()) {
-      llvm::StringRef spec = inputs[i];
-      label += " (" + spec.str() + ")";
-      if (spec.starts_with("@"))
-        array = readNpy(spec.drop_front().str(), errorMessage);
-      else
-        array = parseLiteralInput(spec, rng, errorMessage);
-      if (!array)
-        return fail(label + ": " + errorMessage);
-    } else {
-      if (staticNumElements(sig.args[i]) < 0 && sig.args[i].isTensor)
-        return fail(label + ": argument type " + sig.args[i].typeString +
-                    " has dynamic dims; give it with --input");
-      if (!fitsInMemory(sig.args[i].shape, sig.args[i].dtype, errorMessage))
-        return fail(label + ": " + errorMessage);
-      array = randomInput(sig.args[i], rng);
-    }
-    if (!checkInput(*array, sig.args[i], errorMessage))
-      return fail(label + ": " + errorMessage);
-    args.push_back(std::move(*array));
-  }
-  if (!dumpInputs.empty()) {
-    ::mkdir(dumpInputs.c_str(), 0777);
-    for (auto [i, array] : llvm::enumerate(args))
-      if (!writeNpy(dumpInputs + "/arg" + std::to_string(i) + ".npy", array,
-                    errorMessage))
-        return fail(errorMessage);
-  }
-  if (outputs.size() > sig.results.size())
-    return fail(llvm::Twine(outputs.size()) + " --output given but @" +
-                function + " has " + llvm::Twine(sig.results.size()) +
-                " results");
-  std::vector<HostArray> expected;
-  for (llvm::StringRef spec : expectedOutputs) {
-    if (!spec.starts_with("@"))
-      return fail("--expected_output must be @file.npy, got '" + spec + "'");
-    std::optional<HostArray> array =
-        readNpy(spec.drop_front().str(), errorMessage);
-    if (!array)
-      return fail(errorMessage);
-    expected.push_back(std::move(*array));
-  }
-  std::vector<RoleSizes> roleSizes = attentionSizes(func, args);
-  std::optional<double> flops = countFlops(roleSizes);
-  if (check && !referenceFits(roleSizes, errorMessage))
-    return fail(errorMessage);
-
-  // The GPU kernels are generated for static shapes: a program with dynamic
-  // dims is specialized to its inputs' shapes (the CPU code is not).
-  if (gpuDevice && mlir::attn::hasDynamicShapes(func)) {
-    std::vector<std::vector<int64_t>> shapes;
-    for (const HostArray &arg : args)
-      shapes.push_back(arg.shape);
-    if (mlir::failed(mlir::attn::specializeArgumentShapes(func, shapes,
-                                                          errorMessage)))
-      return fail("@" + function + ": " + errorMessage);
-    progress("specialized @" + function +
-             " to its inputs' shapes for the GPU kernels");
-  }
-
-  // Compile (a clone is kept for the reference check).
-  mlir::OwningOpRef<mlir::ModuleOp> referenceModule;
-  if (check)
-    referenceModule = module->clone();
-  CompileOptions options;
-  options.graphOpt = !noGraphOpt;
-  options.mTile = mTile;
-  options.k2Tile = k2Tile;
-  options.printIRAfterAll = printIR;
-  options.dumpObjectPath = dumpObject;
-  std::optional<DType> precisionFloor = leastPreciseFloat(func);
-  if (gpuDevice) {
-    func.walk([&](mlir::attn::AttentionOp op) {
-      mlir::Type t = mlir::getElementTypeOrSelf(op.getQuery().getType());
-      DType kernelInput = t.isBF16() ? DType::BF16 : DType::F16;
-      if (!precisionFloor ||
-          precisionRank(kernelInput) < precisionRank(*precisionFloor))
-        precisionFloor = kernelInput;
-    });
-    options.pipeline =
-        device == "rocm-sim" ? Pipeline::RocmSim : Pipeline::Rocm;
-    options.chip = chip;
-    options.breakKernel = breakKernel;
-    options.hipLibrary = hipLibrary;
-  }
-  progress("compiling @" + function + " for " +
-           (device == "rocm-sim"
-                ? "the GPU emulation (" + chip + " kernels on the CPU)"
-            : device == "rocm" ? chip + " (HIP runtime " + hipLibrary + ")"
-                               : std::string("cpu")) +
-           "...");
-  auto start = std::chrono::steady_clock::now();
-  std::unique_ptr<CompiledEntry> compiled = CompiledEntry::compile(
-      std::move(module), function, options, errorMessage);
-  if (!compiled)
-    return fail(errorMessage);
-  double compileSeconds =
-      std::chrono::duration<double>(std::chrono::steady_clock::now() - start)
-          .count();
-  progress(llvm::formatv("compiled in {0:f2} s", compileSeconds));
-  if (compileOnly)
-    return 0;
-
-  std::vector<HostArray> results;
-  {
-    // The emulation reports workgroups itself; one JIT call cannot.
-    std::optional<Heartbeat> heartbeat;
-    if (device != "rocm-sim")
-      heartbeat.emplace("running @" + function + " on " + device);
-    if (!compiled->run(args, results, errorMessage))
-      return fail(errorMessage);
-  }
-  for (auto [i, r] : llvm::enumerate(results))
-    printSummary(i, r);
-  for (auto [i, spec] : llvm::enumerate(outputs))
-    if (!writeOutput(spec, results[i], errorMessage))
-      return fail(errorMessage);
-
-  bool ok = true;
-  for (auto [i, want] : llvm::enumerate(expected)) {
-    if (i >= results.size())
-      return fail("more --expected_output than results");
-    ok &= compare("expected_output", i, results[i], want, precisionFloor);
-  }
-
-  if (check) {
-    CompileOptions refOptions;
-    refOptions.pipeline = Pipeline::Reference;
-    progress("compiling the reference lowering...");
-    std::unique_ptr<CompiledEntry> reference = CompiledEntry::compile(
-        std::move(referenceModule), function, refOptions, errorMessage);
-    if (!reference)
-      return fail("reference: " + errorMessage);
-    std::vector<HostArray> refResults;
-    {
-      Heartbeat heartbeat("running the reference lowering");
-      if (!reference->run(args, refResults, errorMessage))
-        return fail(errorMessage);
-    }
-    for (auto [i, r] : llvm::enumerate(results))
-      ok &= compare("check", i, r, refResults[i], precisionFloor);
-  }
-
-  if (benchmark > 0) {
-    std::vector<HostArray> scratch;
-    compiled->run(args, scratch, errorMessage); // warm-up
-    if (GpuLauncher *launcher = compiled->gpuLauncher())
-      launcher->clearTimings(); // kernel times of the timed runs only
-    std::vector<double> ms;
-    for (unsigned i = 0; i < benchmark; ++i) {
-      auto t0 = std::chrono::steady_clock::now();
-      compiled->run(args, scratch, errorMessage);
-      ms.push_back(std::chrono::duration<double, std::milli>(
-                       std::chrono::steady_clock::now() - t0)
-                       .count());
-    }
-    std::sort(ms.begin(), ms.end());
-    double median = ms.size() % 2
-                        ? ms[ms.size() / 2]
-                        : (ms[ms.size() / 2 - 1] + ms[ms.size() / 2]) / 2;
-    struct rusage usage;
-    getrusage(RUSAGE_SELF, &usage);
-    llvm::outs() << llvm::format("benchmark: %u runs after 1 warm-up: min "
-                                 "%.3f ms, median %.3f ms",
-                                 benchmark.getValue(), ms.front(), median);
-    if (flops)
-      llvm::outs() << llvm::format(", %.2f GFLOP/s (median)",
-                                   *flops / (median * 1e6));
-    llvm::outs() << llvm::format(", peak RSS %.1f MiB\n",
-                                 usage.ru_maxrss / 1024.0);
-    if (GpuLauncher *launcher = compiled->gpuLauncher())
-      for (const KernelTiming &t : launcher->timings())
-        llvm::outs() << llvm::format(
-            "  kernel %s: %d launches, %.3f ms per launch (%s)\n",
-            t.name.c_str(), t.launches, t.milliseconds / t.launches,
-            device == "rocm" ? "HIP events" : "emulation, CPU wall clock");
-  }
-  return ok ? 0 : 1;
+  return compileAndRun(std::move(module), *choice);
 }

@@ -4,6 +4,7 @@
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 
 #include <limits>
@@ -79,6 +80,16 @@ Value mlir::attn::buildGeneric(OpBuilder &b, Location loc,
                                 body(nested, nestedLoc, args));
       });
   return generic.getResult(0);
+}
+
+Value mlir::attn::expMinusMax(OpBuilder &b, Location loc, Value x, Value max) {
+  Value minusInf = arith::ConstantOp::create(
+      b, loc, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  Value isInf =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, max, minusInf);
+  Value base = arith::SelectOp::create(b, loc, isInf, zero, max);
+  return math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, base));
 }
 
 Value mlir::attn::convertFloat(OpBuilder &b, Location loc, Value v, Type type) {

@@ -45,6 +45,11 @@ Value buildGeneric(OpBuilder &b, Location loc, ArrayRef<unsigned> space,
                    ArrayRef<AffineMap> inputMaps, Value output,
                    AffineMap outputMap, GenericBody body);
 
+/// exp(x - max) for softmax, with a max of -inf (a row whose scores so far
+/// are all masked out) taken as 0, so that the result is exp(-inf) = 0
+/// rather than NaN. The one -inf guard of both lowerings.
+Value expMinusMax(OpBuilder &b, Location loc, Value x, Value max);
+
 /// Converts a float scalar to `type` (extf / truncf / no-op).
 Value convertFloat(OpBuilder &b, Location loc, Value v, Type type);
 

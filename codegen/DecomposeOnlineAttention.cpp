@@ -22,17 +22,6 @@ namespace mlir::attn {
 using namespace mlir;
 using namespace mlir::attn;
 
-/// `max` with -inf replaced by 0, so that exp(x - safeMax) is 0 (not NaN)
-/// for rows whose scores are all -inf.
-static Value safeMax(OpBuilder &b, Location loc, Value max) {
-  Value minusInf = arith::ConstantOp::create(
-      b, loc, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
-  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
-  Value isInf =
-      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, max, minusInf);
-  return arith::SelectOp::create(b, loc, isInf, zero, max);
-}
-
 static void decompose(RewriterBase &rewriter, OnlineAttentionOp op) {
   Location loc = op.getLoc();
   rewriter.setInsertionPoint(op);
@@ -59,14 +48,14 @@ static void decompose(RewriterBase &rewriter, OnlineAttentionOp op) {
                        -std::numeric_limits<double>::infinity()),
       maxMap, maximum);
   Value corrInit = createLoopTensor(rewriter, loc, rowDims, loopSizes, f32);
-  Value corr = buildGeneric(
-      rewriter, loc, rowDims, numLoops, ValueRange{op.getMax(), rowMax},
-      {maxMap, maxMap}, corrInit, maxMap,
-      [](OpBuilder &b, Location l, ValueRange args) {
-        Value newMax = arith::MaximumFOp::create(b, l, args[0], args[1]);
-        Value x = arith::SubFOp::create(b, l, args[0], safeMax(b, l, newMax));
-        return math::ExpOp::create(b, l, x).getResult();
-      });
+  Value corr =
+      buildGeneric(rewriter, loc, rowDims, numLoops,
+                   ValueRange{op.getMax(), rowMax}, {maxMap, maxMap}, corrInit,
+                   maxMap, [](OpBuilder &b, Location l, ValueRange args) {
+                     Value newMax =
+                         arith::MaximumFOp::create(b, l, args[0], args[1]);
+                     return expMinusMax(b, l, args[0], newMax);
+                   });
   // max' = max(max, rowmax(S)), in place.
   Value newMax =
       buildGeneric(rewriter, loc, rowDims, numLoops, ValueRange{rowMax},
@@ -74,13 +63,12 @@ static void decompose(RewriterBase &rewriter, OnlineAttentionOp op) {
 
   // P = exp(S - max').
   Value pInit = createLoopTensor(rewriter, loc, scoreDims, loopSizes, f32);
-  Value p = buildGeneric(
-      rewriter, loc, scoreDims, numLoops, ValueRange{s, newMax},
-      {scoreMap, maxMap}, pInit, scoreMap,
-      [](OpBuilder &b, Location l, ValueRange args) {
-        Value x = arith::SubFOp::create(b, l, args[0], safeMax(b, l, args[1]));
-        return math::ExpOp::create(b, l, x).getResult();
-      });
+  Value p =
+      buildGeneric(rewriter, loc, scoreDims, numLoops, ValueRange{s, newMax},
+                   {scoreMap, maxMap}, pInit, scoreMap,
+                   [](OpBuilder &b, Location l, ValueRange args) {
+                     return expMinusMax(b, l, args[0], args[1]);
+                   });
 
   // sum' = corr * sum + rowsum(P).
   auto scaleBy = [](OpBuilder &b, Location l, ValueRange args) {

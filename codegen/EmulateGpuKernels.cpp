@@ -120,11 +120,17 @@ private:
   const SharedState &shared;
 };
 
-/// Adds `@__attn_emulated_<kernel>(kernel args..., block ids x, y, z)`
-/// running one workgroup of `kernel`.
-LogicalResult emulate(gpu::GPUFuncOp kernel, ModuleOp module,
-                      func::FuncOp threadNumFn) {
-  MLIRContext *ctx = kernel.getContext();
+/// What the rewritten GPU ops of one workgroup's emulation refer to.
+struct Workgroup {
+  DenseI32ArrayAttr blockSize;
+  Value threadIds[3];
+  ValueRange blockIds;
+  Emulator *emulator;
+};
+
+/// Threads per workgroup and the one MFMA input type of `kernel` (null if
+/// it has no MFMA), or an error when the emulation cannot run it.
+FailureOr<std::pair<int64_t, Type>> emulationShape(gpu::GPUFuncOp kernel) {
   auto blockSize = kernel.getKnownBlockSizeAttr();
   if (!blockSize)
     return kernel.emitError("attn-emulate-gpu-kernels: kernel @")
@@ -132,7 +138,6 @@ LogicalResult emulate(gpu::GPUFuncOp kernel, ModuleOp module,
   if (!kernel.getBody().hasOneBlock())
     return kernel.emitError("attn-emulate-gpu-kernels: kernel @")
            << kernel.getName() << " is not one block";
-  int64_t threads = int64_t(blockSize[0]) * blockSize[1] * blockSize[2];
   Type mfmaElem;
   WalkResult typeWalk = kernel.walk([&](amdgpu::MFMAOp mma) {
     Type elem = getElementTypeOrSelf(mma.getSourceA().getType());
@@ -144,69 +149,49 @@ LogicalResult emulate(gpu::GPUFuncOp kernel, ModuleOp module,
   if (typeWalk.wasInterrupted())
     return kernel.emitError("attn-emulate-gpu-kernels: MFMAs of several "
                             "input types in one kernel");
+  int64_t threads = int64_t(blockSize[0]) * blockSize[1] * blockSize[2];
+  return std::make_pair(threads, mfmaElem);
+}
 
-  ImplicitLocOpBuilder b(kernel.getLoc(), ctx);
-  b.setInsertionPointToEnd(module.getBody());
-  SmallVector<Type> argTypes(kernel.getArgumentTypes());
-  argTypes.append(3, b.getIndexType());
-  auto func =
-      func::FuncOp::create(b, ("__attn_emulated_" + kernel.getName()).str(),
-                           b.getFunctionType(argTypes, {}));
-  Block *entry = func.addEntryBlock();
-  b.setInsertionPointToStart(entry);
-  ValueRange blockIds = entry->getArguments().take_back(3);
-
-  // Workgroup memory (one workgroup runs at a time) and exchange buffers.
-  SmallVector<Value> workgroup;
-  for (BlockArgument attr : kernel.getWorkgroupAttributions()) {
-    auto type = cast<MemRefType>(attr.getType());
-    workgroup.push_back(memref::AllocOp::create(
-        b, MemRefType::get(type.getShape(), type.getElementType())));
-  }
-  SharedState shared;
-  shared.shuffle =
-      memref::AllocOp::create(b, MemRefType::get({threads}, b.getF32Type()));
-  SmallVector<Value> buffers = {shared.shuffle};
-  if (mfmaElem) {
-    shared.mfmaA =
-        memref::AllocOp::create(b, MemRefType::get({threads, 4}, mfmaElem));
-    shared.mfmaB =
-        memref::AllocOp::create(b, MemRefType::get({threads, 4}, mfmaElem));
-    buffers.append({shared.mfmaA, shared.mfmaB});
-  }
-
-  Value numThreads = arith::ConstantIntOp::create(b, threads, 32);
-  auto parallel = omp::ParallelOp::create(
-      b, ValueRange{}, ValueRange{}, Value(), numThreads, ValueRange{}, nullptr,
-      nullptr, nullptr, nullptr, ValueRange{}, nullptr, nullptr);
-  Block *body = b.createBlock(&parallel.getRegion());
-  b.setInsertionPointToStart(body);
-  Value tid = arith::IndexCastOp::create(
-      b, b.getIndexType(),
-      func::CallOp::create(b, threadNumFn, ValueRange{}).getResult(0));
+/// Replaces one GPU op of the cloned kernel body by its emulation.
+LogicalResult emulateOp(ImplicitLocOpBuilder &b, Operation *gpuOp,
+                        const Workgroup &wg) {
   auto cst = [&](int64_t v) -> Value {
     return arith::ConstantIndexOp::create(b, v);
   };
-  // Thread ids of a (x, y, z) block, x fastest.
-  Value threadIds[3] = {
-      arith::RemUIOp::create(b, tid, cst(blockSize[0])),
-      arith::RemUIOp::create(b,
-                             arith::DivUIOp::create(b, tid, cst(blockSize[0])),
-                             cst(blockSize[1])),
-      arith::DivUIOp::create(b, tid,
-                             cst(int64_t(blockSize[0]) * blockSize[1]))};
+  if (auto id = dyn_cast<gpu::ThreadIdOp>(gpuOp)) {
+    gpuOp->getResult(0).replaceAllUsesWith(
+        wg.threadIds[static_cast<int>(id.getDimension())]);
+  } else if (auto id = dyn_cast<gpu::BlockIdOp>(gpuOp)) {
+    gpuOp->getResult(0).replaceAllUsesWith(
+        wg.blockIds[static_cast<int>(id.getDimension())]);
+  } else if (auto dim = dyn_cast<gpu::BlockDimOp>(gpuOp)) {
+    gpuOp->getResult(0).replaceAllUsesWith(
+        cst(wg.blockSize[static_cast<int>(dim.getDimension())]));
+  } else if (isa<gpu::BarrierOp>(gpuOp)) {
+    omp::BarrierOp::create(b);
+  } else if (auto shuffle = dyn_cast<gpu::ShuffleOp>(gpuOp)) {
+    if (shuffle.getMode() != gpu::ShuffleMode::XOR ||
+        !shuffle.getValue().getType().isF32())
+      return shuffle.emitError("attn-emulate-gpu-kernels: only f32 xor "
+                               "shuffles are emulated");
+    gpuOp->getResult(0).replaceAllUsesWith(wg.emulator->shuffleXor(shuffle));
+    gpuOp->getResult(1).replaceAllUsesWith(
+        arith::ConstantIntOp::create(b, 1, 1).getResult());
+  } else if (auto mma = dyn_cast<amdgpu::MFMAOp>(gpuOp)) {
+    if (mma.getM() != 16 || mma.getN() != 16 || mma.getK() != 16 ||
+        mma.getBlocks() != 1)
+      return mma.emitError("attn-emulate-gpu-kernels: only amdgpu.mfma "
+                           "16x16x16 is emulated");
+    gpuOp->getResult(0).replaceAllUsesWith(wg.emulator->mfma(mma));
+  }
+  gpuOp->erase();
+  return success();
+}
 
-  IRMapping mapping;
-  for (auto [kernelArg, arg] :
-       llvm::zip(kernel.getArguments(), entry->getArguments()))
-    mapping.map(kernelArg, arg);
-  for (auto [attr, buffer] :
-       llvm::zip(kernel.getWorkgroupAttributions(), workgroup))
-    mapping.map(attr, buffer);
-  Emulator emulator(b, tid, shared);
-  // Clone the kernel, then rewrite its GPU ops in place.
-  for (Operation &kernelOp : kernel.getBody().front().without_terminator())
-    b.clone(kernelOp, mapping);
+/// The GPU ops of `body` to emulate; an error for one the emulation lacks.
+FailureOr<SmallVector<Operation *>> collectGpuOps(Block *body,
+                                                  gpu::GPUFuncOp kernel) {
   SmallVector<Operation *> gpuOps;
   Operation *unsupported = nullptr;
   body->walk([&](Operation *nested) {
@@ -222,44 +207,112 @@ LogicalResult emulate(gpu::GPUFuncOp kernel, ModuleOp module,
   if (unsupported)
     return unsupported->emitError("attn-emulate-gpu-kernels: kernel @")
            << kernel.getName() << " uses a GPU op the emulation lacks";
-  for (Operation *gpuOp : gpuOps) {
+  return gpuOps;
+}
+
+/// Per-workgroup buffers: workgroup memory (one workgroup runs at a time)
+/// and the emulator's exchange buffers. All are freed by the caller.
+SmallVector<Value> allocateWorkgroupBuffers(ImplicitLocOpBuilder &b,
+                                            gpu::GPUFuncOp kernel,
+                                            int64_t threads, Type mfmaElem,
+                                            SharedState &shared,
+                                            SmallVector<Value> &workgroup) {
+  for (BlockArgument attr : kernel.getWorkgroupAttributions()) {
+    auto type = cast<MemRefType>(attr.getType());
+    workgroup.push_back(memref::AllocOp::create(
+        b, MemRefType::get(type.getShape(), type.getElementType())));
+  }
+  shared.shuffle =
+      memref::AllocOp::create(b, MemRefType::get({threads}, b.getF32Type()));
+  SmallVector<Value> buffers(workgroup);
+  buffers.push_back(shared.shuffle);
+  if (mfmaElem) {
+    shared.mfmaA =
+        memref::AllocOp::create(b, MemRefType::get({threads, 4}, mfmaElem));
+    shared.mfmaB =
+        memref::AllocOp::create(b, MemRefType::get({threads, 4}, mfmaElem));
+    buffers.append({shared.mfmaA, shared.mfmaB});
+  }
+  return buffers;
+}
+
+/// Thread ids of a (x, y, z) block from the flat OpenMP thread number, x
+/// fastest.
+void threadIdsOf(ImplicitLocOpBuilder &b, Value tid,
+                 DenseI32ArrayAttr blockSize, Value (&ids)[3]) {
+  auto cst = [&](int64_t v) -> Value {
+    return arith::ConstantIndexOp::create(b, v);
+  };
+  ids[0] = arith::RemUIOp::create(b, tid, cst(blockSize[0]));
+  ids[1] = arith::RemUIOp::create(
+      b, arith::DivUIOp::create(b, tid, cst(blockSize[0])), cst(blockSize[1]));
+  ids[2] =
+      arith::DivUIOp::create(b, tid, cst(int64_t(blockSize[0]) * blockSize[1]));
+}
+
+/// Adds `@__attn_emulated_<kernel>(kernel args..., block ids x, y, z)`
+/// running one workgroup of `kernel`: the body cloned into an OpenMP
+/// parallel region of one thread per GPU thread, its GPU ops emulated.
+LogicalResult emulate(gpu::GPUFuncOp kernel, ModuleOp module,
+                      func::FuncOp threadNumFn) {
+  FailureOr<std::pair<int64_t, Type>> shape = emulationShape(kernel);
+  if (failed(shape))
+    return failure();
+  auto [threads, mfmaElem] = *shape;
+  ImplicitLocOpBuilder b(kernel.getLoc(), kernel.getContext());
+  b.setInsertionPointToEnd(module.getBody());
+  SmallVector<Type> argTypes(kernel.getArgumentTypes());
+  argTypes.append(3, b.getIndexType());
+  auto func =
+      func::FuncOp::create(b, ("__attn_emulated_" + kernel.getName()).str(),
+                           b.getFunctionType(argTypes, {}));
+  Block *entry = func.addEntryBlock();
+  b.setInsertionPointToStart(entry);
+  SharedState shared;
+  SmallVector<Value> workgroup;
+  SmallVector<Value> buffers =
+      allocateWorkgroupBuffers(b, kernel, threads, mfmaElem, shared, workgroup);
+
+  Value numThreads = arith::ConstantIntOp::create(b, threads, 32);
+  auto parallel = omp::ParallelOp::create(
+      b, ValueRange{}, ValueRange{}, Value(), numThreads, ValueRange{}, nullptr,
+      nullptr, nullptr, nullptr, ValueRange{}, nullptr, nullptr);
+  Block *body = b.createBlock(&parallel.getRegion());
+  b.setInsertionPointToStart(body);
+  Value tid = arith::IndexCastOp::create(
+      b, b.getIndexType(),
+      func::CallOp::create(b, threadNumFn, ValueRange{}).getResult(0));
+  Emulator emulator(b, tid, shared);
+  Workgroup wg{kernel.getKnownBlockSizeAttr(),
+               {},
+               entry->getArguments().take_back(3),
+               &emulator};
+  threadIdsOf(b, tid, wg.blockSize, wg.threadIds);
+
+  // Clone the kernel, then rewrite its GPU ops in place.
+  IRMapping mapping;
+  for (auto [kernelArg, arg] :
+       llvm::zip(kernel.getArguments(), entry->getArguments()))
+    mapping.map(kernelArg, arg);
+  for (auto [attr, buffer] :
+       llvm::zip(kernel.getWorkgroupAttributions(), workgroup))
+    mapping.map(attr, buffer);
+  for (Operation &kernelOp : kernel.getBody().front().without_terminator())
+    b.clone(kernelOp, mapping);
+  FailureOr<SmallVector<Operation *>> gpuOps = collectGpuOps(body, kernel);
+  if (failed(gpuOps))
+    return failure();
+  for (Operation *gpuOp : *gpuOps) {
     b.setInsertionPoint(gpuOp);
     b.setLoc(gpuOp->getLoc());
-    if (auto id = dyn_cast<gpu::ThreadIdOp>(gpuOp)) {
-      gpuOp->getResult(0).replaceAllUsesWith(
-          threadIds[static_cast<int>(id.getDimension())]);
-    } else if (auto id = dyn_cast<gpu::BlockIdOp>(gpuOp)) {
-      gpuOp->getResult(0).replaceAllUsesWith(
-          blockIds[static_cast<int>(id.getDimension())]);
-    } else if (auto dim = dyn_cast<gpu::BlockDimOp>(gpuOp)) {
-      gpuOp->getResult(0).replaceAllUsesWith(
-          cst(blockSize[static_cast<int>(dim.getDimension())]));
-    } else if (isa<gpu::BarrierOp>(gpuOp)) {
-      omp::BarrierOp::create(b);
-    } else if (auto shuffle = dyn_cast<gpu::ShuffleOp>(gpuOp)) {
-      if (shuffle.getMode() != gpu::ShuffleMode::XOR ||
-          !shuffle.getValue().getType().isF32())
-        return shuffle.emitError("attn-emulate-gpu-kernels: only f32 xor "
-                                 "shuffles are emulated");
-      gpuOp->getResult(0).replaceAllUsesWith(emulator.shuffleXor(shuffle));
-      gpuOp->getResult(1).replaceAllUsesWith(
-          arith::ConstantIntOp::create(b, 1, 1).getResult());
-    } else if (auto mma = dyn_cast<amdgpu::MFMAOp>(gpuOp)) {
-      if (mma.getM() != 16 || mma.getN() != 16 || mma.getK() != 16 ||
-          mma.getBlocks() != 1)
-        return mma.emitError("attn-emulate-gpu-kernels: only amdgpu.mfma "
-                             "16x16x16 is emulated");
-      gpuOp->getResult(0).replaceAllUsesWith(emulator.mfma(mma));
-    }
-    gpuOp->erase();
+    if (failed(emulateOp(b, gpuOp, wg)))
+      return failure();
   }
   b.setInsertionPointToEnd(body);
   omp::TerminatorOp::create(b);
 
   b.setInsertionPointToEnd(entry);
   b.setLoc(kernel.getLoc());
-  for (Value buffer : workgroup)
-    memref::DeallocOp::create(b, buffer);
   for (Value buffer : buffers)
     memref::DeallocOp::create(b, buffer);
   func::ReturnOp::create(b);

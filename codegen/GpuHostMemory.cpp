@@ -70,20 +70,16 @@ struct Buffer {
   bool written = false; // a kernel writes it: copy back to `host`
 };
 
-LogicalResult rewriteFunction(func::FuncOp func) {
-  SmallVector<gpu::LaunchFuncOp> launches;
-  func.walk([&](gpu::LaunchFuncOp op) { launches.push_back(op); });
-  if (launches.empty())
-    return success();
-  if (!func.getBody().hasOneBlock())
-    return func.emitError("attn-gpu-host-memory: host functions with GPU "
-                          "launches must be one block");
+/// The host buffers behind kernel operands (function arguments, constants
+/// or allocations of the entry block), arguments first in argument order,
+/// and whether a kernel writes each.
+LogicalResult collectRoots(func::FuncOp func,
+                           ArrayRef<gpu::LaunchFuncOp> launches,
+                           SmallVector<Value> &ordered,
+                           llvm::DenseMap<Value, bool> &written) {
   Block &entry = func.getBody().front();
   auto module = func->getParentOfType<ModuleOp>();
-
-  // The host buffers behind kernel operands, and which kernels write them.
   llvm::SetVector<Value> roots;
-  llvm::DenseMap<Value, bool> written;
   for (gpu::LaunchFuncOp launch : launches) {
     auto kernel =
         module.lookupSymbol<gpu::GPUModuleOp>(launch.getKernelModuleName())
@@ -105,61 +101,62 @@ LogicalResult rewriteFunction(func::FuncOp func) {
       written[root] |= !kernel || kernelWrites(kernel, i);
     }
   }
-
-  // Arguments first, in argument order, then the rest as first used.
-  SmallVector<Value> ordered;
   for (BlockArgument arg : entry.getArguments())
     if (roots.contains(arg))
       ordered.push_back(arg);
   for (Value root : roots)
     if (!isa<BlockArgument>(root))
       ordered.push_back(root);
+  return success();
+}
 
-  OpBuilder b(func.getContext());
-  SmallVector<Buffer> buffers;
-  Operation *lastArgumentCopy = nullptr; // keeps argument copies in order
-  for (Value root : ordered) {
-    Location loc = root.getLoc();
-    Operation *def = root.getDefiningOp();
-    if (auto alloc = dyn_cast_or_null<memref::AllocOp>(def)) {
-      b.setInsertionPoint(alloc);
-      auto device = gpu::AllocOp::create(
-          b, loc, alloc.getType(), /*asyncToken=*/Type(), ValueRange{},
-          alloc.getDynamicSizes(), alloc.getSymbolOperands());
-      for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
-        if (isa<memref::DeallocOp>(user))
-          user->erase();
-      alloc.getResult().replaceAllUsesWith(device.getMemref());
-      alloc.erase();
-      buffers.push_back({device.getMemref(), Value(), false});
-      continue;
-    }
-    // An argument or constant: a device copy, made once at entry.
-    if (def)
-      b.setInsertionPointAfter(def);
-    else if (lastArgumentCopy)
-      b.setInsertionPointAfter(lastArgumentCopy);
-    else
-      b.setInsertionPointToStart(&entry);
-    auto device =
-        gpu::AllocOp::create(b, loc, root.getType(), Type(), ValueRange{},
-                             dynamicSizes(b, loc, root), ValueRange{});
-    auto copyIn = gpu::MemcpyOp::create(b, loc, TypeRange{}, ValueRange{},
-                                        device.getMemref(), root);
-    if (!def)
-      lastArgumentCopy = copyIn;
-    root.replaceUsesWithIf(device.getMemref(), [&](OpOperand &use) {
-      return use.getOwner() != copyIn && !isa<func::ReturnOp>(use.getOwner()) &&
-             use.getOwner()->getParentOp() != nullptr &&
-             !isa<memref::DimOp>(use.getOwner());
-    });
-    buffers.push_back({device.getMemref(), root, written.lookup(root) && !def});
-  }
+/// An allocation becomes a device allocation (its deallocs go: every
+/// device buffer is freed before returning).
+Buffer allocateOnDevice(OpBuilder &b, memref::AllocOp alloc) {
+  b.setInsertionPoint(alloc);
+  auto device = gpu::AllocOp::create(
+      b, alloc.getLoc(), alloc.getType(), /*asyncToken=*/Type(), ValueRange{},
+      alloc.getDynamicSizes(), alloc.getSymbolOperands());
+  for (Operation *user : llvm::make_early_inc_range(alloc->getUsers()))
+    if (isa<memref::DeallocOp>(user))
+      user->erase();
+  alloc.getResult().replaceAllUsesWith(device.getMemref());
+  alloc.erase();
+  return {device.getMemref(), Value(), false};
+}
 
-  // Host code may only pass device buffers around, never touch them.
-  llvm::DenseSet<Value> deviceRoots;
-  for (const Buffer &buffer : buffers)
-    deviceRoots.insert(buffer.device);
+/// An argument or constant gets a device copy, made once at entry (after
+/// `lastArgumentCopy`, keeping argument copies in order) and used by
+/// everything but the copy, returns and dim queries.
+Buffer copyToDevice(OpBuilder &b, Value root, bool isWritten,
+                    Operation *&lastArgumentCopy) {
+  Location loc = root.getLoc();
+  Operation *def = root.getDefiningOp();
+  Block &entry = *root.getParentBlock();
+  if (def)
+    b.setInsertionPointAfter(def);
+  else if (lastArgumentCopy)
+    b.setInsertionPointAfter(lastArgumentCopy);
+  else
+    b.setInsertionPointToStart(&entry);
+  auto device =
+      gpu::AllocOp::create(b, loc, root.getType(), Type(), ValueRange{},
+                           dynamicSizes(b, loc, root), ValueRange{});
+  auto copyIn = gpu::MemcpyOp::create(b, loc, TypeRange{}, ValueRange{},
+                                      device.getMemref(), root);
+  if (!def)
+    lastArgumentCopy = copyIn;
+  root.replaceUsesWithIf(device.getMemref(), [&](OpOperand &use) {
+    return use.getOwner() != copyIn && !isa<func::ReturnOp>(use.getOwner()) &&
+           use.getOwner()->getParentOp() != nullptr &&
+           !isa<memref::DimOp>(use.getOwner());
+  });
+  return {device.getMemref(), root, isWritten && !def};
+}
+
+/// Host code may only pass device buffers around, never touch them.
+LogicalResult checkHostUse(func::FuncOp func,
+                           const llvm::DenseSet<Value> &deviceRoots) {
   WalkResult walk = func.walk([&](Operation *op) {
     if (isa<gpu::LaunchFuncOp, gpu::MemcpyOp, gpu::DeallocOp, func::ReturnOp,
             memref::DimOp, ViewLikeOpInterface>(op))
@@ -173,37 +170,72 @@ LogicalResult rewriteFunction(func::FuncOp func) {
       }
     return WalkResult::advance();
   });
-  if (walk.wasInterrupted())
+  return failure(walk.wasInterrupted());
+}
+
+/// Before `ret`: results to host buffers, written arguments back, and
+/// every device buffer freed.
+LogicalResult copyBackAtReturn(OpBuilder &b, func::ReturnOp ret,
+                               ArrayRef<Buffer> buffers,
+                               const llvm::DenseSet<Value> &deviceRoots) {
+  b.setInsertionPoint(ret);
+  Location loc = ret.getLoc();
+  for (OpOperand &operand : ret->getOpOperands()) {
+    Value v = operand.get();
+    if (!isa<MemRefType>(v.getType()) || !deviceRoots.contains(viewRoot(v)))
+      continue;
+    auto type = cast<MemRefType>(v.getType());
+    auto host = memref::AllocOp::create(
+        b, loc, MemRefType::get(type.getShape(), type.getElementType()),
+        dynamicSizes(b, loc, v));
+    if (host.getType() != type)
+      return ret.emitError("attn-gpu-host-memory: returned buffer has a "
+                           "non-identity layout");
+    gpu::MemcpyOp::create(b, loc, TypeRange{}, ValueRange{}, host, v);
+    operand.set(host);
+  }
+  for (const Buffer &buffer : buffers)
+    if (buffer.written)
+      gpu::MemcpyOp::create(b, loc, TypeRange{}, ValueRange{}, buffer.host,
+                            buffer.device);
+  for (const Buffer &buffer : buffers)
+    gpu::DeallocOp::create(b, loc, TypeRange{}, ValueRange{}, buffer.device);
+  return success();
+}
+
+LogicalResult rewriteFunction(func::FuncOp func) {
+  SmallVector<gpu::LaunchFuncOp> launches;
+  func.walk([&](gpu::LaunchFuncOp op) { launches.push_back(op); });
+  if (launches.empty())
+    return success();
+  if (!func.getBody().hasOneBlock())
+    return func.emitError("attn-gpu-host-memory: host functions with GPU "
+                          "launches must be one block");
+  SmallVector<Value> ordered;
+  llvm::DenseMap<Value, bool> written;
+  if (failed(collectRoots(func, launches, ordered, written)))
     return failure();
 
-  // Before returning: results to host buffers, written arguments back, and
-  // every device buffer freed.
+  OpBuilder b(func.getContext());
+  SmallVector<Buffer> buffers;
+  Operation *lastArgumentCopy = nullptr;
+  for (Value root : ordered) {
+    if (auto alloc = root.getDefiningOp<memref::AllocOp>())
+      buffers.push_back(allocateOnDevice(b, alloc));
+    else
+      buffers.push_back(
+          copyToDevice(b, root, written.lookup(root), lastArgumentCopy));
+  }
+  llvm::DenseSet<Value> deviceRoots;
+  for (const Buffer &buffer : buffers)
+    deviceRoots.insert(buffer.device);
+  if (failed(checkHostUse(func, deviceRoots)))
+    return failure();
   SmallVector<func::ReturnOp> returns;
   func.walk([&](func::ReturnOp op) { returns.push_back(op); });
-  for (func::ReturnOp ret : returns) {
-    b.setInsertionPoint(ret);
-    Location loc = ret.getLoc();
-    for (OpOperand &operand : ret->getOpOperands()) {
-      Value v = operand.get();
-      if (!isa<MemRefType>(v.getType()) || !deviceRoots.contains(viewRoot(v)))
-        continue;
-      auto type = cast<MemRefType>(v.getType());
-      auto host = memref::AllocOp::create(
-          b, loc, MemRefType::get(type.getShape(), type.getElementType()),
-          dynamicSizes(b, loc, v));
-      if (host.getType() != type)
-        return ret.emitError("attn-gpu-host-memory: returned buffer has a "
-                             "non-identity layout");
-      gpu::MemcpyOp::create(b, loc, TypeRange{}, ValueRange{}, host, v);
-      operand.set(host);
-    }
-    for (const Buffer &buffer : buffers)
-      if (buffer.written)
-        gpu::MemcpyOp::create(b, loc, TypeRange{}, ValueRange{}, buffer.host,
-                              buffer.device);
-    for (const Buffer &buffer : buffers)
-      gpu::DeallocOp::create(b, loc, TypeRange{}, ValueRange{}, buffer.device);
-  }
+  for (func::ReturnOp ret : returns)
+    if (failed(copyBackAtReturn(b, ret, buffers, deviceRoots)))
+      return failure();
   return success();
 }
 

@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Passes.h"
+#include "codegen/Target.h"
 
 #include "mlir/Dialect/GPU/IR/CompilationInterfaces.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -26,6 +27,7 @@ namespace mlir::attn {
 } // namespace mlir::attn
 
 using namespace mlir;
+using namespace mlir::attn;
 
 namespace {
 
@@ -82,23 +84,25 @@ int64_t getInt(const NamedAttrList &attrs, StringRef name) {
   return -1;
 }
 
-/// Waves per SIMD on CDNA (gfx90a, gfx942): 512 registers per lane shared
-/// by VGPRs and AGPRs (AGPRs start at a multiple of 4, allocation in
-/// granules of 8), 64 KiB LDS per CU of 4 SIMDs, at most 8 waves per SIMD.
-/// Returns nullopt for chips this model does not cover.
-std::optional<int64_t> wavesPerSimd(StringRef chip, int64_t vgprs,
+/// Waves per SIMD on CDNA: the chip's registers per lane are shared by
+/// VGPRs and AGPRs (AGPRs start at a multiple of 4, allocation in granules
+/// of 8), its LDS by the workgroups of a CU. Returns nullopt for chips
+/// without an occupancy model (see codegen/Target.h).
+std::optional<int64_t> wavesPerSimd(StringRef chipName, int64_t vgprs,
                                     int64_t agprs, int64_t ldsBytes,
                                     int64_t workgroupSize) {
-  if (chip != "gfx90a" && chip != "gfx942")
+  const ChipInfo *chip = lookupChip(chipName);
+  if (!chip || !chip->hasOccupancyModel())
     return std::nullopt;
   int64_t regs = llvm::alignTo(llvm::alignTo(std::max<int64_t>(vgprs, 1), 4) +
                                    std::max<int64_t>(agprs, 0),
                                8);
-  int64_t waves = std::min<int64_t>(8, 512 / regs);
+  int64_t waves = std::min<int64_t>(chip->maxWavesPerSimd,
+                                    chip->registersPerSimdLane / regs);
   if (ldsBytes > 0 && workgroupSize > 0) {
-    int64_t groupsPerCu = 65536 / ldsBytes;
-    int64_t wavesPerGroup = llvm::divideCeil(workgroupSize, 64);
-    waves = std::min(waves, groupsPerCu * wavesPerGroup / 4);
+    int64_t groupsPerCu = chip->ldsBytesPerCu / ldsBytes;
+    int64_t wavesPerGroup = llvm::divideCeil(workgroupSize, chip->waveSize);
+    waves = std::min(waves, groupsPerCu * wavesPerGroup / chip->simdsPerCu);
   }
   return waves;
 }

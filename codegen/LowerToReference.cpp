@@ -41,20 +41,13 @@ static void lowerToReference(RewriterBase &rewriter, AttentionOp op) {
         return arith::MaximumFOp::create(b, l, args[0], args[1]).getResult();
       });
   // E = exp(S - max); a row of -inf scores has max = -inf and E = 0.
-  Value e = buildGeneric(
-      rewriter, loc, scoreDims, numLoops, ValueRange{s, max},
-      {scoreMap, rowMap},
-      createLoopTensor(rewriter, loc, scoreDims, loopSizes, f32), scoreMap,
-      [](OpBuilder &b, Location l, ValueRange args) {
-        Value minusInf = arith::ConstantOp::create(
-            b, l, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
-        Value zero = arith::ConstantOp::create(b, l, b.getF32FloatAttr(0.0f));
-        Value rowEmpty = arith::CmpFOp::create(b, l, arith::CmpFPredicate::OEQ,
-                                               args[1], minusInf);
-        Value x = arith::SubFOp::create(b, l, args[0], args[1]);
-        Value ex = math::ExpOp::create(b, l, x);
-        return arith::SelectOp::create(b, l, rowEmpty, zero, ex).getResult();
-      });
+  Value e =
+      buildGeneric(rewriter, loc, scoreDims, numLoops, ValueRange{s, max},
+                   {scoreMap, rowMap},
+                   createLoopTensor(rewriter, loc, scoreDims, loopSizes, f32),
+                   scoreMap, [](OpBuilder &b, Location l, ValueRange args) {
+                     return expMinusMax(b, l, args[0], args[1]);
+                   });
   Value sum = buildGeneric(
       rewriter, loc, scoreDims, numLoops, ValueRange{e}, {scoreMap},
       createLoopTensor(rewriter, loc, rowDims, loopSizes, f32, 0.0), rowMap,

@@ -94,8 +94,9 @@ def AttnRocmAttentionKernels
     tensor/buffer conversions fold away in one-shot bufferization.
   }];
   let options = [
-    Option<"chip", "chip", "std::string", /*default=*/"\"gfx942\"",
-           "AMDGPU chip (gfx942, gfx90a)">,
+    Option<"chip", "chip", "std::string",
+           /*default=*/"std::string(::mlir::attn::defaultChip())",
+           "AMD GPU with MFMA (codegen/Target.h lists them)">,
     Option<"breakKernel", "break", "std::string", /*default=*/"\"\"",
            "Testing only: build a deliberately wrong kernel to show that the "
            "emulation catches it: 'swap-mfma-operands' or 'no-barrier'">,
@@ -189,7 +190,7 @@ def AttnKernelReport : Pass<"attn-kernel-report", "::mlir::ModuleOp"> {
     prints one table per kernel, read from the code object and its
     disassembly rather than estimated: VGPRs, AGPRs, SGPRs, LDS bytes,
     scratch bytes, spills, wavefront size, workgroup size, occupancy in
-    waves per SIMD (CDNA chips: gfx90a, gfx942), and the instruction mix
+    waves per SIMD (chips with an occupancy model in codegen/Target.h), and the instruction mix
     (MFMA count, global and LDS load/store widths, scratch accesses). The
     IR is left unchanged.
   }];

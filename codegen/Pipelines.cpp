@@ -1,9 +1,16 @@
-//===- Pipelines.cpp - CPU and reference pipelines ------------------------===//
+//===- Pipelines.cpp - attn's compilation pipelines -----------------------===//
 
+#include "codegen/Pipelines.h"
 #include "codegen/Passes.h"
 #include "transforms/Passes.h"
 
-#include "mlir/InitAllPasses.h"
+#include "mlir/Conversion/Passes.h"
+#include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
+#include "mlir/Dialect/Bufferization/Transforms/Passes.h"
+#include "mlir/Dialect/GPU/Transforms/Passes.h"
+#include "mlir/Dialect/Linalg/Passes.h"
+#include "mlir/Dialect/MemRef/Transforms/Passes.h"
+#include "mlir/Dialect/SCF/Transforms/Passes.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Transforms/Passes.h"
 #include "llvm/Support/FileSystem.h"
@@ -11,68 +18,78 @@
 #include <cstdlib>
 
 using namespace mlir;
+using namespace mlir::attn;
 
-void mlir::attn::buildCpuTensorPipeline(OpPassManager &pm,
-                                        const CpuPipelineOptions &opts) {
-  if (opts.graphOpt)
-    buildGraphOptPipeline(pm);
-  pm.addPass(createAttnConvertToOnlineAttention());
-  AttnTileAttentionOptions tileOptions;
-  tileOptions.mTile = opts.mTile;
-  tileOptions.k2Tile = opts.k2Tile;
-  pm.addNestedPass<func::FuncOp>(createAttnTileAttention(tileOptions));
-  pm.addPass(createAttnDecomposeOnlineAttention());
+static void addCleanup(OpPassManager &pm) {
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
 
-void mlir::attn::buildReferenceTensorPipeline(OpPassManager &pm) {
-  pm.addPass(createAttnLowerToReference());
-  pm.addPass(createCanonicalizerPass());
+/// One-shot bufferization of the whole module, function boundaries with
+/// identity layouts (what the JIT's C interface and the launcher expect).
+static void addBufferizeStage(OpPassManager &pm) {
+  bufferization::OneShotBufferizePassOptions options;
+  options.bufferizeFunctionBoundaries = true;
+  options.functionBoundaryTypeConversion =
+      bufferization::LayoutMapOption::IdentityLayoutMap;
+  pm.addPass(bufferization::createOneShotBufferizePass(options));
 }
 
-// Everything below is upstream MLIR; spelled as a textual pipeline so that
-// `--mlir-print-ir-after-all` names each step as users would write it.
-static constexpr llvm::StringLiteral kBufferize =
-    "one-shot-bufferize{bufferize-function-boundaries "
-    "function-boundary-type-conversion=identity-layout-map},";
-static constexpr llvm::StringLiteral kDeallocate =
-    "buffer-deallocation-pipeline,";
-static constexpr llvm::StringLiteral kCpuLoweringHead =
-    "convert-bufferization-to-memref,"
-    "func.func(convert-linalg-to-loops),"
-    "scf-forall-to-parallel,"
-    "convert-scf-to-openmp,"
-    "expand-strided-metadata,"
-    "lower-affine,"
-    "convert-vector-to-llvm,"
-    // memref.alloca_scope (made by the OpenMP conversion) must be lowered
-    // while its region is still one block, i.e. before scf-to-cf.
-    "finalize-memref-to-llvm,"
-    "convert-scf-to-cf,"
-    "convert-math-to-llvm,"
-    "convert-math-to-libm,"
-    "convert-arith-to-llvm,"
-    "convert-index-to-llvm,"
-    "convert-cf-to-llvm,"
-    "convert-func-to-llvm,"
-    "convert-openmp-to-llvm,";
-static constexpr llvm::StringLiteral kCpuLoweringTail =
-    "reconcile-unrealized-casts";
+/// Buffers (already bufferized) to the LLVM dialect: loops, OpenMP for the
+/// parallel ones, then every dialect to LLVM.
+static void addLowerBuffersToLLVM(OpPassManager &pm, bool gpuHost) {
+  pm.addPass(createConvertBufferizationToMemRefPass());
+  pm.addNestedPass<func::FuncOp>(createConvertLinalgToLoopsPass());
+  pm.addPass(createForallToParallelLoopPass());
+  pm.addPass(createConvertSCFToOpenMPPass());
+  pm.addPass(memref::createExpandStridedMetadataPass());
+  pm.addPass(createLowerAffinePass());
+  pm.addPass(createConvertVectorToLLVMPass());
+  // memref.alloca_scope (made by the OpenMP conversion) must be lowered
+  // while its region is still one block, i.e. before scf-to-cf.
+  pm.addPass(createFinalizeMemRefToLLVMConversionPass());
+  pm.addPass(createSCFToControlFlowPass());
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
+  pm.addPass(createArithToLLVMConversionPass());
+  pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createConvertControlFlowToLLVMPass());
+  pm.addPass(createConvertFuncToLLVMPass());
+  pm.addPass(createConvertOpenMPToLLVMPass());
+  // Launches call the mgpu* ABI that attn's launcher provides
+  // (runtime/GpuLauncher.h).
+  if (gpuHost)
+    pm.addPass(createGpuToLLVMConversionPass());
+  pm.addPass(createReconcileUnrealizedCastsPass());
+}
 
-void mlir::attn::buildCpuLoweringPipeline(OpPassManager &pm, bool deallocate) {
-  // The textual pipeline names upstream passes; make sure they are
-  // registered whichever tool builds it.
-  static const bool registered = [] {
-    registerAllPasses();
-    return true;
-  }();
-  (void)registered;
-  std::string pipeline = (kBufferize + (deallocate ? kDeallocate : "") +
-                          kCpuLoweringHead + kCpuLoweringTail)
-                             .str();
-  if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
-    llvm::report_fatal_error("attn: internal CPU lowering pipeline is invalid");
+void mlir::attn::addCpuLoweringStage(OpPassManager &pm) {
+  addBufferizeStage(pm);
+  bufferization::buildBufferDeallocationPipeline(pm);
+  addLowerBuffersToLLVM(pm, /*gpuHost=*/false);
+}
+
+void mlir::attn::buildCpuPipeline(OpPassManager &pm,
+                                  const CpuPipelineOptions &options) {
+  if (options.graphOpt)
+    buildGraphOptPipeline(pm);
+  pm.addPass(createAttnConvertToOnlineAttention());
+  AttnTileAttentionOptions tile;
+  tile.mTile = options.mTile;
+  tile.k2Tile = options.k2Tile;
+  pm.addNestedPass<func::FuncOp>(createAttnTileAttention(tile));
+  pm.addPass(createAttnDecomposeOnlineAttention());
+  addCleanup(pm);
+  if (options.lowerToLLVM)
+    addCpuLoweringStage(pm);
+}
+
+void mlir::attn::buildReferencePipeline(
+    OpPassManager &pm, const ReferencePipelineOptions &options) {
+  pm.addPass(createAttnLowerToReference());
+  pm.addPass(createCanonicalizerPass());
+  if (options.lowerToLLVM)
+    addCpuLoweringStage(pm);
 }
 
 #ifndef ATTN_ROCM_TOOLKIT_DIR
@@ -91,158 +108,108 @@ std::string mlir::attn::defaultRocmToolkit() {
   return ATTN_ROCM_TOOLKIT_DIR;
 }
 
-void mlir::attn::buildRocmPipeline(OpPassManager &pm,
-                                   const RocmPipelineOptions &opts) {
-  static const bool registered = [] {
-    registerAllPasses();
-    return true;
-  }();
-  (void)registered;
-  auto parse = [&](const std::string &pipeline) {
-    if (failed(parsePassPipeline(pipeline, pm, llvm::errs())))
-      llvm::report_fatal_error("attn: internal ROCm pipeline is invalid");
-  };
-  if (opts.graphOpt)
-    buildGraphOptPipeline(pm);
-  if (opts.chip == "gfx942" || opts.chip == "gfx90a") {
-    AttnRocmAttentionKernelsOptions kernelOptions;
-    kernelOptions.chip = opts.chip;
-    kernelOptions.breakKernel = opts.breakKernel;
-    pm.addPass(createAttnRocmAttentionKernels(kernelOptions));
+/// Attention as MFMA flash-attention kernels; on chips without MFMA, as
+/// its unfused linalg form, which the next stages make simple kernels
+/// (correct, not fast).
+static void addAttentionKernelStage(OpPassManager &pm,
+                                    const RocmPipelineOptions &options) {
+  const ChipInfo *chip = lookupChip(options.chip);
+  if (chip && chip->hasMfma()) {
+    AttnRocmAttentionKernelsOptions kernels;
+    kernels.chip = options.chip;
+    kernels.breakKernel = options.breakKernel;
+    pm.addPass(createAttnRocmAttentionKernels(kernels));
   } else {
-    // No MFMA (RDNA): attention as its unfused linalg form, whose ops
-    // attn-map-linalg-to-gpu turns into simple kernels. Correct, not fast.
     pm.addPass(createAttnLowerToReference());
   }
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  parse(kBufferize.drop_back().str());
-  pm.addPass(createAttnMapLinalgToGpu());
-  pm.addPass(createAttnGpuHostMemory());
-  pm.addPass(createCanonicalizerPass());
-  pm.addPass(createCSEPass());
-  if (opts.emulate)
-    pm.addPass(createAttnEmulateGpuKernels());
-  // Code object v5 (abi=500) so ROCm 5.x and 6.x runtimes load it.
-  parse("rocdl-attach-target{chip=" + opts.chip + " abi=500 O=3}");
-  parse("gpu.module(expand-strided-metadata,lower-affine,convert-scf-to-cf,"
-        "convert-gpu-to-rocdl{chipset=" +
-        opts.chip + " runtime=HIP},reconcile-unrealized-casts)");
-  if (opts.kernelReport) {
-    AttnKernelReportOptions reportOptions;
-    reportOptions.toolkit = opts.toolkit;
-    pm.addPass(createAttnKernelReport(reportOptions));
-  }
-  if (!opts.binary)
-    return;
-  parse("gpu-module-to-binary{toolkit=" + opts.toolkit + "}");
-  if (!opts.lowerHost)
-    return;
-  // Host code: one stream per function (gpu-async-region), then the CPU
-  // lowering with upstream gpu-to-llvm, whose launches call the mgpu* ABI
-  // that attn's launcher provides (runtime/GpuLauncher.h).
-  parse(("func.func(gpu-async-region)," + kCpuLoweringHead + "gpu-to-llvm," +
-         kCpuLoweringTail)
-            .str());
+  addCleanup(pm);
 }
 
-namespace {
-struct RocmPipelineCLOptions
-    : public PassPipelineOptions<RocmPipelineCLOptions> {
-  Option<std::string> chip{*this, "chip",
-                           llvm::cl::desc("gfx942 (default), gfx90a (MFMA "
-                                          "flash-attention kernel) or "
-                                          "gfx1100 (simple kernels)"),
-                           llvm::cl::init("gfx942")};
-  Option<std::string> toolkit{
-      *this, "toolkit",
-      llvm::cl::desc("ROCm toolkit folder (default: ROCM_PATH, /opt/rocm, "
-                     "then the build's folder of Debian packages)"),
-      llvm::cl::init("")};
-  Option<bool> graphOpt{*this, "graph-opt",
-                        llvm::cl::desc("Run attn-graph-opt first"),
-                        llvm::cl::init(true)};
-  Option<bool> report{*this, "kernel-report",
-                      llvm::cl::desc("Print the kernel report"),
-                      llvm::cl::init(false)};
-  Option<bool> binary{*this, "binary",
-                      llvm::cl::desc("Serialize to gpu.binary"),
-                      llvm::cl::init(true)};
-  Option<bool> host{*this, "lower-host",
-                    llvm::cl::desc("Lower the host code to the LLVM dialect "
-                                   "(needs binary)"),
-                    llvm::cl::init(true)};
-  Option<bool> emulate{*this, "emulate",
-                       llvm::cl::desc("Add host functions emulating each "
-                                      "kernel (attn-emulate-gpu-kernels)"),
-                       llvm::cl::init(false)};
-};
+/// The other linalg ops as kernels, device buffers and copies.
+static void addDeviceMemoryStage(OpPassManager &pm, bool emulate) {
+  pm.addPass(createAttnMapLinalgToGpu());
+  pm.addPass(createAttnGpuHostMemory());
+  addCleanup(pm);
+  if (emulate)
+    pm.addPass(createAttnEmulateGpuKernels());
+}
 
-struct CpuPipelineCLOptions : public PassPipelineOptions<CpuPipelineCLOptions> {
-  Option<bool> graphOpt{*this, "graph-opt",
-                        llvm::cl::desc("Run attn-graph-opt first"),
-                        llvm::cl::init(true)};
-  Option<int64_t> mTile{*this, "m-tile",
-                        llvm::cl::desc("Rows of Q per parallel tile"),
-                        llvm::cl::init(32)};
-  Option<int64_t> k2Tile{*this, "k2-tile",
-                         llvm::cl::desc("Keys per K2 loop iteration"),
-                         llvm::cl::init(64)};
-  Option<bool> lower{*this, "lower-to-llvm",
-                     llvm::cl::desc("Also bufferize and lower to the LLVM "
-                                    "dialect"),
-                     llvm::cl::init(true)};
-};
-struct ReferencePipelineCLOptions
-    : public PassPipelineOptions<ReferencePipelineCLOptions> {
-  Option<bool> lower{*this, "lower-to-llvm",
-                     llvm::cl::desc("Also bufferize and lower to the LLVM "
-                                    "dialect"),
-                     llvm::cl::init(true)};
-};
-} // namespace
+/// The gpu.module to the ROCDL dialect, for the chip.
+static void addLowerGpuModuleStage(OpPassManager &pm, StringRef chip) {
+  GpuROCDLAttachTargetOptions target;
+  target.chip = chip.str();
+  target.abiVersion = "500"; // code object v5: ROCm 5.x and 6.x load it
+  target.optLevel = 3;
+  pm.addPass(createGpuROCDLAttachTarget(target));
+  OpPassManager &kernels = pm.nest<gpu::GPUModuleOp>();
+  kernels.addPass(memref::createExpandStridedMetadataPass());
+  kernels.addPass(createLowerAffinePass());
+  kernels.addPass(createSCFToControlFlowPass());
+  ConvertGpuOpsToROCDLOpsOptions rocdl;
+  rocdl.chipset = chip.str();
+  rocdl.runtime = gpu::amd::Runtime::HIP;
+  kernels.addPass(createConvertGpuOpsToROCDLOps(rocdl));
+  kernels.addPass(createReconcileUnrealizedCastsPass());
+}
+
+static void addSerializeStage(OpPassManager &pm, const std::string &toolkit) {
+  GpuModuleToBinaryPassOptions binary;
+  binary.toolkitPath = toolkit;
+  pm.addPass(createGpuModuleToBinaryPass(binary));
+}
+
+/// Host code: one stream per function (gpu-async-region), then the CPU
+/// lowering of the (already bufferized) host code.
+static void addHostStage(OpPassManager &pm) {
+  pm.addNestedPass<func::FuncOp>(createGpuAsyncRegionPass());
+  addLowerBuffersToLLVM(pm, /*gpuHost=*/true);
+}
+
+void mlir::attn::buildRocmPipeline(OpPassManager &pm,
+                                   const RocmPipelineOptions &options) {
+  std::string toolkit = options.toolkit.empty() ? defaultRocmToolkit()
+                                                : std::string(options.toolkit);
+  if (options.graphOpt)
+    buildGraphOptPipeline(pm);
+  addAttentionKernelStage(pm, options);
+  addBufferizeStage(pm);
+  addDeviceMemoryStage(pm, options.emulate);
+  addLowerGpuModuleStage(pm, options.chip);
+  if (options.kernelReport) {
+    AttnKernelReportOptions report;
+    report.toolkit = toolkit;
+    pm.addPass(createAttnKernelReport(report));
+  }
+  if (options.binary)
+    addRocmBinaryAndHostStages(pm, options);
+}
+
+void mlir::attn::addRocmBinaryAndHostStages(
+    OpPassManager &pm, const RocmPipelineOptions &options) {
+  addSerializeStage(pm, options.toolkit.empty() ? defaultRocmToolkit()
+                                                : std::string(options.toolkit));
+  if (options.lowerHost)
+    addHostStage(pm);
+}
 
 void mlir::attn::registerCodegenPipelines() {
-  PassPipelineRegistration<RocmPipelineCLOptions>(
+  PassPipelineRegistration<RocmPipelineOptions>(
       "attn-rocm-pipeline",
       "AMDGPU codegen: attn-graph-opt, flash-attention MFMA kernels "
       "(attn-rocm-attention-kernels), bufferization, the other linalg ops "
       "as GPU kernels (attn-map-linalg-to-gpu), device buffers "
       "(attn-gpu-host-memory), ROCDL lowering, gpu-module-to-binary (code "
       "object v5) and host code calling the launcher (gpu-to-llvm)",
-      [](OpPassManager &pm, const RocmPipelineCLOptions &cl) {
-        RocmPipelineOptions opts;
-        opts.chip = cl.chip;
-        opts.toolkit =
-            cl.toolkit.empty() ? defaultRocmToolkit() : std::string(cl.toolkit);
-        opts.graphOpt = cl.graphOpt;
-        opts.kernelReport = cl.report;
-        opts.binary = cl.binary;
-        opts.lowerHost = cl.host;
-        opts.emulate = cl.emulate;
-        buildRocmPipeline(pm, opts);
-      });
-  PassPipelineRegistration<CpuPipelineCLOptions>(
+      buildRocmPipeline);
+  PassPipelineRegistration<CpuPipelineOptions>(
       "attn-cpu-pipeline",
       "CPU codegen: attn-graph-opt, online-attention tiling and "
       "decomposition, then bufferization and lowering to LLVM (OpenMP "
       "parallel loops)",
-      [](OpPassManager &pm, const CpuPipelineCLOptions &cl) {
-        CpuPipelineOptions opts;
-        opts.graphOpt = cl.graphOpt;
-        opts.mTile = cl.mTile;
-        opts.k2Tile = cl.k2Tile;
-        buildCpuTensorPipeline(pm, opts);
-        if (cl.lower)
-          buildCpuLoweringPipeline(pm);
-      });
-  PassPipelineRegistration<ReferencePipelineCLOptions>(
+      buildCpuPipeline);
+  PassPipelineRegistration<ReferencePipelineOptions>(
       "attn-reference-pipeline",
       "Reference lowering for numerical checks: materialized softmax, no "
       "graph passes, no tiling, then lowering to LLVM",
-      [](OpPassManager &pm, const ReferencePipelineCLOptions &cl) {
-        buildReferenceTensorPipeline(pm);
-        if (cl.lower)
-          buildCpuLoweringPipeline(pm);
-      });
+      buildReferencePipeline);
 }

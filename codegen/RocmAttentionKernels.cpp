@@ -19,6 +19,7 @@
 #include "codegen/AttentionUtils.h"
 #include "codegen/GpuUtils.h"
 #include "codegen/Passes.h"
+#include "codegen/Target.h"
 #include "dialect/AttnDialect.h"
 #include "transforms/Remarks.h"
 
@@ -73,13 +74,8 @@ FailureOr<KernelShape> analyze(AttentionOp op, std::string &why) {
           "that form one contiguous run in the same order in every operand";
     return failure();
   }
-  s.loopSizes.assign(op.getNumLoops(), ShapedType::kDynamic);
-  for (auto [map, operand] :
-       llvm::zip(op.getIndexingMapsArray(), op->getOperands()))
-    if (auto type = dyn_cast<RankedTensorType>(operand.getType()))
-      for (auto [pos, e] : llvm::enumerate(map.getResults()))
-        s.loopSizes[cast<AffineDimExpr>(e).getPosition()] =
-            type.getDimSize(pos);
+  s.loopSizes =
+      getStaticLoopSizes(op.getIndexingMapsArray(), op->getOperands());
   if (llvm::any_of(s.loopSizes, ShapedType::isDynamic)) {
     why = "the GPU kernel needs static shapes (attn-run specializes a "
           "program with dynamic dims to its inputs' shapes when it runs it)";
@@ -204,260 +200,312 @@ private:
     return v;
   }
 
+  Value minusInf() { return f32(-std::numeric_limits<double>::infinity()); }
+
+  // The kernel in the order it runs; each step reads the members below.
+  void setUp(gpu::GPUFuncOp func);
+  void loadQueryFragments();
+  void stageKeys(Value kt);
+  void stageValues(Value kt);
+  SmallVector<Value> scoreBlocks(Value kt);
+  Value maskScores(Value scaled, Value kt, int64_t kb);
+  /// Online softmax over one key block: new max and sum, the correction of
+  /// the old accumulators, and P (in the MFMA input type) per 16 keys.
+  struct SoftmaxStep {
+    Value max, sum, correction;
+    SmallVector<Value> p;
+  };
+  SoftmaxStep softmaxStep(ArrayRef<Value> scores, Value oldMax, Value oldSum);
+  void accumulate(MutableArrayRef<Value> acc, const SoftmaxStep &step);
+  void storeOutput(scf::ForOp loop);
+
   ImplicitLocOpBuilder &b;
   AttentionOp op;
   const KernelShape &s;
   /// Testing only: "swap-mfma-operands" or "no-barrier" builds a wrong
   /// kernel on purpose.
   StringRef breakMode;
+
+  // Set up once per kernel.
+  unsigned dm = 0, dk1 = 0, dk2 = 0, dn = 0;
+  Value q, k, v, out, scale32, mask, kTile, vtTile;
+  AffineMap qMap, kMap, vMap, oMap;
+  Type f32Type;
+  VectorType acc4, in4;
+  /// Thread coordinates: `row16` = lane % 16 (the query row within the
+  /// wave's 16), `group4` = 4 * (lane / 16) (the first of the lane's 4
+  /// elements along the MFMA's K), `row` the query row this lane serves.
+  Value tid, row16, group4, row, zero4;
+  /// Current values of the loop dims, for indexing operands by their maps.
+  SmallVector<Value> loop;
+  /// Q^T fragments (MFMA B operand), one per 16 of K1.
+  SmallVector<Value> qFrag;
 };
 
-void KernelBuilder::build(gpu::GPUFuncOp func) {
+void KernelBuilder::setUp(gpu::GPUFuncOp func) {
   const AttentionDims &dims = s.dims;
-  unsigned dm = dims.m[0], dk1 = dims.k1[0], dk2 = dims.k2[0], dn = dims.n[0];
-  Value q = func.getArgument(0), k = func.getArgument(1),
-        v = func.getArgument(2), out = func.getArgument(3),
-        scale = func.getArgument(4);
+  dm = dims.m[0], dk1 = dims.k1[0], dk2 = dims.k2[0], dn = dims.n[0];
+  q = func.getArgument(0), k = func.getArgument(1), v = func.getArgument(2);
+  out = func.getArgument(3);
   // Optional mask (argument 5): i1 keeps a score where true, a float mask
   // is added to the scaled scores.
-  Value mask = op.getMask() ? func.getArgument(5) : Value();
-  Value kTile = func.getWorkgroupAttributions()[0];
-  Value vtTile = func.getWorkgroupAttributions()[1];
-  AffineMap qMap = op.getQueryMap(), kMap = op.getKeyMap(),
-            vMap = op.getValueMap(), oMap = op.getOutputMap();
-  Type f32Type = b.getF32Type();
-  auto acc4 = VectorType::get({4}, f32Type);
-  auto in4 = VectorType::get({4}, s.inElem);
+  mask = op.getMask() ? func.getArgument(5) : Value();
+  kTile = func.getWorkgroupAttributions()[0];
+  vtTile = func.getWorkgroupAttributions()[1];
+  qMap = op.getQueryMap(), kMap = op.getKeyMap(), vMap = op.getValueMap();
+  oMap = op.getOutputMap();
+  f32Type = b.getF32Type();
+  acc4 = VectorType::get({4}, f32Type);
+  in4 = VectorType::get({4}, s.inElem);
+  Value scale = func.getArgument(4);
+  scale32 = scale.getType() == f32Type
+                ? scale
+                : arith::ExtFOp::create(b, f32Type, scale).getResult();
+  zero4 = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(acc4, b.getF32FloatAttr(0)));
 
-  Value tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
+  tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   Value lane = arith::RemUIOp::create(b, tid, cst(64));
   Value wave = arith::DivUIOp::create(b, tid, cst(64));
-  Value row16 = arith::RemUIOp::create(b, lane, cst(16));
-  Value group4 = arith::MulIOp::create(
-      b, arith::DivUIOp::create(b, lane, cst(16)), cst(4));
+  row16 = arith::RemUIOp::create(b, lane, cst(16));
+  group4 = arith::MulIOp::create(b, arith::DivUIOp::create(b, lane, cst(16)),
+                                 cst(4));
   Value blockRow = arith::MulIOp::create(
       b, gpu::BlockIdOp::create(b, gpu::Dimension::x), cst(kBlockRows));
-  Value row = arith::AddIOp::create(
+  row = arith::AddIOp::create(
       b,
       arith::AddIOp::create(b, blockRow,
                             arith::MulIOp::create(b, wave, cst(kRowsPerWave))),
       row16);
 
   // Loop values shared by all accesses: batch dims from block id y.
-  SmallVector<Value> loop(op.getNumLoops(), cst(0));
+  loop.assign(op.getNumLoops(), cst(0));
   Value batchId = gpu::BlockIdOp::create(b, gpu::Dimension::y);
   for (unsigned d : llvm::reverse(dims.batch)) {
     loop[d] = arith::RemUIOp::create(b, batchId, cst(s.loopSizes[d]));
     batchId = arith::DivUIOp::create(b, batchId, cst(s.loopSizes[d]));
   }
+}
 
-  // Q^T fragments (B operand): lane holds Q[row][c * 16 + group4 + 0..3].
-  SmallVector<Value> qFrag;
+void KernelBuilder::loadQueryFragments() {
+  // Lane holds Q[row][c * 16 + group4 + 0..3].
   loop[dm] = row;
   for (int64_t c = 0; c < s.k1 / 16; ++c) {
     loop[dk1] = arith::AddIOp::create(b, group4, cst(c * 16));
     qFrag.push_back(loadAlong(q, qMap, dk1, loop, 4));
   }
+}
 
-  Value zero4 = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(acc4, b.getF32FloatAttr(0)));
-  SmallVector<Value> init = {f32(-std::numeric_limits<double>::infinity()),
-                             f32(0.0)};
-  int64_t nBlocks = s.n / 16;
-  init.append(nBlocks, zero4);
-  Value scale32 = scale.getType() == f32Type
-                      ? scale
-                      : arith::ExtFOp::create(b, f32Type, scale).getResult();
+void KernelBuilder::stageKeys(Value kt) {
+  // K[kt .. kt+64) as [key][K1], 8 halves per thread per step.
+  int64_t kChunks = kKeyBlock * s.k1 / 8;
+  for (int64_t j = 0; j * kThreads < kChunks; ++j) {
+    OpBuilder::InsertionGuard roundGuard(b);
+    Value idx = chunkIndex(tid, j, kChunks);
+    Value key = arith::DivUIOp::create(b, idx, cst(s.k1 / 8));
+    Value col = arith::MulIOp::create(
+        b, arith::RemUIOp::create(b, idx, cst(s.k1 / 8)), cst(8));
+    loop[dk2] = arith::AddIOp::create(b, kt, key);
+    loop[dk1] = col;
+    Value chunk = loadAlong(k, kMap, dk1, loop, 8);
+    vector::StoreOp::create(b, chunk, kTile, ValueRange{key, col});
+  }
+}
 
-  auto loopOp = scf::ForOp::create(
-      b, cst(0), cst(s.k2), cst(kKeyBlock), init,
-      [&](OpBuilder &nested, Location loc, Value kt, ValueRange state) {
-        OpBuilder::InsertionGuard guard(b);
-        b.setInsertionPointToStart(nested.getInsertionBlock());
-        Value mOld = state[0], lOld = state[1];
-        SmallVector<Value> acc(state.drop_front(2));
+void KernelBuilder::stageValues(Value kt) {
+  // V[kt .. kt+64) as V^T [N][key]. Transposed V: 8 keys per vector load
+  // and store; standard V: 8 N values per load, stored element by element
+  // (the transpose happens here).
+  bool vTransposed =
+      cast<AffineDimExpr>(vMap.getResults().back()).getPosition() == dk2;
+  int64_t vChunks = kKeyBlock * s.n / 8;
+  for (int64_t j = 0; j * kThreads < vChunks; ++j) {
+    OpBuilder::InsertionGuard roundGuard(b);
+    Value idx = chunkIndex(tid, j, vChunks);
+    if (vTransposed) {
+      Value nIdx = arith::DivUIOp::create(b, idx, cst(kKeyBlock / 8));
+      Value key = arith::MulIOp::create(
+          b, arith::RemUIOp::create(b, idx, cst(kKeyBlock / 8)), cst(8));
+      loop[dn] = nIdx;
+      loop[dk2] = arith::AddIOp::create(b, kt, key);
+      Value chunk = loadAlong(v, vMap, dk2, loop, 8);
+      vector::StoreOp::create(b, chunk, vtTile, ValueRange{nIdx, key});
+      continue;
+    }
+    Value key = arith::DivUIOp::create(b, idx, cst(s.n / 8));
+    Value nIdx = arith::MulIOp::create(
+        b, arith::RemUIOp::create(b, idx, cst(s.n / 8)), cst(8));
+    loop[dn] = nIdx;
+    loop[dk2] = arith::AddIOp::create(b, kt, key);
+    Value chunk = loadAlong(v, vMap, dn, loop, 8);
+    for (int64_t i = 0; i < 8; ++i) {
+      Value elem = vector::ExtractOp::create(b, chunk, i);
+      memref::StoreOp::create(
+          b, elem, vtTile,
+          ValueRange{arith::AddIOp::create(b, nIdx, cst(i)), key});
+    }
+  }
+}
 
-        // Stage K[kt .. kt+64) as [key][K1] (8 halves per thread per step).
-        int64_t kChunks = kKeyBlock * s.k1 / 8;
-        for (int64_t j = 0; j * kThreads < kChunks; ++j) {
-          OpBuilder::InsertionGuard roundGuard(b);
-          Value idx = chunkIndex(tid, j, kChunks);
-          Value key = arith::DivUIOp::create(b, idx, cst(s.k1 / 8));
-          Value col = arith::MulIOp::create(
-              b, arith::RemUIOp::create(b, idx, cst(s.k1 / 8)), cst(8));
-          loop[dk2] = arith::AddIOp::create(b, kt, key);
-          loop[dk1] = col;
-          Value chunk = loadAlong(k, kMap, dk1, loop, 8);
-          vector::StoreOp::create(b, chunk, kTile, ValueRange{key, col});
-        }
-        // Stage V[kt .. kt+64) as V^T [N][key]. Transposed V: 8 keys per
-        // vector load and store; standard V: 8 N values per load, stored
-        // element by element (the transpose happens here).
-        bool vTransposed =
-            cast<AffineDimExpr>(vMap.getResults().back()).getPosition() == dk2;
-        int64_t vChunks = kKeyBlock * s.n / 8;
-        for (int64_t j = 0; j * kThreads < vChunks; ++j) {
-          OpBuilder::InsertionGuard roundGuard(b);
-          Value idx = chunkIndex(tid, j, vChunks);
-          if (vTransposed) {
-            Value nIdx = arith::DivUIOp::create(b, idx, cst(kKeyBlock / 8));
-            Value key = arith::MulIOp::create(
-                b, arith::RemUIOp::create(b, idx, cst(kKeyBlock / 8)), cst(8));
-            loop[dn] = nIdx;
-            loop[dk2] = arith::AddIOp::create(b, kt, key);
-            Value chunk = loadAlong(v, vMap, dk2, loop, 8);
-            vector::StoreOp::create(b, chunk, vtTile, ValueRange{nIdx, key});
-          } else {
-            Value key = arith::DivUIOp::create(b, idx, cst(s.n / 8));
-            Value nIdx = arith::MulIOp::create(
-                b, arith::RemUIOp::create(b, idx, cst(s.n / 8)), cst(8));
-            loop[dn] = nIdx;
-            loop[dk2] = arith::AddIOp::create(b, kt, key);
-            Value chunk = loadAlong(v, vMap, dn, loop, 8);
-            for (int64_t i = 0; i < 8; ++i) {
-              Value elem = vector::ExtractOp::create(b, chunk, i);
-              memref::StoreOp::create(
-                  b, elem, vtTile,
-                  ValueRange{arith::AddIOp::create(b, nIdx, cst(i)), key});
-            }
-          }
-        }
-        if (breakMode != "no-barrier")
-          gpu::BarrierOp::create(b);
+/// Padded keys (past the real K2) and the user's mask applied to one
+/// 16-key block of scaled scores.
+Value KernelBuilder::maskScores(Value scaled, Value kt, int64_t kb) {
+  Value first = arith::AddIOp::create(
+      b, kt, arith::AddIOp::create(b, group4, cst(kb * 16)));
+  if (s.k2Valid < s.k2) {
+    SmallVector<Value> valid;
+    for (int64_t i = 0; i < 4; ++i)
+      valid.push_back(arith::CmpIOp::create(
+          b, arith::CmpIPredicate::ult, arith::AddIOp::create(b, first, cst(i)),
+          cst(s.k2Valid)));
+    scaled = arith::SelectOp::create(
+        b,
+        vector::FromElementsOp::create(b, VectorType::get({4}, b.getI1Type()),
+                                       valid),
+        scaled, splat(minusInf(), 4));
+  }
+  if (!mask)
+    return scaled;
+  SmallVector<Value> at = loop;
+  at[dm] = row;
+  at[dk2] = first;
+  // i1 vectors are bit-packed in LLVM memory, booleans in a buffer one
+  // byte each: load those element by element.
+  bool isBool = getElementTypeOrSelf(mask.getType()).isInteger(1);
+  Value m = loadAlong(mask, *op.getMaskMap(), dk2, at, 4,
+                      /*allowVector=*/!isBool);
+  if (isBool)
+    return arith::SelectOp::create(b, m, scaled, splat(minusInf(), 4));
+  if (cast<VectorType>(m.getType()).getElementType() != f32Type)
+    m = arith::ExtFOp::create(b, acc4, m);
+  return arith::AddFOp::create(b, scaled, m);
+}
 
-        // S^T blocks of 16 keys: lane holds S[row][kb*16 + group4 + i].
-        SmallVector<Value> sBlk;
-        Value scaleVec = splat(scale32, 4);
-        for (int64_t kb = 0; kb < kKeyBlock / 16; ++kb) {
-          Value sAcc = zero4;
-          Value keyRow = arith::AddIOp::create(b, row16, cst(kb * 16));
-          for (int64_t c = 0; c < s.k1 / 16; ++c) {
-            Value col = arith::AddIOp::create(b, group4, cst(c * 16));
-            Value a =
-                vector::LoadOp::create(b, in4, kTile, ValueRange{keyRow, col});
-            sAcc = breakMode == "swap-mfma-operands" ? mfma(qFrag[c], a, sAcc)
-                                                     : mfma(a, qFrag[c], sAcc);
-          }
-          Value scaled = arith::MulFOp::create(b, sAcc, scaleVec);
-          if (s.k2Valid < s.k2) {
-            // Keys past the real K2 are padding: -inf.
-            SmallVector<Value> valid;
-            Value first = arith::AddIOp::create(
-                b, kt, arith::AddIOp::create(b, group4, cst(kb * 16)));
-            for (int64_t i = 0; i < 4; ++i)
-              valid.push_back(arith::CmpIOp::create(
-                  b, arith::CmpIPredicate::ult,
-                  arith::AddIOp::create(b, first, cst(i)), cst(s.k2Valid)));
-            scaled = arith::SelectOp::create(
-                b,
-                vector::FromElementsOp::create(
-                    b, VectorType::get({4}, b.getI1Type()), valid),
-                scaled,
-                splat(f32(-std::numeric_limits<double>::infinity()), 4));
-          }
-          if (mask) {
-            SmallVector<Value> at = loop;
-            at[dm] = row;
-            at[dk2] = arith::AddIOp::create(
-                b, kt, arith::AddIOp::create(b, group4, cst(kb * 16)));
-            // i1 vectors are bit-packed in LLVM memory, booleans in a
-            // buffer one byte each: load those element by element.
-            bool isBool = getElementTypeOrSelf(mask.getType()).isInteger(1);
-            Value m = loadAlong(mask, *op.getMaskMap(), dk2, at, 4,
-                                /*allowVector=*/!isBool);
-            auto maskType = cast<VectorType>(m.getType());
-            if (maskType.getElementType().isInteger(1)) {
-              scaled = arith::SelectOp::create(
-                  b, m, scaled,
-                  splat(f32(-std::numeric_limits<double>::infinity()), 4));
-            } else {
-              if (maskType.getElementType() != f32Type)
-                m = arith::ExtFOp::create(b, acc4, m);
-              scaled = arith::AddFOp::create(b, scaled, m);
-            }
-          }
-          sBlk.push_back(scaled);
-        }
-        // Online softmax for the row this lane's values belong to.
-        Value tileMax = f32(-std::numeric_limits<double>::infinity());
-        for (Value blk : sBlk)
-          tileMax = arith::MaximumFOp::create(
-              b, tileMax,
-              vector::ReductionOp::create(b, vector::CombiningKind::MAXIMUMF,
-                                          blk));
-        tileMax = rowReduce(tileMax, /*isMax=*/true);
-        Value mNew = arith::MaximumFOp::create(b, mOld, tileMax);
-        // With a mask a row may have seen only -inf so far: subtract 0
-        // then, so its probabilities are exp(-inf) = 0, not NaN.
-        Value mBase = mNew;
-        if (mask) {
-          Value noneYet = arith::CmpFOp::create(
-              b, arith::CmpFPredicate::OEQ, mNew,
-              f32(-std::numeric_limits<double>::infinity()));
-          mBase = arith::SelectOp::create(b, noneYet, f32(0.0), mNew);
-        }
-        Value corr =
-            math::ExpOp::create(b, arith::SubFOp::create(b, mOld, mBase));
-        Value tileSum = f32(0.0);
-        SmallVector<Value> pBlk;
-        for (Value blk : sBlk) {
-          Value p = math::ExpOp::create(
-              b, arith::SubFOp::create(b, blk, splat(mBase, 4)));
-          tileSum = arith::AddFOp::create(
-              b, tileSum,
-              vector::ReductionOp::create(b, vector::CombiningKind::ADD, p));
-          pBlk.push_back(arith::TruncFOp::create(b, in4, p));
-        }
-        tileSum = rowReduce(tileSum, /*isMax=*/false);
-        Value lNew = arith::AddFOp::create(
-            b, arith::MulFOp::create(b, lOld, corr), tileSum);
+SmallVector<Value> KernelBuilder::scoreBlocks(Value kt) {
+  // S^T blocks of 16 keys: lane holds S[row][kb*16 + group4 + i].
+  SmallVector<Value> blocks;
+  Value scaleVec = splat(scale32, 4);
+  for (int64_t kb = 0; kb < kKeyBlock / 16; ++kb) {
+    Value sAcc = zero4;
+    Value keyRow = arith::AddIOp::create(b, row16, cst(kb * 16));
+    for (int64_t c = 0; c < s.k1 / 16; ++c) {
+      Value col = arith::AddIOp::create(b, group4, cst(c * 16));
+      Value a = vector::LoadOp::create(b, in4, kTile, ValueRange{keyRow, col});
+      sAcc = breakMode == "swap-mfma-operands" ? mfma(qFrag[c], a, sAcc)
+                                               : mfma(a, qFrag[c], sAcc);
+    }
+    Value scaled = arith::MulFOp::create(b, sAcc, scaleVec);
+    blocks.push_back(maskScores(scaled, kt, kb));
+  }
+  return blocks;
+}
 
-        // O^T += V^T . P^T: A = V^T rows from LDS (4 keys contiguous).
-        Value corrVec = splat(corr, 4);
-        for (int64_t nb = 0; nb < nBlocks; ++nb) {
-          Value o = arith::MulFOp::create(b, acc[nb], corrVec);
-          Value nRow = arith::AddIOp::create(b, row16, cst(nb * 16));
-          for (int64_t kb = 0; kb < kKeyBlock / 16; ++kb) {
-            Value keyCol = arith::AddIOp::create(b, group4, cst(kb * 16));
-            Value a = vector::LoadOp::create(b, in4, vtTile,
-                                             ValueRange{nRow, keyCol});
-            o = mfma(a, pBlk[kb], o);
-          }
-          acc[nb] = o;
-        }
-        gpu::BarrierOp::create(b);
-        SmallVector<Value> yielded = {mNew, lNew};
-        llvm::append_range(yielded, acc);
-        scf::YieldOp::create(b, yielded);
-      });
+KernelBuilder::SoftmaxStep
+KernelBuilder::softmaxStep(ArrayRef<Value> scores, Value oldMax, Value oldSum) {
+  SoftmaxStep step;
+  Value tileMax = minusInf();
+  for (Value blk : scores)
+    tileMax = arith::MaximumFOp::create(
+        b, tileMax,
+        vector::ReductionOp::create(b, vector::CombiningKind::MAXIMUMF, blk));
+  tileMax = rowReduce(tileMax, /*isMax=*/true);
+  step.max = arith::MaximumFOp::create(b, oldMax, tileMax);
+  // With a mask a row may have seen only -inf so far: subtract 0 then, so
+  // its probabilities are exp(-inf) = 0, not NaN.
+  Value base = step.max;
+  if (mask) {
+    Value noneYet = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
+                                          step.max, minusInf());
+    base = arith::SelectOp::create(b, noneYet, f32(0.0), step.max);
+  }
+  step.correction =
+      math::ExpOp::create(b, arith::SubFOp::create(b, oldMax, base));
+  Value tileSum = f32(0.0);
+  for (Value blk : scores) {
+    Value p =
+        math::ExpOp::create(b, arith::SubFOp::create(b, blk, splat(base, 4)));
+    tileSum = arith::AddFOp::create(
+        b, tileSum,
+        vector::ReductionOp::create(b, vector::CombiningKind::ADD, p));
+    step.p.push_back(arith::TruncFOp::create(b, in4, p));
+  }
+  tileSum = rowReduce(tileSum, /*isMax=*/false);
+  step.sum = arith::AddFOp::create(
+      b, arith::MulFOp::create(b, oldSum, step.correction), tileSum);
+  return step;
+}
 
+void KernelBuilder::accumulate(MutableArrayRef<Value> acc,
+                               const SoftmaxStep &step) {
+  // O^T += V^T . P^T: A = V^T rows from LDS (4 keys contiguous).
+  Value corrVec = splat(step.correction, 4);
+  for (auto [nb, accBlock] : llvm::enumerate(acc)) {
+    Value o = arith::MulFOp::create(b, accBlock, corrVec);
+    Value nRow = arith::AddIOp::create(b, row16, cst(nb * 16));
+    for (int64_t kb = 0; kb < kKeyBlock / 16; ++kb) {
+      Value keyCol = arith::AddIOp::create(b, group4, cst(kb * 16));
+      Value a =
+          vector::LoadOp::create(b, in4, vtTile, ValueRange{nRow, keyCol});
+      o = mfma(a, step.p[kb], o);
+    }
+    accBlock = o;
+  }
+}
+
+void KernelBuilder::storeOutput(scf::ForOp keyLoop) {
   // O[row][nb*16 + group4 + i] = acc / l.
-  Value lFinal = loopOp.getResult(1);
+  Value sum = keyLoop.getResult(1);
   // A fully masked row has no probability mass; its output is 0 (as on the
   // CPU path), not 0/0.
   if (mask)
-    lFinal = arith::SelectOp::create(
-        b,
-        arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, lFinal, f32(0.0)),
-        f32(std::numeric_limits<double>::infinity()), lFinal);
+    sum = arith::SelectOp::create(
+        b, arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, sum, f32(0.0)),
+        f32(std::numeric_limits<double>::infinity()), sum);
   loop[dm] = row;
-  for (int64_t nb = 0; nb < nBlocks; ++nb) {
+  for (int64_t nb = 0; nb < s.n / 16; ++nb) {
     Value o =
-        arith::DivFOp::create(b, loopOp.getResult(2 + nb), splat(lFinal, 4));
+        arith::DivFOp::create(b, keyLoop.getResult(2 + nb), splat(sum, 4));
     if (s.outElem != f32Type)
       o = arith::TruncFOp::create(b, VectorType::get({4}, s.outElem), o);
     loop[dn] = arith::AddIOp::create(b, group4, cst(nb * 16));
     if (cast<AffineDimExpr>(oMap.getResults().back()).getPosition() == dn) {
       vector::StoreOp::create(b, o, out, indices(oMap, loop));
-    } else {
-      Value base = loop[dn];
-      for (int64_t i = 0; i < 4; ++i) {
-        loop[dn] = arith::AddIOp::create(b, base, cst(i));
-        memref::StoreOp::create(b, vector::ExtractOp::create(b, o, i), out,
-                                indices(oMap, loop));
-      }
+      continue;
+    }
+    Value base = loop[dn];
+    for (int64_t i = 0; i < 4; ++i) {
+      loop[dn] = arith::AddIOp::create(b, base, cst(i));
+      memref::StoreOp::create(b, vector::ExtractOp::create(b, o, i), out,
+                              indices(oMap, loop));
     }
   }
+}
+
+void KernelBuilder::build(gpu::GPUFuncOp func) {
+  setUp(func);
+  loadQueryFragments();
+  // The key-block loop carries the row's running max and sum and the
+  // accumulators (16 output columns each).
+  SmallVector<Value> init = {minusInf(), f32(0.0)};
+  init.append(s.n / 16, zero4);
+  auto keyLoop = scf::ForOp::create(
+      b, cst(0), cst(s.k2), cst(kKeyBlock), init,
+      [&](OpBuilder &nested, Location, Value kt, ValueRange state) {
+        OpBuilder::InsertionGuard guard(b);
+        b.setInsertionPointToStart(nested.getInsertionBlock());
+        stageKeys(kt);
+        stageValues(kt);
+        if (breakMode != "no-barrier")
+          gpu::BarrierOp::create(b);
+        SoftmaxStep step = softmaxStep(scoreBlocks(kt), state[0], state[1]);
+        SmallVector<Value> acc(state.drop_front(2));
+        accumulate(acc, step);
+        gpu::BarrierOp::create(b);
+        SmallVector<Value> yielded = {step.max, step.sum};
+        llvm::append_range(yielded, acc);
+        scf::YieldOp::create(b, yielded);
+      });
+  storeOutput(keyLoop);
   gpu::ReturnOp::create(b);
 }
 
@@ -468,8 +516,8 @@ SmallVector<unsigned> roleGroups(const AttentionDims &dims, unsigned numLoops) {
   SmallVector<unsigned> group(numLoops);
   for (unsigned d : dims.batch)
     group[d] = 4 + d;
-  for (auto [g, role] : llvm::enumerate(ArrayRef<ArrayRef<unsigned>>{
-           dims.m, dims.k1, dims.k2, dims.n}))
+  for (auto [g, role] : llvm::enumerate(
+           ArrayRef<ArrayRef<unsigned>>{dims.m, dims.k1, dims.k2, dims.n}))
     for (unsigned d : role)
       group[d] = g;
   return group;
@@ -537,11 +585,10 @@ std::pair<Value, AffineMap> completeMaskRoles(ImplicitLocOpBuilder &b,
   for (AffineExpr e : map.getResults())
     have.push_back(cast<AffineDimExpr>(e).getPosition());
   SmallVector<unsigned> full(have);
-  for (ArrayRef<unsigned> role : {ArrayRef<unsigned>(dims.m),
-                                  ArrayRef<unsigned>(dims.k2)}) {
-    bool some = llvm::any_of(role, [&](unsigned d) {
-      return llvm::is_contained(have, d);
-    });
+  for (ArrayRef<unsigned> role :
+       {ArrayRef<unsigned>(dims.m), ArrayRef<unsigned>(dims.k2)}) {
+    bool some = llvm::any_of(
+        role, [&](unsigned d) { return llvm::is_contained(have, d); });
     for (unsigned d : role)
       if (some && !llvm::is_contained(full, d))
         full.push_back(d);
@@ -554,8 +601,8 @@ std::pair<Value, AffineMap> completeMaskRoles(ImplicitLocOpBuilder &b,
   for (int64_t pos : groupingPermutation(unordered, group, rank))
     grouped.push_back(full[pos]);
   full = grouped;
-  SmallVector<OpFoldResult> sizes = getLoopSizes(
-      b, b.getLoc(), op.getIndexingMapsArray(), op->getOperands());
+  SmallVector<OpFoldResult> sizes =
+      getLoopSizes(b, b.getLoc(), op.getIndexingMapsArray(), op->getOperands());
   Type elem = getElementTypeOrSelf(op.getMask().getType());
   AffineMap fullMap = loopTensorMap(full, numLoops, b.getContext());
   Value mask = buildGeneric(
@@ -568,8 +615,8 @@ std::pair<Value, AffineMap> completeMaskRoles(ImplicitLocOpBuilder &b,
 /// `value` (indexed by `map`) transposed by `perm` (or, for a destination
 /// whose contents do not matter, a fresh tensor of the permuted shape), and
 /// its new map.
-std::pair<Value, AffineMap> permuteOperand(ImplicitLocOpBuilder &b,
-                                           Value value, AffineMap map,
+std::pair<Value, AffineMap> permuteOperand(ImplicitLocOpBuilder &b, Value value,
+                                           AffineMap map,
                                            ArrayRef<int64_t> perm,
                                            bool isDestination) {
   SmallVector<AffineExpr> results;
@@ -581,8 +628,7 @@ std::pair<Value, AffineMap> permuteOperand(ImplicitLocOpBuilder &b,
   Value init = tensor::EmptyOp::create(b, sizes, getElementTypeOrSelf(value));
   if (!isDestination)
     init = linalg::TransposeOp::create(b, value, init, perm).getResult()[0];
-  return {init,
-          AffineMap::get(map.getNumDims(), 0, results, b.getContext())};
+  return {init, AffineMap::get(map.getNumDims(), 0, results, b.getContext())};
 }
 
 /// Makes every role's dims one contiguous run, in the same order, in every
@@ -845,9 +891,10 @@ struct RocmAttentionKernelsPass
 
   void runOnOperation() override {
     ModuleOp module = getOperation();
-    if (chip != "gfx942" && chip != "gfx90a") {
+    const ChipInfo *target = lookupChip(chip);
+    if (!target || !target->hasMfma() || target->waveSize != 64) {
       module.emitError("attn-rocm-attention-kernels: unsupported chip '")
-          << chip << "' (MFMA kernels: gfx942, gfx90a)";
+          << chip << "' (MFMA kernels: " << chipNames(/*mfmaOnly=*/true) << ")";
       return signalPassFailure();
     }
     if (!breakKernel.empty() && breakKernel != "swap-mfma-operands" &&

@@ -24,9 +24,10 @@ bool hasDynamicShapes(func::FuncOp func);
 /// tensor.cast back to the old type, and canonicalization carries the
 /// static sizes through the body. Result types are kept. On a rank or size
 /// mismatch, returns failure with `error` set.
-LogicalResult specializeArgumentShapes(
-    func::FuncOp func, const std::vector<std::vector<int64_t>> &shapes,
-    std::string &error);
+LogicalResult
+specializeArgumentShapes(func::FuncOp func,
+                         const std::vector<std::vector<int64_t>> &shapes,
+                         std::string &error);
 
 } // namespace mlir::attn
 

@@ -4,8 +4,8 @@
 
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/IR/Builders.h"
-#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/OpImplementation.h"
+#include "mlir/IR/PatternMatch.h"
 #include "mlir/IR/TypeUtilities.h"
 #include "llvm/ADT/DenseMap.h"
 #include "llvm/ADT/STLExtras.h"
@@ -298,8 +298,8 @@ struct FoldTensorCastIntoAttention : public OpRewritePattern<AttentionOp> {
                                       operands, op->getAttrs());
     Value result = folded.getResult();
     if (result.getType() != op.getType())
-      result = tensor::CastOp::create(rewriter, op.getLoc(), op.getType(),
-                                      result);
+      result =
+          tensor::CastOp::create(rewriter, op.getLoc(), op.getType(), result);
     rewriter.replaceOp(op, result);
     return success();
   }

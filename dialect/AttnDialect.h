@@ -21,8 +21,14 @@ namespace mlir::attn {
 /// Returns true if `type` is an element type attention computes in.
 bool isSupportedComputeType(Type type);
 
-/// Sizes of every loop of an attention-like op, read off its tensor
-/// operands (operand i indexed by maps[i]).
+/// Static size of every loop of an attention-like op (operand i indexed by
+/// maps[i]): the size of any tensor operand that has it static, else
+/// ShapedType::kDynamic. The one place loop sizes are read off operands.
+SmallVector<int64_t> getStaticLoopSizes(ArrayRef<AffineMap> maps,
+                                        ValueRange operands);
+
+/// Sizes of every loop as values: the static size where known, else a
+/// tensor.dim of the first operand that has the loop.
 SmallVector<OpFoldResult> getLoopSizes(OpBuilder &b, Location loc,
                                        ArrayRef<AffineMap> maps,
                                        ValueRange operands);

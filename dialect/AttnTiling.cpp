@@ -25,10 +25,30 @@ SmallVector<utils::IteratorType> OnlineAttentionOp::getLoopIteratorTypes() {
   return types;
 }
 
+SmallVector<int64_t> mlir::attn::getStaticLoopSizes(ArrayRef<AffineMap> maps,
+                                                    ValueRange operands) {
+  SmallVector<int64_t> sizes(maps.front().getNumDims(), ShapedType::kDynamic);
+  for (auto [map, operand] : llvm::zip(maps, operands)) {
+    auto type = dyn_cast<RankedTensorType>(operand.getType());
+    if (!type)
+      continue;
+    for (auto [pos, expr] : llvm::enumerate(map.getResults())) {
+      unsigned d = cast<AffineDimExpr>(expr).getPosition();
+      if (ShapedType::isDynamic(sizes[d]))
+        sizes[d] = type.getDimSize(pos);
+    }
+  }
+  return sizes;
+}
+
 SmallVector<OpFoldResult> mlir::attn::getLoopSizes(OpBuilder &b, Location loc,
                                                    ArrayRef<AffineMap> maps,
                                                    ValueRange operands) {
-  SmallVector<OpFoldResult> sizes(maps.front().getNumDims());
+  SmallVector<int64_t> known = getStaticLoopSizes(maps, operands);
+  SmallVector<OpFoldResult> sizes(known.size());
+  for (auto [d, size] : llvm::enumerate(known))
+    if (!ShapedType::isDynamic(size))
+      sizes[d] = b.getIndexAttr(size);
   for (auto [map, operand] : llvm::zip(maps, operands)) {
     if (!isa<RankedTensorType>(operand.getType()))
       continue;

@@ -9,7 +9,6 @@
 
 using namespace attn::runtime;
 
-
 double attn::runtime::physicalMemoryBytes() {
   return double(sysconf(_SC_PHYS_PAGES)) * double(sysconf(_SC_PAGESIZE));
 }
@@ -18,9 +17,8 @@ std::string attn::runtime::formatGiB(double bytes) {
   return llvm::formatv("{0:f1} GiB", bytes / (1024.0 * 1024 * 1024)).str();
 }
 
-bool attn::runtime::fitsInMemory(const std::vector<int64_t> &shape,
-                                 DType dtype, std::string &error,
-                                 double limitBytes) {
+bool attn::runtime::fitsInMemory(const std::vector<int64_t> &shape, DType dtype,
+                                 std::string &error, double limitBytes) {
   double bytes = dtypeSize(dtype);
   for (int64_t d : shape)
     bytes *= double(d);
@@ -35,10 +33,10 @@ bool attn::runtime::fitsInMemory(const std::vector<int64_t> &shape,
   return false;
 }
 
-
-std::optional<HostArray>
-attn::runtime::parseLiteralInput(llvm::StringRef spec, std::mt19937_64 &rng,
-                                 std::string &error, double limitBytes) {
+std::optional<HostArray> attn::runtime::parseLiteralInput(llvm::StringRef spec,
+                                                          std::mt19937_64 &rng,
+                                                          std::string &error,
+                                                          double limitBytes) {
   auto [typePart, valuePart] = spec.split('=');
   llvm::SmallVector<llvm::StringRef> pieces;
   typePart.split(pieces, 'x');

@@ -8,7 +8,7 @@
 #ifndef ATTN_RUNTIME_INPUTSPEC_H
 #define ATTN_RUNTIME_INPUTSPEC_H
 
-#include "runtime/CpuRunner.h"
+#include "runtime/JitSession.h"
 #include "runtime/Npy.h"
 
 #include "llvm/ADT/StringRef.h"
@@ -28,7 +28,8 @@ std::string formatGiB(double bytes);
 /// Whether an array of `shape` x `dtype` fits in `limitBytes` (by default
 /// this machine's memory); if not, `error` names the size.
 bool fitsInMemory(const std::vector<int64_t> &shape, DType dtype,
-                  std::string &error, double limitBytes = physicalMemoryBytes());
+                  std::string &error,
+                  double limitBytes = physicalMemoryBytes());
 
 /// Parses "TYPE=VALUE" or "DIMxDIMxTYPE=VALUE"; VALUE "random" fills with
 /// random values like --random-inputs. On bad text, returns nullopt with a

@@ -1,18 +1,13 @@
-//===- CpuRunner.cpp - compile an attn module for the host and run it -----===//
+//===- JitSession.cpp - run a compiled module on the host -----------------===//
 
-#include "runtime/CpuRunner.h"
+#include "runtime/JitSession.h"
 #include "runtime/GpuLauncher.h"
-
-#include "codegen/Passes.h"
-#include "mlir/Transforms/Passes.h"
-#include "transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/ExecutionEngine/ExecutionEngine.h"
 #include "mlir/ExecutionEngine/OptUtils.h"
 #include "mlir/IR/BuiltinTypes.h"
 #include "mlir/IR/SymbolTable.h"
-#include "mlir/Pass/PassManager.h"
 #include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/ExecutionEngine/Orc/JITTargetMachineBuilder.h"
 #include "llvm/Support/TargetSelect.h"
@@ -154,63 +149,12 @@ bool attn::runtime::checkInput(const HostArray &array, const ValueSpec &spec,
   return true;
 }
 
-CompiledEntry::~CompiledEntry() = default;
+JitSession::~JitSession() = default;
 
-std::unique_ptr<CompiledEntry>
-CompiledEntry::compile(mlir::OwningOpRef<mlir::ModuleOp> module,
-                       const std::string &entry, const CompileOptions &options,
-                       std::string &error) {
-  mlir::MLIRContext *ctx = module->getContext();
-  auto func = module->lookupSymbol<mlir::func::FuncOp>(entry);
-  if (!func) {
-    error = "no function @" + entry + " in the module";
-    return nullptr;
-  }
-  pruneToEntry(*module, entry);
-  std::unique_ptr<CompiledEntry> compiled(new CompiledEntry());
-  compiled->entry = entry;
-  if (!getEntrySignature(func, compiled->sig, error))
-    return nullptr;
-  // A C-compatible wrapper: memrefs by descriptor pointer, results through
-  // a pointer to their storage.
-  func->setAttr("llvm.emit_c_interface", mlir::UnitAttr::get(ctx));
-
-  bool isGpu = options.pipeline == Pipeline::Rocm ||
-               options.pipeline == Pipeline::RocmSim;
-  mlir::PassManager pm(ctx);
-  if (options.printIRAfterAll) {
-    ctx->disableMultithreading();
-    pm.enableIRPrinting(
-        /*shouldPrintBeforePass=*/[](mlir::Pass *,
-                                     mlir::Operation *) { return false; },
-        /*shouldPrintAfterPass=*/
-        [](mlir::Pass *, mlir::Operation *) { return true; },
-        /*printModuleScope=*/true, /*printAfterOnlyOnChange=*/false);
-  }
-  if (options.pipeline == Pipeline::Tiled) {
-    mlir::attn::CpuPipelineOptions opts;
-    opts.graphOpt = options.graphOpt;
-    opts.mTile = options.mTile;
-    opts.k2Tile = options.k2Tile;
-    mlir::attn::buildCpuTensorPipeline(pm, opts);
-  } else if (isGpu) {
-    mlir::attn::RocmPipelineOptions rocm;
-    rocm.chip = options.chip;
-    rocm.toolkit = mlir::attn::defaultRocmToolkit();
-    rocm.graphOpt = options.graphOpt;
-    rocm.emulate = options.pipeline == Pipeline::RocmSim;
-    rocm.breakKernel = options.breakKernel;
-    mlir::attn::buildRocmPipeline(pm, rocm);
-  } else {
-    mlir::attn::buildReferenceTensorPipeline(pm);
-  }
-  if (!isGpu)
-    mlir::attn::buildCpuLoweringPipeline(pm);
-  if (mlir::failed(pm.run(*module))) {
-    error = "compilation failed";
-    return nullptr;
-  }
-
+/// The host target machine and an ExecutionEngine for `module`.
+static std::unique_ptr<mlir::ExecutionEngine>
+createEngine(mlir::ModuleOp module, const JitOptions &options,
+             std::string &error) {
   static const bool targetsReady = [] {
     llvm::InitializeNativeTarget();
     llvm::InitializeNativeTargetAsmPrinter();
@@ -219,7 +163,7 @@ CompiledEntry::compile(mlir::OwningOpRef<mlir::ModuleOp> module,
   (void)targetsReady;
   mlir::DialectRegistry registry;
   mlir::registerAllToLLVMIRTranslations(registry);
-  ctx->appendDialectRegistry(registry);
+  module.getContext()->appendDialectRegistry(registry);
 
   auto tmBuilder = llvm::orc::JITTargetMachineBuilder::detectHost();
   if (!tmBuilder) {
@@ -242,77 +186,90 @@ CompiledEntry::compile(mlir::OwningOpRef<mlir::ModuleOp> module,
   engineOptions.sharedLibPaths = libs;
   engineOptions.enableObjectDump = !options.dumpObjectPath.empty();
   auto engine =
-      mlir::ExecutionEngine::create(*module, engineOptions, std::move(*tm));
+      mlir::ExecutionEngine::create(module, engineOptions, std::move(*tm));
   if (!engine) {
     error = "JIT compilation failed: " + llvm::toString(engine.takeError());
     return nullptr;
   }
-  compiled->engine = std::move(*engine);
-  compiled->engine->registerSymbols([](llvm::orc::MangleAndInterner mangle) {
-    llvm::orc::SymbolMap symbols;
-    symbols[mangle("malloc")] = {
-        llvm::orc::ExecutorAddr::fromPtr(&attnCheckedMalloc),
-        llvm::JITSymbolFlags::Exported};
-    return symbols;
+  return std::move(*engine);
+}
+
+/// Makes `symbols` (name -> address) visible to the JIT-compiled code.
+static void defineSymbols(mlir::ExecutionEngine &engine,
+                          std::vector<std::pair<std::string, void *>> symbols) {
+  engine.registerSymbols([symbols](llvm::orc::MangleAndInterner mangle) {
+    llvm::orc::SymbolMap map;
+    for (const auto &[name, address] : symbols)
+      map[mangle(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
+                           llvm::JITSymbolFlags::Exported};
+    return map;
   });
-  if (isGpu) {
-    // Host code calls the launcher through the mgpu* ABI; module loads run
-    // as global constructors in initialize().
-    compiled->engine->registerSymbols([](llvm::orc::MangleAndInterner mangle) {
-      llvm::orc::SymbolMap symbols;
-      for (auto [name, address] : GpuLauncher::entryPoints())
-        symbols[mangle(name)] = {llvm::orc::ExecutorAddr::fromPtr(address),
-                                 llvm::JITSymbolFlags::Exported};
-      return symbols;
-    });
-    mlir::ExecutionEngine *jit = compiled->engine.get();
-    if (options.pipeline == Pipeline::RocmSim) {
-      compiled->launcher = GpuLauncher::createEmulated(
-          [jit](const std::string &kernel) -> EmulatedKernelFn {
-            auto fn = jit->lookupPacked(emulatedKernelSymbol(kernel));
-            if (!fn) {
-              llvm::consumeError(fn.takeError());
-              return nullptr;
-            }
-            return *fn;
-          });
-    } else {
-      compiled->launcher = GpuLauncher::createHip(options.hipLibrary, error);
-      if (!compiled->launcher)
-        return nullptr;
-    }
-    compiled->launcher->activate();
-    compiled->engine->initialize();
-    if (compiled->launcher->failed()) {
-      error = compiled->launcher->takeError();
+}
+
+/// The launcher behind GPU host code: the emulation (kernels looked up in
+/// the JIT) or HIP. Module loads run as global constructors.
+static std::unique_ptr<GpuLauncher>
+createLauncher(mlir::ExecutionEngine &engine, const JitOptions &options,
+               std::string &error) {
+  std::vector<std::pair<std::string, void *>> entryPoints;
+  for (auto [name, address] : GpuLauncher::entryPoints())
+    entryPoints.emplace_back(name, address);
+  defineSymbols(engine, entryPoints);
+  std::unique_ptr<GpuLauncher> launcher;
+  if (options.gpu == GpuExecution::Emulated) {
+    mlir::ExecutionEngine *jit = &engine;
+    launcher = GpuLauncher::createEmulated(
+        [jit](const std::string &kernel) -> EmulatedKernelFn {
+          auto fn = jit->lookupPacked(emulatedKernelSymbol(kernel));
+          if (!fn) {
+            llvm::consumeError(fn.takeError());
+            return nullptr;
+          }
+          return *fn;
+        });
+  } else {
+    launcher = GpuLauncher::createHip(options.hipLibrary, error);
+    if (!launcher)
       return nullptr;
-    }
   }
-  auto packed = compiled->engine->lookupPacked("_mlir_ciface_" + entry);
+  launcher->activate();
+  engine.initialize();
+  if (launcher->failed()) {
+    error = launcher->takeError();
+    return nullptr;
+  }
+  return launcher;
+}
+
+std::unique_ptr<JitSession> JitSession::create(mlir::ModuleOp module,
+                                               const std::string &entry,
+                                               const EntrySignature &sig,
+                                               const JitOptions &options,
+                                               std::string &error) {
+  std::unique_ptr<JitSession> session(new JitSession());
+  session->entry = entry;
+  session->sig = sig;
+  session->engine = createEngine(module, options, error);
+  if (!session->engine)
+    return nullptr;
+  // The compiled code's allocations fail with a one-line error.
+  defineSymbols(*session->engine,
+                {{"malloc", reinterpret_cast<void *>(&attnCheckedMalloc)}});
+  if (options.gpu != GpuExecution::None) {
+    session->launcher = createLauncher(*session->engine, options, error);
+    if (!session->launcher)
+      return nullptr;
+  }
+  auto packed = session->engine->lookupPacked("_mlir_ciface_" + entry);
   if (!packed) {
     error = "JIT: no entry point for @" + entry + ": " +
             llvm::toString(packed.takeError());
     return nullptr;
   }
-  compiled->packed = *packed;
+  session->packed = *packed;
   if (!options.dumpObjectPath.empty())
-    compiled->engine->dumpToObjectFile(options.dumpObjectPath);
-  return compiled;
-}
-
-void attn::runtime::pruneToEntry(mlir::ModuleOp module,
-                                 const std::string &entry) {
-  bool changed = true;
-  while (changed) {
-    changed = false;
-    for (auto func :
-         llvm::make_early_inc_range(module.getOps<mlir::func::FuncOp>()))
-      if (func.getName() != entry &&
-          mlir::SymbolTable::symbolKnownUseEmpty(func, module)) {
-        func.erase();
-        changed = true;
-      }
-  }
+    session->engine->dumpToObjectFile(options.dumpObjectPath);
+  return session;
 }
 
 namespace {
@@ -341,8 +298,8 @@ int64_t *fillDescriptor(std::vector<int64_t> &words, const HostArray &array) {
 }
 } // namespace
 
-bool CompiledEntry::run(const std::vector<HostArray> &inputs,
-                        std::vector<HostArray> &outputs, std::string &error) {
+bool JitSession::run(const std::vector<HostArray> &inputs,
+                     std::vector<HostArray> &outputs, std::string &error) {
   // Storage for every argument the packed wrapper dereferences.
   std::vector<std::vector<int64_t>> descriptors(inputs.size());
   std::vector<int64_t *> descriptorPtrs(inputs.size());

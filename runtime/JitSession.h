@@ -1,13 +1,13 @@
-//===- CpuRunner.h - compile an attn module for the host and run it -*- C++
-//-*-===//
+//===- JitSession.h - run a compiled module on the host ---------*- C++ -*-===//
 //
-// Lowers a tensor-level module (graph passes + tiled codegen, or the
-// reference lowering) to LLVM, JIT-compiles it with MLIR's ExecutionEngine
-// and calls the entry function on host arrays.
+// Takes a module the compile driver (codegen/Compiler.h) lowered to the
+// LLVM dialect, JIT-compiles it with MLIR's ExecutionEngine, connects GPU
+// host code to the launcher (HIP or the emulation) and calls the entry
+// function on host arrays. Execution only: no passes here.
 //
 //===----------------------------------------------------------------------===//
-#ifndef ATTN_RUNTIME_CPURUNNER_H
-#define ATTN_RUNTIME_CPURUNNER_H
+#ifndef ATTN_RUNTIME_JITSESSION_H
+#define ATTN_RUNTIME_JITSESSION_H
 
 #include "runtime/Npy.h"
 
@@ -44,23 +44,12 @@ struct EntrySignature {
 bool getEntrySignature(mlir::func::FuncOp func, EntrySignature &sig,
                        std::string &error);
 
-/// Tiled: graph passes + tiled CPU codegen. Reference: the naive lowering.
-/// Rocm: AMDGPU kernels and host code, launched through HIP on a GPU.
-/// RocmSim: the same program; the launcher runs each kernel's emulation on
-/// the CPU with GPU semantics.
-enum class Pipeline { Tiled, Reference, Rocm, RocmSim };
+/// What runs the GPU kernels of compiled GPU host code.
+enum class GpuExecution { None, Hip, Emulated };
 
-struct CompileOptions {
-  Pipeline pipeline = Pipeline::Tiled;
-  bool graphOpt = true;
-  int64_t mTile = 32;
-  int64_t k2Tile = 64;
-  bool printIRAfterAll = false;
-  /// RocmSim: the chip the kernels are generated for, and (testing only) a
-  /// deliberately broken kernel variant.
-  std::string chip = "gfx942";
-  std::string breakKernel;
-  /// Rocm: the HIP runtime library to load.
+struct JitOptions {
+  GpuExecution gpu = GpuExecution::None;
+  /// Hip: the HIP runtime library to load.
   std::string hipLibrary;
   /// When set, the JIT-compiled object code is written to this file.
   std::string dumpObjectPath;
@@ -68,20 +57,22 @@ struct CompileOptions {
 
 class GpuLauncher;
 
-class CompiledEntry {
+class JitSession {
 public:
-  ~CompiledEntry();
+  ~JitSession();
 
-  /// Compiles `module` (consumed) and prepares `entry` for calls. Compiler
-  /// diagnostics go to the context's handler; `error` gets a summary.
-  static std::unique_ptr<CompiledEntry>
-  compile(mlir::OwningOpRef<mlir::ModuleOp> module, const std::string &entry,
-          const CompileOptions &options, std::string &error);
+  /// JIT-compiles `module` (in the LLVM dialect, `entry` with a C
+  /// interface) and prepares `entry`, whose signature is `sig`, for calls.
+  static std::unique_ptr<JitSession> create(mlir::ModuleOp module,
+                                            const std::string &entry,
+                                            const EntrySignature &sig,
+                                            const JitOptions &options,
+                                            std::string &error);
 
   const EntrySignature &signature() const { return sig; }
 
-  /// The GPU launcher of the Rocm and RocmSim pipelines (else null): kernel
-  /// timings of the runs so far.
+  /// The GPU launcher of GPU host code (else null): kernel timings of the
+  /// runs so far.
   GpuLauncher *gpuLauncher() const { return launcher.get(); }
 
   /// Calls the entry function. `inputs` must match the signature (checked
@@ -90,7 +81,7 @@ public:
            std::vector<HostArray> &outputs, std::string &error);
 
 private:
-  CompiledEntry() = default;
+  JitSession() = default;
   std::string entry;
   EntrySignature sig;
   // Declared before the engine: the engine's destructors unload modules
@@ -99,10 +90,6 @@ private:
   std::unique_ptr<mlir::ExecutionEngine> engine;
   void (*packed)(void **) = nullptr;
 };
-
-/// Erases the functions `entry` does not reach (other entry points of the
-/// same file), so each run compiles only what it calls.
-void pruneToEntry(mlir::ModuleOp module, const std::string &entry);
 
 /// Checks `array` against argument `spec`; on mismatch a one-line reason.
 bool checkInput(const HostArray &array, const ValueSpec &spec,
@@ -113,4 +100,4 @@ int64_t staticNumElements(const ValueSpec &spec);
 
 } // namespace attn::runtime
 
-#endif // ATTN_RUNTIME_CPURUNNER_H
+#endif // ATTN_RUNTIME_JITSESSION_H

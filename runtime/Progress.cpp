@@ -16,8 +16,8 @@ static void printLine(const std::string &label, const std::string &detail,
 
 ProgressMeter::ProgressMeter(std::string label, std::string unit,
                              double intervalSeconds)
-    : label(std::move(label)), unit(std::move(unit)),
-      interval(intervalSeconds), start(Clock::now()), last(start) {}
+    : label(std::move(label)), unit(std::move(unit)), interval(intervalSeconds),
+      start(Clock::now()), last(start) {}
 
 void ProgressMeter::update(int64_t done, int64_t total) {
   Clock::time_point now = Clock::now();
@@ -34,12 +34,12 @@ Heartbeat::Heartbeat(std::string label, double intervalSeconds) {
   thread = std::thread([this, label = std::move(label), intervalSeconds] {
     auto start = std::chrono::steady_clock::now();
     std::unique_lock<std::mutex> lock(mutex);
-    while (!stopped.wait_for(
-        lock, std::chrono::duration<double>(intervalSeconds),
-        [this] { return stop; }))
+    while (!stopped.wait_for(lock,
+                             std::chrono::duration<double>(intervalSeconds),
+                             [this] { return stop; }))
       printLine(label, "running, ",
-                std::chrono::duration<double>(
-                    std::chrono::steady_clock::now() - start)
+                std::chrono::duration<double>(std::chrono::steady_clock::now() -
+                                              start)
                     .count());
   });
 }

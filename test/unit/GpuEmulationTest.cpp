@@ -15,10 +15,12 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/Compiler.h"
 #include "dialect/AttnDialect.h"
-#include "runtime/CpuRunner.h"
+#include "runtime/JitSession.h"
 #include "runtime/Npy.h"
 
+#include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
 #include "mlir/InitAllDialects.h"
 #include "mlir/InitAllExtensions.h"
@@ -44,11 +46,17 @@ std::vector<HostArray> runEmulated(const std::string &source,
   mlir::MLIRContext context(registry);
   auto module = mlir::parseSourceString<mlir::ModuleOp>(source, &context);
   REQUIRE(module);
-  CompileOptions options;
-  options.pipeline = Pipeline::RocmSim;
+  mlir::attn::CompileOptions options;
+  options.target = mlir::attn::CompileTarget::RocmSim;
   std::string error;
-  auto compiled =
-      CompiledEntry::compile(std::move(module), "main", options, error);
+  EntrySignature sig;
+  REQUIRE(getEntrySignature(module->lookupSymbol<mlir::func::FuncOp>("main"),
+                            sig, error));
+  REQUIRE(mlir::succeeded(
+      mlir::attn::compileModule(*module, "main", options, error)));
+  JitOptions jit;
+  jit.gpu = GpuExecution::Emulated;
+  auto compiled = JitSession::create(*module, "main", sig, jit, error);
   INFO(error);
   REQUIRE(compiled);
   std::vector<HostArray> outputs;

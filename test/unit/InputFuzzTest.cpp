@@ -55,8 +55,8 @@ std::string mutate(std::string bytes, std::mt19937_64 &rng) {
   case 4: { // a huge or negative dim in the shape
     size_t open = bytes.find("'shape': (");
     if (open != std::string::npos) {
-      static const char *dims[] = {"99999999999999999999", "-3",
-                                   "4611686018427387904", "0", "1e3", ""};
+      static const char *dims[] = {
+          "99999999999999999999", "-3", "4611686018427387904", "0", "1e3", ""};
       bytes.insert(open + 10, std::string(dims[pick(6)]) + ", ");
     }
     break;
@@ -93,8 +93,8 @@ TEST_CASE("the .npy reader survives 3000 mutated files", "[npy][fuzz]") {
   REQUIRE(system(("mkdir -p " + dir).c_str()) == 0);
   std::mt19937_64 rng(20261129);
   std::vector<std::string> seeds;
-  for (DType dtype : {DType::F32, DType::F16, DType::BF16, DType::I1,
-                      DType::I8, DType::I32}) {
+  for (DType dtype : {DType::F32, DType::F16, DType::BF16, DType::I1, DType::I8,
+                      DType::I32}) {
     HostArray array = HostArray::zeros(dtype, {2, 3});
     std::string error, path = dir + "/seed.npy";
     REQUIRE(writeNpy(path, array, error));

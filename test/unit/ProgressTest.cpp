@@ -76,6 +76,8 @@ TEST_CASE("a heartbeat prints while alive and stops with it", "[progress]") {
 
 TEST_CASE("a short run prints nothing", "[progress]") {
   StderrCapture capture;
-  { Heartbeat heartbeat("quick", 1.0); }
+  {
+    Heartbeat heartbeat("quick", 1.0);
+  }
   CHECK(capture.finish().empty());
 }

@@ -1,0 +1,108 @@
+//===- Pipelines.h - attn's compilation pipelines ---------------*- C++ -*-===//
+//
+// Each pipeline has one options struct, used both from C++ (the compile
+// driver, codegen/Compiler.h) and by its registration (attn-opt
+// --attn-cpu-pipeline=..., as upstream's gpu-lower-to-nvvm-pipeline). The
+// ROCm pipeline is built from small named stages.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTN_CODEGEN_PIPELINES_H
+#define ATTN_CODEGEN_PIPELINES_H
+
+#include "codegen/Target.h"
+
+#include "mlir/Pass/PassManager.h"
+#include "mlir/Pass/PassOptions.h"
+
+namespace mlir::attn {
+
+struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
+  Option<bool> graphOpt{*this, "graph-opt",
+                        llvm::cl::desc("Run attn-graph-opt first"),
+                        llvm::cl::init(true)};
+  Option<int64_t> mTile{*this, "m-tile",
+                        llvm::cl::desc("Rows of Q per parallel tile"),
+                        llvm::cl::init(32)};
+  Option<int64_t> k2Tile{*this, "k2-tile",
+                         llvm::cl::desc("Keys per K2 loop iteration"),
+                         llvm::cl::init(64)};
+  Option<bool> lowerToLLVM{*this, "lower-to-llvm",
+                           llvm::cl::desc("Also bufferize and lower to the "
+                                          "LLVM dialect"),
+                           llvm::cl::init(true)};
+};
+
+struct ReferencePipelineOptions
+    : public PassPipelineOptions<ReferencePipelineOptions> {
+  Option<bool> lowerToLLVM{*this, "lower-to-llvm",
+                           llvm::cl::desc("Also bufferize and lower to the "
+                                          "LLVM dialect"),
+                           llvm::cl::init(true)};
+};
+
+struct RocmPipelineOptions : public PassPipelineOptions<RocmPipelineOptions> {
+  Option<std::string> chip{*this, "chip",
+                           llvm::cl::desc("AMD GPU (see codegen/Target.h)"),
+                           llvm::cl::init(std::string(defaultChip()))};
+  Option<std::string> toolkit{
+      *this, "toolkit",
+      llvm::cl::desc("ROCm toolkit folder (default: ROCM_PATH, /opt/rocm, "
+                     "then the build's folder of Debian packages)"),
+      llvm::cl::init("")};
+  Option<bool> graphOpt{*this, "graph-opt",
+                        llvm::cl::desc("Run attn-graph-opt first"),
+                        llvm::cl::init(true)};
+  Option<bool> kernelReport{*this, "kernel-report",
+                            llvm::cl::desc("Print the kernel report"),
+                            llvm::cl::init(false)};
+  Option<bool> binary{*this, "binary",
+                      llvm::cl::desc("Serialize to gpu.binary (code object)"),
+                      llvm::cl::init(true)};
+  Option<bool> lowerHost{*this, "lower-host",
+                         llvm::cl::desc("Lower the host code to the LLVM "
+                                        "dialect, calling the launcher's "
+                                        "mgpu* ABI (needs binary)"),
+                         llvm::cl::init(true)};
+  Option<bool> emulate{*this, "emulate",
+                       llvm::cl::desc("Add host functions emulating each "
+                                      "kernel (attn-emulate-gpu-kernels)"),
+                       llvm::cl::init(false)};
+  Option<std::string> breakKernel{
+      *this, "break-kernel",
+      llvm::cl::desc("Testing only: a deliberately wrong attention kernel "
+                     "(swap-mfma-operands, no-barrier)"),
+      llvm::cl::init("")};
+};
+
+/// CPU codegen: graph passes, online-attention tiling and decomposition,
+/// then (lowerToLLVM) bufferization and lowering to LLVM with OpenMP.
+void buildCpuPipeline(OpPassManager &pm, const CpuPipelineOptions &options);
+
+/// The reference lowering for numerical checks: materialized softmax, no
+/// graph passes, no tiling.
+void buildReferencePipeline(OpPassManager &pm,
+                            const ReferencePipelineOptions &options);
+
+/// AMDGPU codegen, stage by stage (see the add*Stage functions).
+void buildRocmPipeline(OpPassManager &pm, const RocmPipelineOptions &options);
+
+/// The last ROCm stages: the code object (gpu-module-to-binary), then, with
+/// lowerHost, the host code to the LLVM dialect.
+void addRocmBinaryAndHostStages(OpPassManager &pm,
+                                const RocmPipelineOptions &options);
+
+/// Bufferization and lowering of tensor-level host code to the LLVM dialect
+/// for the host CPU (parallel loops through OpenMP).
+void addCpuLoweringStage(OpPassManager &pm);
+
+/// ROCm toolkit folder: $ROCM_PATH, /opt/rocm, then the build's folder made
+/// of Debian's device libraries and ld.lld.
+std::string defaultRocmToolkit();
+
+/// Registers attn-cpu-pipeline, attn-reference-pipeline and
+/// attn-rocm-pipeline.
+void registerCodegenPipelines();
+
+} // namespace mlir::attn
+
+#endif // ATTN_CODEGEN_PIPELINES_H

@@ -1,0 +1,58 @@
+//===- Target.h - what attn knows about each AMD GPU ------------*- C++ -*-===//
+//
+// The one place for chip names and per-chip numbers: the supported list,
+// the default, wave size, MFMA shapes, LDS and register file sizes. Every
+// chip check and every default chip name goes through here.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTN_CODEGEN_TARGET_H
+#define ATTN_CODEGEN_TARGET_H
+
+#include "llvm/ADT/ArrayRef.h"
+#include "llvm/ADT/StringRef.h"
+
+#include <string>
+
+namespace mlir::attn {
+
+/// One MFMA variant: D[m x n] += A[m x k] . B[k x n] per wave.
+struct MfmaShape {
+  int m, n, k;
+};
+
+struct ChipInfo {
+  llvm::StringLiteral name;         // the LLVM processor name
+  llvm::StringLiteral architecture; // "CDNA3 (MI300)"
+  /// MFMA variants (f16/bf16 inputs, f32 accumulation) the attention
+  /// kernel may use; empty: no matrix cores, attention runs as simple
+  /// kernels.
+  llvm::ArrayRef<MfmaShape> mfmaShapes;
+  unsigned waveSize;
+  unsigned ldsBytesPerCu;
+  unsigned simdsPerCu;
+  unsigned computeUnits;
+  /// Registers per lane of a SIMD, VGPRs and AGPRs together (CDNA), and
+  /// the most waves a SIMD holds; 0 where attn has no occupancy model.
+  unsigned registersPerSimdLane;
+  unsigned maxWavesPerSimd;
+
+  bool hasMfma() const { return !mfmaShapes.empty(); }
+  bool hasOccupancyModel() const { return registersPerSimdLane != 0; }
+};
+
+/// The chip used when none is named (the first of supportedChips()).
+llvm::StringRef defaultChip();
+
+/// The chip called `name`, or null when attn does not support it.
+const ChipInfo *lookupChip(llvm::StringRef name);
+
+/// Every supported chip, default first.
+llvm::ArrayRef<ChipInfo> supportedChips();
+
+/// The supported chips' names, comma-separated (or only those with MFMA
+/// kernels).
+std::string chipNames(bool mfmaOnly = false);
+
+} // namespace mlir::attn
+
+#endif // ATTN_CODEGEN_TARGET_H
