@@ -3,7 +3,7 @@
 // kernel in transposed-V form (its dequantize writes V transposed), so V is
 // staged with 128-bit LDS writes only.
 // RUN: attn-run %examples/dequant_v_attention.mlir --device=rocm --compile-only --dump-kernel-report 2>&1 | FileCheck %s
-// CHECK: attn-run: compiling for gfx942
+// CHECK: attn-run: compiling @main for gfx942 (code object only: no GPU needed)
 // CHECK: kernel main_attention_0 (attn_kernels, gfx942)
 // CHECK: scratch bytes 0
 // CHECK: MFMA instructions 32
