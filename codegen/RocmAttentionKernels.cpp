@@ -16,7 +16,7 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "codegen/AttentionUtils.h"
+#include "dialect/AttnBuilders.h"
 #include "codegen/GpuUtils.h"
 #include "codegen/Passes.h"
 #include "codegen/Target.h"

@@ -7,9 +7,11 @@ include "mlir/Interfaces/SideEffectInterfaces.td"
 include "mlir/Interfaces/DestinationStyleOpInterface.td"
 include "mlir/IR/BuiltinAttributes.td"
 include "mlir/Interfaces/TilingInterface.td"
+include "mlir/Dialect/Linalg/IR/LinalgInterfaces.td"
 
 def Attn_AttentionOp : Attn_Op<"attention",
-    [Pure, DestinationStyleOpInterface]> {
+    [Pure, DestinationStyleOpInterface,
+     DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>]> {
   let summary = "Scaled dot-product attention with layout indexing maps";
   let description = [{
     Computes, over one iteration space described by `indexing_maps`
@@ -72,6 +74,10 @@ def Attn_AttentionOp : Attn_Op<"attention",
     unsigned getNumLoops() { return getQueryMap().getNumDims(); }
     /// Dimension roles; only valid on a verified op.
     AttentionDims getDims();
+    /// The same attention as attn.online_attention (from an initial running
+    /// state) followed by the normalization acc / sum; returns the result.
+    /// (decomposeOperation is the reference form: materialized softmax.)
+    Value convertToOnlineAttention(OpBuilder &b);
 
     MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
   }];
@@ -79,6 +85,7 @@ def Attn_AttentionOp : Attn_Op<"attention",
 
 def Attn_OnlineAttentionOp : Attn_Op<"online_attention",
     [Pure, DestinationStyleOpInterface,
+     DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>,
      DeclareOpInterfaceMethods<TilingInterface,
         ["getLoopIteratorTypes", "getIterationDomain",
          "getTiledImplementation", "getResultTilePosition",

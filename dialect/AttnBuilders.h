@@ -1,18 +1,18 @@
-//===- AttentionUtils.h - building blocks for attention lowering -*- C++
-//-*-===//
+//===- AttnBuilders.h - building blocks of attention lowerings -*- C++ -*-===//
 //
 // Helpers shared by the online-attention decomposition and the reference
 // lowering: linalg.generic construction over a subset of the attention
 // loops, and the score computation S = scale * Q.K^T [+ mask].
 //
 //===----------------------------------------------------------------------===//
-#ifndef ATTN_CODEGEN_ATTENTIONUTILS_H
-#define ATTN_CODEGEN_ATTENTIONUTILS_H
+#ifndef ATTN_DIALECT_ATTNBUILDERS_H
+#define ATTN_DIALECT_ATTNBUILDERS_H
 
 #include "dialect/AttnDialect.h"
 
 #include "mlir/IR/Builders.h"
 #include "mlir/IR/OpDefinition.h"
+#include "mlir/IR/PatternMatch.h"
 
 namespace mlir::attn {
 
@@ -49,6 +49,11 @@ Value buildGeneric(OpBuilder &b, Location loc, ArrayRef<unsigned> space,
 /// are all masked out) taken as 0, so that the result is exp(-inf) = 0
 /// rather than NaN. The one -inf guard of both lowerings.
 Value expMinusMax(OpBuilder &b, Location loc, Value x, Value max);
+
+/// Replaces `op` by its decomposition (AggregatedOpInterface), built
+/// before it.
+LogicalResult decomposeAggregate(RewriterBase &rewriter,
+                                 linalg::AggregatedOpInterface op);
 
 /// Converts a float scalar to `type` (extf / truncf / no-op).
 Value convertFloat(OpBuilder &b, Location loc, Value v, Type type);
@@ -107,4 +112,4 @@ Value normalizeOutput(OpBuilder &b, Location loc, Value acc, Value sum,
 
 } // namespace mlir::attn
 
-#endif // ATTN_CODEGEN_ATTENTIONUTILS_H
+#endif // ATTN_DIALECT_ATTNBUILDERS_H

@@ -1,6 +1,6 @@
-//===- AttentionUtils.cpp - building blocks for attention lowering --------===//
+//===- AttnBuilders.cpp - building blocks of the attention lowerings ----===//
 
-#include "codegen/AttentionUtils.h"
+#include "dialect/AttnBuilders.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
@@ -90,6 +90,16 @@ Value mlir::attn::expMinusMax(OpBuilder &b, Location loc, Value x, Value max) {
       arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, max, minusInf);
   Value base = arith::SelectOp::create(b, loc, isInf, zero, max);
   return math::ExpOp::create(b, loc, arith::SubFOp::create(b, loc, x, base));
+}
+
+LogicalResult mlir::attn::decomposeAggregate(RewriterBase &rewriter,
+                                             linalg::AggregatedOpInterface op) {
+  rewriter.setInsertionPoint(op);
+  FailureOr<SmallVector<Value>> values = op.decomposeOperation(rewriter);
+  if (failed(values))
+    return failure();
+  rewriter.replaceOp(op, *values);
+  return success();
 }
 
 Value mlir::attn::convertFloat(OpBuilder &b, Location loc, Value v, Type type) {

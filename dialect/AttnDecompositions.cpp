@@ -1,0 +1,239 @@
+//===- AttnDecompositions.cpp - attention ops as simpler ops
+//---------------===//
+//
+// The decompositions live with the ops (as upstream linalg.softmax's):
+// - attn.attention -> materialized softmax in linalg (AggregatedOpInterface;
+//   the reference lowering used by --check and by chips without MFMA);
+// - attn.attention -> attn.online_attention + normalization (the form the
+//   flash-attention tiling works on);
+// - attn.online_attention -> one online-softmax step in linalg
+//   (AggregatedOpInterface). Upstream has no decomposition for flash
+//   attention's online softmax, so these are written here. The codegen
+//   passes that use them are thin wrappers.
+//
+//===----------------------------------------------------------------------===//
+
+#include "dialect/AttnBuilders.h"
+#include "dialect/AttnDialect.h"
+
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Linalg/IR/Linalg.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
+#include <limits>
+
+using namespace mlir;
+using namespace mlir::attn;
+
+//===----------------------------------------------------------------------===//
+// Reference lowering
+//===----------------------------------------------------------------------===//
+
+FailureOr<SmallVector<Value>>
+AttentionOp::decomposeOperation(OpBuilder &rewriter) {
+  AttentionOp op = *this;
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  Type f32 = rewriter.getF32Type();
+  // The full score tensor, materialized.
+  Scores scores = computeScores(rewriter, op);
+  const AttentionDims &dims = scores.dims;
+  unsigned numLoops = scores.numLoops;
+  ArrayRef<OpFoldResult> loopSizes = scores.loopSizes;
+  ArrayRef<unsigned> scoreDims = scores.scoreDims, rowDims = scores.rowDims;
+  AffineMap scoreMap = scores.scoreMap;
+  Value s = scores.value;
+  SmallVector<unsigned> outDims = unionOf({dims.batch, dims.m, dims.n});
+  AffineMap rowMap = loopTensorMap(rowDims, numLoops, ctx);
+  AffineMap outMap = loopTensorMap(outDims, numLoops, ctx);
+
+  Value max = buildGeneric(
+      rewriter, loc, scoreDims, numLoops, ValueRange{s}, {scoreMap},
+      createLoopTensor(rewriter, loc, rowDims, loopSizes, f32,
+                       -std::numeric_limits<double>::infinity()),
+      rowMap, [](OpBuilder &b, Location l, ValueRange args) {
+        return arith::MaximumFOp::create(b, l, args[0], args[1]).getResult();
+      });
+  // E = exp(S - max); a row of -inf scores has max = -inf and E = 0.
+  Value e =
+      buildGeneric(rewriter, loc, scoreDims, numLoops, ValueRange{s, max},
+                   {scoreMap, rowMap},
+                   createLoopTensor(rewriter, loc, scoreDims, loopSizes, f32),
+                   scoreMap, [](OpBuilder &b, Location l, ValueRange args) {
+                     return expMinusMax(b, l, args[0], args[1]);
+                   });
+  Value sum = buildGeneric(
+      rewriter, loc, scoreDims, numLoops, ValueRange{e}, {scoreMap},
+      createLoopTensor(rewriter, loc, rowDims, loopSizes, f32, 0.0), rowMap,
+      [](OpBuilder &b, Location l, ValueRange args) {
+        return arith::AddFOp::create(b, l, args[0], args[1]).getResult();
+      });
+  Value ev = buildGeneric(
+      rewriter, loc, unionOf({outDims, dims.k2}), numLoops,
+      ValueRange{e, op.getValue()}, {scoreMap, op.getValueMap()},
+      createLoopTensor(rewriter, loc, outDims, loopSizes, f32, 0.0), outMap,
+      [](OpBuilder &b, Location l, ValueRange args) {
+        Value v = convertFloat(b, l, args[1], b.getF32Type());
+        Value prod = arith::MulFOp::create(b, l, args[0], v);
+        return arith::AddFOp::create(b, l, args[2], prod).getResult();
+      });
+  Type outElem = getElementTypeOrSelf(op.getInit().getType());
+  Value result =
+      buildGeneric(rewriter, loc, outDims, numLoops, ValueRange{ev, sum},
+                   {outMap, rowMap}, op.getInit(), op.getOutputMap(),
+                   [&](OpBuilder &b, Location l, ValueRange args) {
+                     return normalizeOutput(b, l, args[0], args[1], outElem);
+                   });
+  return SmallVector<Value>{result};
+}
+
+//===----------------------------------------------------------------------===//
+// Online form
+//===----------------------------------------------------------------------===//
+
+Value AttentionOp::convertToOnlineAttention(OpBuilder &rewriter) {
+  AttentionOp op = *this;
+  Location loc = op.getLoc();
+  MLIRContext *ctx = op.getContext();
+  AttentionDims dims = op.getDims();
+  unsigned numLoops = op.getNumLoops();
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  SmallVector<OpFoldResult> loopSizes =
+      getLoopSizes(rewriter, loc, maps, op->getOperands());
+  Type f32 = rewriter.getF32Type();
+
+  // Running state: acc in the output's layout, max/sum over batch x M.
+  SmallVector<unsigned> rowDims = unionOf({dims.batch, dims.m});
+  AffineMap rowMap = loopTensorMap(rowDims, numLoops, ctx);
+  AffineMap outMap = op.getOutputMap();
+  SmallVector<unsigned> outDims;
+  for (AffineExpr e : outMap.getResults())
+    outDims.push_back(cast<AffineDimExpr>(e).getPosition());
+  Value acc = createLoopTensor(rewriter, loc, outDims, loopSizes, f32, 0.0);
+  Value max = createLoopTensor(rewriter, loc, rowDims, loopSizes, f32,
+                               -std::numeric_limits<double>::infinity());
+  Value sum = createLoopTensor(rewriter, loc, rowDims, loopSizes, f32, 0.0);
+
+  SmallVector<Value> operands(op.getDpsInputs());
+  llvm::append_range(operands, ValueRange{acc, max, sum});
+  SmallVector<AffineMap> onlineMaps(maps.begin(), maps.end() - 1);
+  llvm::append_range(onlineMaps, ArrayRef<AffineMap>{outMap, rowMap, rowMap});
+  auto online = OnlineAttentionOp::create(
+      rewriter, loc, TypeRange{acc.getType(), max.getType(), sum.getType()},
+      operands,
+      {rewriter.getNamedAttr("indexing_maps",
+                             rewriter.getAffineMapArrayAttr(onlineMaps))});
+
+  // O = acc / sum, 0 where the whole row was masked out (sum == 0).
+  Type outElem = getElementTypeOrSelf(op.getInit().getType());
+  Value result = buildGeneric(
+      rewriter, loc, unionOf({dims.batch, dims.m, dims.n}), numLoops,
+      ValueRange{online.getResultAcc(), online.getResultSum()},
+      {outMap, rowMap}, op.getInit(), outMap,
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        return normalizeOutput(b, l, args[0], args[1], outElem);
+      });
+  return result;
+}
+
+//===----------------------------------------------------------------------===//
+// One online-softmax step
+//===----------------------------------------------------------------------===//
+
+FailureOr<SmallVector<Value>>
+OnlineAttentionOp::decomposeOperation(OpBuilder &rewriter) {
+  OnlineAttentionOp op = *this;
+  Location loc = op.getLoc();
+  Type f32 = rewriter.getF32Type();
+  Scores scores = computeScores(rewriter, op);
+  const AttentionDims &dims = scores.dims;
+  unsigned numLoops = scores.numLoops;
+  ArrayRef<OpFoldResult> loopSizes = scores.loopSizes;
+  ArrayRef<unsigned> scoreDims = scores.scoreDims, rowDims = scores.rowDims;
+  AffineMap scoreMap = scores.scoreMap;
+  Value s = scores.value;
+  AffineMap maxMap = op.getMaxMap(), sumMap = op.getSumMap(),
+            accMap = op.getOutputMap();
+
+  // Every read of the old max comes before max' is written over it, so
+  // bufferization can update the loop-carried state in place.
+  // rowmax(S) into a fresh tensor, then corr = exp(max - max(max, rowmax)).
+  auto maximum = [](OpBuilder &b, Location l, ValueRange args) {
+    return arith::MaximumFOp::create(b, l, args[0], args[1]).getResult();
+  };
+  Value rowMax = buildGeneric(
+      rewriter, loc, scoreDims, numLoops, ValueRange{s}, {scoreMap},
+      createLoopTensor(rewriter, loc, rowDims, loopSizes, f32,
+                       -std::numeric_limits<double>::infinity()),
+      maxMap, maximum);
+  Value corrInit = createLoopTensor(rewriter, loc, rowDims, loopSizes, f32);
+  Value corr =
+      buildGeneric(rewriter, loc, rowDims, numLoops,
+                   ValueRange{op.getMax(), rowMax}, {maxMap, maxMap}, corrInit,
+                   maxMap, [](OpBuilder &b, Location l, ValueRange args) {
+                     Value newMax =
+                         arith::MaximumFOp::create(b, l, args[0], args[1]);
+                     return expMinusMax(b, l, args[0], newMax);
+                   });
+  // max' = max(max, rowmax(S)), in place.
+  Value newMax =
+      buildGeneric(rewriter, loc, rowDims, numLoops, ValueRange{rowMax},
+                   {maxMap}, op.getMax(), maxMap, maximum);
+
+  // P = exp(S - max').
+  Value pInit = createLoopTensor(rewriter, loc, scoreDims, loopSizes, f32);
+  Value p =
+      buildGeneric(rewriter, loc, scoreDims, numLoops, ValueRange{s, newMax},
+                   {scoreMap, maxMap}, pInit, scoreMap,
+                   [](OpBuilder &b, Location l, ValueRange args) {
+                     return expMinusMax(b, l, args[0], args[1]);
+                   });
+
+  // sum' = corr * sum + rowsum(P).
+  auto scaleBy = [](OpBuilder &b, Location l, ValueRange args) {
+    return arith::MulFOp::create(b, l, args[0], args[1]).getResult();
+  };
+  Value scaledSum = buildGeneric(
+      rewriter, loc, rowDims, numLoops, ValueRange{op.getSum(), corr},
+      {sumMap, maxMap}, op.getSum(), sumMap, scaleBy);
+  Value newSum = buildGeneric(
+      rewriter, loc, scoreDims, numLoops, ValueRange{p}, {scoreMap}, scaledSum,
+      sumMap, [](OpBuilder &b, Location l, ValueRange args) {
+        return arith::AddFOp::create(b, l, args[0], args[1]).getResult();
+      });
+
+  // acc' = corr * acc + P . V. The rescale loops run in acc's layout order
+  // so that acc is read and written through identity maps: bufferization
+  // updates an operand in place only through elementwise (identity) access,
+  // and the loop-carried acc must be updated in place.
+  SmallVector<unsigned> accDims = unionOf({dims.batch, dims.m, dims.n});
+  SmallVector<unsigned> accLayoutDims;
+  for (AffineExpr e : accMap.getResults())
+    accLayoutDims.push_back(cast<AffineDimExpr>(e).getPosition());
+  Value scaledAcc = buildGeneric(
+      rewriter, loc, accLayoutDims, numLoops, ValueRange{op.getAcc(), corr},
+      {accMap, maxMap}, op.getAcc(), accMap, scaleBy);
+  Type accElem = getElementTypeOrSelf(op.getAcc().getType());
+  // Innermost loop: V's contiguous dim. Standard V ([.., K2, N]) vectorizes
+  // over N; transposed V ([.., N, K2]) is a dot product over K2.
+  AffineMap vMap = op.getValueMap();
+  unsigned vInner =
+      cast<AffineDimExpr>(vMap.getResult(vMap.getNumResults() - 1))
+          .getPosition();
+  SmallVector<unsigned> pvOrder = unionOf({accDims, dims.k2});
+  llvm::erase(pvOrder, vInner);
+  pvOrder.push_back(vInner);
+  Value newAcc = buildGeneric(
+      rewriter, loc, pvOrder, numLoops, ValueRange{p, op.getValue()},
+      {scoreMap, vMap}, scaledAcc, accMap,
+      [&](OpBuilder &b, Location l, ValueRange args) {
+        auto flags =
+            arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
+        Value v = convertFloat(b, l, args[1], f32);
+        Value prod = arith::MulFOp::create(b, l, args[0], v, flags);
+        Value acc = convertFloat(b, l, args[2], f32);
+        return convertFloat(b, l, arith::AddFOp::create(b, l, acc, prod, flags),
+                            accElem);
+      });
+  return SmallVector<Value>{newAcc, newMax, newSum};
+}
