@@ -1,6 +1,8 @@
-# Shared by scripts/test and scripts/demo (sourced, not run): installs the
-# Debian packages attn needs when they are missing, then configures and
-# builds. Sets $ATTN_ROOT and $ATTN_BUILD.
+# Shared by scripts/test, scripts/demo and bench/run (sourced, not run):
+# installs the Debian packages attn needs when they are missing, then
+# configures and builds (skipped when ATTN_NO_BUILD=1). Sets $ATTN_ROOT and
+# $ATTN_BUILD. attn_install_missing PACKAGE... installs another list (the
+# benchmark's, bench/run).
 ATTN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ATTN_BUILD=${ATTN_BUILD:-$ATTN_ROOT/build}
 
@@ -8,9 +10,10 @@ attn_packages=(libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools lld-22
                clang-22 ninja-build cmake catch2 libamdhip64-dev
                rocm-device-libs python3-numpy libomp-22-dev)
 
-attn_install_missing() {
+attn_install_missing() {  # [PACKAGE...], default: attn_packages
   local missing=() p
-  for p in "${attn_packages[@]}"; do
+  [ $# -gt 0 ] || set -- "${attn_packages[@]}"
+  for p in "$@"; do
     dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" ||
       missing+=("$p")
   done
@@ -32,4 +35,4 @@ attn_build() {
 }
 
 attn_install_missing
-attn_build
+[ "${ATTN_NO_BUILD:-0}" = 1 ] || attn_build
