@@ -9,6 +9,7 @@
 
 #include "codegen/Passes.h"
 #include "codegen/Target.h"
+#include "codegen/ThroughputModel.h"
 
 #include "mlir/Dialect/GPU/IR/CompilationInterfaces.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
@@ -38,44 +39,88 @@ struct InstructionMix {
       ldsWrites, scratch;
 };
 
-/// Splits `isa` into kernel bodies (label to `.Lfunc_end`) and classifies
-/// every instruction.
-std::map<std::string, InstructionMix> countInstructions(StringRef isa) {
-  std::map<std::string, InstructionMix> mixes;
-  InstructionMix *current = nullptr;
+/// Splits `isa` into kernel bodies (label to `.Lfunc_end`), by kernel.
+std::map<std::string, std::vector<std::string>> splitKernels(StringRef isa) {
+  std::map<std::string, std::vector<std::string>> kernels;
+  std::vector<std::string> *current = nullptr;
   SmallVector<StringRef> lines;
   isa.split(lines, '\n');
   for (StringRef line : lines) {
     StringRef text = line.trim();
-    if (text.empty() || text.starts_with(";"))
-      continue;
     if (!line.starts_with("\t") && !line.starts_with(" ") &&
         text.ends_with(":") && !text.starts_with(".")) {
-      current = &mixes[text.drop_back().str()];
+      current = &kernels[text.drop_back().str()];
       continue;
     }
     if (text.starts_with(".Lfunc_end")) {
       current = nullptr;
       continue;
     }
-    if (!current || text.starts_with("."))
+    if (current)
+      current->push_back(line.str());
+  }
+  return kernels;
+}
+
+/// Classifies every instruction of one kernel's body.
+InstructionMix countInstructions(const std::vector<std::string> &body) {
+  InstructionMix mix;
+  for (const std::string &line : body) {
+    StringRef text = StringRef(line).trim();
+    if (text.empty() || text.starts_with(";") || text.starts_with("."))
       continue;
     std::string mnemonic = text.split(' ').first.split('\t').first.str();
     StringRef m = mnemonic;
     if (m.starts_with("v_mfma"))
-      ++current->mfma;
+      ++mix.mfma;
     else if (m.starts_with("global_load") || m.starts_with("buffer_load"))
-      ++current->globalLoads[mnemonic];
+      ++mix.globalLoads[mnemonic];
     else if (m.starts_with("global_store") || m.starts_with("buffer_store"))
-      ++current->globalStores[mnemonic];
+      ++mix.globalStores[mnemonic];
     else if (m.starts_with("ds_read") || m.starts_with("ds_load"))
-      ++current->ldsReads[mnemonic];
+      ++mix.ldsReads[mnemonic];
     else if (m.starts_with("ds_write") || m.starts_with("ds_store"))
-      ++current->ldsWrites[mnemonic];
+      ++mix.ldsWrites[mnemonic];
     else if (m.starts_with("scratch_"))
-      ++current->scratch[mnemonic];
+      ++mix.scratch[mnemonic];
   }
-  return mixes;
+  return mix;
+}
+
+/// The static throughput model of the kernel's hottest loop (see
+/// ThroughputModel.h), as report lines.
+void printLoopModel(llvm::raw_ostream &os, const std::vector<std::string> &body,
+                    StringRef chip, std::optional<int64_t> waves) {
+  std::optional<LoopBody> loop = findHottestLoop(body);
+  if (!loop) {
+    os << llvm::format("  %-22s %s\n", "hottest loop", "none (no MFMA loop)");
+    return;
+  }
+  os << llvm::format("  %-22s %s: %zu instructions, %u MFMA\n", "hottest loop",
+                     loop->label.c_str(), loop->instructions.size(),
+                     loop->mfmas);
+  std::string error;
+  std::optional<LoopThroughput> model = modelLoop(*loop, chip, error);
+  if (!model) {
+    os << llvm::format("  %-22s n/a (%s)\n", "loop model", error.c_str());
+    return;
+  }
+  os << llvm::format("  %-22s %.0f (llvm-mca, one wave)\n",
+                     "loop cycles/iteration", model->cyclesPerIteration);
+  os << llvm::format("  %-22s XDL %.0f, VALU %.0f, SALU %.0f, LGKM %.0f, "
+                     "VMEM %.0f, branch %.0f\n",
+                     "loop busy cycles", model->busy("XDL"),
+                     model->busy("VALU"), model->busy("SALU"),
+                     model->busy("LGKM"), model->busy("VMEM"),
+                     model->busy("branch"));
+  os << llvm::format("  %-22s %.2f\n", "MFMA busy (one wave)",
+                     model->mfmaBusy());
+  os << llvm::format("  %-22s %.2f\n", "VALU per XDL", model->valuPerXdl());
+  os << llvm::format("  %-22s %.0f per iteration per wave\n", "loop FLOPs",
+                     loop->flops);
+  if (waves)
+    os << llvm::format("  %-22s %.2f (%lld waves/SIMD)\n", "MFMA peak bound",
+                       model->peakFraction(*waves), (long long)*waves);
 }
 
 int64_t getInt(const NamedAttrList &attrs, StringRef name) {
@@ -177,7 +222,7 @@ struct KernelReportPass
                              "attn-kernel-report: no amdhsa metadata in the "
                              "code object of ")
              << module.getName();
-    std::map<std::string, InstructionMix> mixes = countInstructions(isa);
+    std::map<std::string, std::vector<std::string>> bodies = splitKernels(isa);
 
     llvm::raw_ostream &os = llvm::outs();
     SmallVector<std::pair<std::string, NamedAttrList>> kernels;
@@ -195,7 +240,7 @@ struct KernelReportPass
         wgSize = int64_t(reqd[0]) * std::max(reqd[1], 1) * std::max(reqd[2], 1);
       std::optional<int64_t> waves =
           wavesPerSimd(target.getChip(), vgprs, agprs, lds, wgSize);
-      const InstructionMix &mix = mixes[name];
+      InstructionMix mix = countInstructions(bodies[name]);
       os << "kernel " << name << " (" << module.getName() << ", "
          << target.getChip() << ")\n";
       os << llvm::format("  %-22s %lld\n", "VGPRs", (long long)vgprs);
@@ -226,6 +271,7 @@ struct KernelReportPass
       os << "  LDS reads              " << formatCounts(mix.ldsReads) << "\n";
       os << "  LDS writes             " << formatCounts(mix.ldsWrites) << "\n";
       os << "  scratch accesses       " << formatCounts(mix.scratch) << "\n";
+      printLoopModel(os, bodies[name], target.getChip(), waves);
     }
     return success();
   }

@@ -18,9 +18,10 @@ static constexpr MfmaShape kCdnaMfma[] = {{16, 16, 16}, {32, 32, 8}};
 static constexpr ChipInfo kChips[] = {
     {"gfx942", "CDNA3 (MI300)", kCdnaMfma, /*waveSize=*/64,
      /*ldsBytesPerCu=*/65536, /*simdsPerCu=*/4, /*computeUnits=*/304,
-     /*registersPerSimdLane=*/512, /*maxWavesPerSimd=*/8},
-    {"gfx90a", "CDNA2 (MI200)", kCdnaMfma, 64, 65536, 4, 104, 512, 8},
-    {"gfx1100", "RDNA3 (RX 7900)", {}, 32, 65536, 2, 96, 0, 0},
+     /*registersPerSimdLane=*/512, /*maxWavesPerSimd=*/8,
+     /*mcaModelsLoops=*/true},
+    {"gfx90a", "CDNA2 (MI200)", kCdnaMfma, 64, 65536, 4, 104, 512, 8, false},
+    {"gfx1100", "RDNA3 (RX 7900)", {}, 32, 65536, 2, 96, 0, 0, true},
 };
 
 const ChipInfo *mlir::attn::lookupChip(llvm::StringRef name) {

@@ -35,6 +35,9 @@ struct ChipInfo {
   /// the most waves a SIMD holds; 0 where attn has no occupancy model.
   unsigned registersPerSimdLane;
   unsigned maxWavesPerSimd;
+  /// Whether llvm-mca (LLVM 22) can model this chip's MFMA loops: on gfx90a
+  /// it runs without end on the attention kernel's loop.
+  bool mcaModelsLoops;
 
   bool hasMfma() const { return !mfmaShapes.empty(); }
   bool hasOccupancyModel() const { return registersPerSimdLane != 0; }

@@ -6,7 +6,7 @@
 ATTN_ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ATTN_BUILD=${ATTN_BUILD:-$ATTN_ROOT/build}
 
-attn_packages=(libmlir-22-dev mlir-22-tools llvm-22-dev llvm-22-tools lld-22
+attn_packages=(libmlir-22-dev mlir-22-tools llvm-22 llvm-22-dev llvm-22-tools lld-22
                clang-22 ninja-build cmake catch2 libamdhip64-dev
                rocm-device-libs python3-numpy libomp-22-dev)
 
