@@ -8,6 +8,7 @@
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
 #include "llvm/ADT/SetVector.h"
+#include "llvm/ADT/SmallVectorExtras.h"
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNFOLDTRANSPOSES
@@ -81,8 +82,9 @@ static AttentionOp foldOutputPermutation(RewriterBase &rewriter,
                "folded transpose " + permToString(perm->perm) +
                    " of the result into the output map");
   rewriter.replaceAllUsesWith(perm->result, newOp.getResult());
+  // Erasing the transpose makes the old attention dead: one call, which
+  // erases each op once.
   eraseDeadChain(rewriter, user);
-  eraseDeadChain(rewriter, op);
   return newOp;
 }
 
@@ -98,11 +100,11 @@ struct FoldTransposesPass
       for (Value v : op.getDpsInputs())
         if (Operation *def = v.getDefiningOp())
           producers.insert(def);
-      if (foldInputPermutations(op)) {
-        for (Operation *def : producers)
-          if (matchPermutation(def))
-            eraseDeadChain(rewriter, def);
-      }
+      if (foldInputPermutations(op))
+        eraseDeadChain(rewriter,
+                       llvm::filter_to_vector(producers, [](Operation *def) {
+                         return matchPermutation(def).has_value();
+                       }));
       (void)foldOutputPermutation(rewriter, op);
     }
   }

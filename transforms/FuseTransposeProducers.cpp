@@ -316,10 +316,9 @@ struct FuseTransposeProducersPass
       rewriter.replaceAllUsesWith(perm->result, fused);
       // Erase the transpose and the producers the fusion replaced (they are
       // now unused), with their dead inits.
-      eraseDeadChain(rewriter, op);
-      for (Operation *replaced : fuser.replaced.takeVector())
-        if (replaced->use_empty())
-          eraseDeadChain(rewriter, replaced);
+      SmallVector<Operation *> dead = fuser.replaced.takeVector();
+      dead.push_back(op);
+      eraseDeadChain(rewriter, dead);
     }
   }
 };
