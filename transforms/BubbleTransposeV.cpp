@@ -24,14 +24,16 @@ static std::optional<unsigned> dimAt(AffineMap map, int64_t pos) {
   return cast<AffineDimExpr>(map.getResult(pos)).getPosition();
 }
 
-static void bubbleTransposeV(RewriterBase &rewriter, AttentionOp op) {
+static void bubbleTransposeV(RewriterBase &rewriter, AttentionOp op,
+                             bool remarks) {
   AttentionDims dims = op.getDims();
   if (dims.k2.size() != 1 || dims.n.size() != 1) {
     emitDecision(
         op, kPass,
         "declined: V has " + Twine(dims.k2.size()) + " K2 dim(s) and " +
             Twine(dims.n.size()) +
-            " N dim(s); the transposed-V form needs exactly one of each");
+            " N dim(s); the transposed-V form needs exactly one of each",
+        remarks);
     return;
   }
   AffineMap vMap = op.getValueMap();
@@ -40,18 +42,20 @@ static void bubbleTransposeV(RewriterBase &rewriter, AttentionOp op) {
                           last = dimAt(vMap, rank - 1);
   if (secondLast == dims.n[0] && last == dims.k2[0]) {
     emitDecision(op, kPass,
-                 "already in transposed-V form (V map ends in (N, K2))");
+                 "already in transposed-V form (V map ends in (N, K2))",
+                 remarks);
     return;
   }
   if (secondLast != dims.k2[0] || last != dims.n[0]) {
-    emitDecision(op, kPass, "declined: V map does not end in (K2, N)");
+    emitDecision(op, kPass, "declined: V map does not end in (K2, N)", remarks);
     return;
   }
   Value v = op.getValue();
   if (isa<BlockArgument>(v)) {
     emitDecision(op, kPass,
                  "declined: V is a block argument, no producer could absorb a "
-                 "transpose");
+                 "transpose",
+                 remarks);
     return;
   }
 
@@ -68,23 +72,28 @@ static void bubbleTransposeV(RewriterBase &rewriter, AttentionOp op) {
     op.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
   });
   emitDecision(
-      op, kPass, "exposed transposed V: V map is now " + [&] {
-        std::string s;
-        llvm::raw_string_ostream os(s);
-        os << maps[2];
-        return s;
-      }());
+      op, kPass,
+      "exposed transposed V: V map is now " +
+          [&] {
+            std::string s;
+            llvm::raw_string_ostream os(s);
+            os << maps[2];
+            return s;
+          }(),
+      remarks);
 }
 
 namespace {
 struct BubbleTransposeVPass
     : public mlir::attn::impl::AttnBubbleTransposeVBase<BubbleTransposeVPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     SmallVector<AttentionOp> ops;
     getOperation()->walk([&](AttentionOp op) { ops.push_back(op); });
     IRRewriter rewriter(&getContext());
     for (AttentionOp op : ops)
-      bubbleTransposeV(rewriter, op);
+      bubbleTransposeV(rewriter, op, remarks);
   }
 };
 } // namespace

@@ -22,7 +22,7 @@ static constexpr StringLiteral kPass = "attn-fold-transposes";
 
 /// Folds permutations producing Q, K, V or mask into their maps. Returns true
 /// if anything changed.
-static bool foldInputPermutations(AttentionOp op) {
+static bool foldInputPermutations(AttentionOp op, bool remarks) {
   static constexpr StringLiteral kNames[] = {"Q", "K", "V", "scale", "mask"};
   SmallVector<AffineMap> maps = op.getIndexingMapsArray();
   bool changed = false;
@@ -38,14 +38,16 @@ static bool foldInputPermutations(AttentionOp op) {
                      [&](Operation *user) { return user != op; })) {
       emitDecision(op, kPass,
                    Twine("not folding the transpose of ") + kNames[i] +
-                       ": it has other users and would stay alive");
+                       ": it has other users and would stay alive",
+                   remarks);
       continue;
     }
     maps[i] = unpermuteResults(maps[i], perm->perm);
     operand.set(perm->input);
     emitDecision(op, kPass,
                  Twine("folded transpose ") + permToString(perm->perm) +
-                     " of " + kNames[i] + " into its indexing map");
+                     " of " + kNames[i] + " into its indexing map",
+                 remarks);
     changed = true;
   }
   if (changed)
@@ -56,8 +58,8 @@ static bool foldInputPermutations(AttentionOp op) {
 
 /// Folds a permutation that is the only user of the result into the output
 /// map. Returns the replacement op, or null when nothing was done.
-static AttentionOp foldOutputPermutation(RewriterBase &rewriter,
-                                         AttentionOp op) {
+static AttentionOp foldOutputPermutation(RewriterBase &rewriter, AttentionOp op,
+                                         bool remarks) {
   if (!op.getResult().hasOneUse())
     return nullptr;
   Operation *user = *op.getResult().getUsers().begin();
@@ -80,7 +82,8 @@ static AttentionOp foldOutputPermutation(RewriterBase &rewriter,
   newOp.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
   emitDecision(newOp, kPass,
                "folded transpose " + permToString(perm->perm) +
-                   " of the result into the output map");
+                   " of the result into the output map",
+               remarks);
   rewriter.replaceAllUsesWith(perm->result, newOp.getResult());
   // Erasing the transpose makes the old attention dead: one call, which
   // erases each op once.
@@ -91,6 +94,8 @@ static AttentionOp foldOutputPermutation(RewriterBase &rewriter,
 namespace {
 struct FoldTransposesPass
     : public mlir::attn::impl::AttnFoldTransposesBase<FoldTransposesPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     SmallVector<AttentionOp> ops;
     getOperation()->walk([&](AttentionOp op) { ops.push_back(op); });
@@ -100,12 +105,12 @@ struct FoldTransposesPass
       for (Value v : op.getDpsInputs())
         if (Operation *def = v.getDefiningOp())
           producers.insert(def);
-      if (foldInputPermutations(op))
+      if (foldInputPermutations(op, remarks))
         eraseDeadChain(rewriter,
                        llvm::filter_to_vector(producers, [](Operation *def) {
                          return matchPermutation(def).has_value();
                        }));
-      (void)foldOutputPermutation(rewriter, op);
+      (void)foldOutputPermutation(rewriter, op, remarks);
     }
   }
 };

@@ -296,6 +296,8 @@ Value TransposeFuser::fuse(Value src, ArrayRef<int64_t> perm) {
 struct FuseTransposeProducersPass
     : public mlir::attn::impl::AttnFuseTransposeProducersBase<
           FuseTransposeProducersPass> {
+  using Base::Base;
+
   void runOnOperation() override {
     SmallVector<Operation *> transposes;
     getOperation()->walk(
@@ -306,13 +308,14 @@ struct FuseTransposeProducersPass
       std::string why;
       TransposeFuser fuser(rewriter);
       if (!fuser.canFuse(perm->input, perm->perm, why)) {
-        emitDecision(op, kPass, "declined: " + why);
+        emitDecision(op, kPass, "declined: " + why, remarks);
         continue;
       }
       Value fused = fuser.fuse(perm->input, perm->perm);
       emitDecision(op, kPass,
                    "fused transpose " + permToString(perm->perm) + ": " +
-                       llvm::join(fuser.steps, "; "));
+                       llvm::join(fuser.steps, "; "),
+                   remarks);
       rewriter.replaceAllUsesWith(perm->result, fused);
       // Erase the transpose and the producers the fusion replaced (they are
       // now unused), with their dead inits.

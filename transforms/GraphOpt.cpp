@@ -7,18 +7,31 @@
 
 using namespace mlir;
 
-void mlir::attn::buildGraphOptPipeline(OpPassManager &pm) {
-  pm.addPass(createAttnBubbleTransposeV());
-  pm.addPass(createAttnFuseTransposeProducers());
-  pm.addPass(createAttnFoldTransposes());
+void mlir::attn::buildGraphOptPipeline(OpPassManager &pm,
+                                       const GraphOptPipelineOptions &options) {
+  AttnBubbleTransposeVOptions bubble;
+  bubble.remarks = options.remarks;
+  AttnFuseTransposeProducersOptions fuse;
+  fuse.remarks = options.remarks;
+  AttnFoldTransposesOptions fold;
+  fold.remarks = options.remarks;
+  pm.addPass(createAttnBubbleTransposeV(bubble));
+  pm.addPass(createAttnFuseTransposeProducers(fuse));
+  pm.addPass(createAttnFoldTransposes(fold));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
 
+void mlir::attn::buildGraphOptPipeline(OpPassManager &pm) {
+  buildGraphOptPipeline(pm, GraphOptPipelineOptions());
+}
+
 void mlir::attn::registerAttnPipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<GraphOptPipelineOptions>(
       "attn-graph-opt",
       "Transposed-V graph pipeline: attn-bubble-transpose-v, "
       "attn-fuse-transpose-producers, attn-fold-transposes, canonicalize, cse",
-      buildGraphOptPipeline);
+      [](OpPassManager &pm, const GraphOptPipelineOptions &options) {
+        buildGraphOptPipeline(pm, options);
+      });
 }

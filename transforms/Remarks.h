@@ -1,9 +1,10 @@
 //===- Remarks.h - explainable pass decisions -------------------*- C++ -*-===//
 //
-// With `--attn-remarks`, every graph pass reports each decision (what it
-// rewrote, why it declined) as one MLIR remark on the op concerned, so the
-// decisions show up in the normal diagnostic stream and can be checked with
-// `-verify-diagnostics`.
+// With remarks on (the `remarks` option of each graph pass and of
+// attn-graph-opt; its default is attn-opt's `--attn-remarks`), every graph
+// pass reports each decision (what it rewrote, why it declined) as one MLIR
+// remark on the op concerned, so the decisions show up in the normal
+// diagnostic stream and can be checked with `-verify-diagnostics`.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTN_TRANSFORMS_REMARKS_H
@@ -13,10 +14,20 @@
 
 namespace mlir::attn {
 
-/// True when `--attn-remarks` was given.
+/// Registers `--attn-remarks` with the command line parser. Tools call it
+/// before parsing (attn-opt does); libraries define no global options.
+void registerRemarksCLOptions();
+
+/// True when `--attn-remarks` was registered and given. The default of the
+/// `remarks` options, and the switch of the three-argument emitDecision.
 bool remarksEnabled();
 
-/// Emits "[<pass>] <message>" as a remark on `op` when remarks are enabled.
+/// Emits "[<pass>] <message>" as a remark on `op` when `enabled`.
+void emitDecision(Operation *op, StringRef pass, const Twine &message,
+                  bool enabled);
+
+/// Emits "[<pass>] <message>" as a remark on `op` when remarks are enabled
+/// (remarksEnabled()); for passes without a `remarks` option.
 void emitDecision(Operation *op, StringRef pass, const Twine &message);
 
 } // namespace mlir::attn
