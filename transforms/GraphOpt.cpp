@@ -1,8 +1,10 @@
-//===- GraphOpt.cpp - the attn-graph-opt pipeline and registration --------===//
+//===- GraphOpt.cpp - the attn-graph-opt pipeline and pattern driver ------===//
 
 #include "transforms/Passes.h"
+#include "transforms/Transforms.h"
 
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
@@ -34,4 +36,20 @@ void mlir::attn::registerAttnPipelines() {
       [](OpPassManager &pm, const GraphOptPipelineOptions &options) {
         buildGraphOptPipeline(pm, options);
       });
+}
+
+GreedyRewriteConfig mlir::attn::getGraphRewriteConfig() {
+  GreedyRewriteConfig config;
+  // Each graph pass considers the candidates present when it starts, in
+  // program order (a transpose before the transposes it feeds). What a
+  // rewrite creates is final: e.g. a transpose the fusion had to leave is
+  // one it already found it could not fuse, and must not be reported again.
+  config.setUseTopDownTraversal(true)
+      .setStrictness(GreedyRewriteStrictness::ExistingOps)
+      // Only the patterns: folding, constant CSE and CFG simplification
+      // belong to canonicalize, which attn-graph-opt runs afterwards.
+      .enableFolding(false)
+      .enableConstantCSE(false)
+      .setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
+  return config;
 }

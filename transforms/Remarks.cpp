@@ -40,3 +40,15 @@ void mlir::attn::emitDecision(Operation *op, StringRef pass,
                               const Twine &message) {
   emitDecision(op, pass, message, remarksEnabled());
 }
+
+void mlir::attn::DecisionRemarks::report(Operation *op, const Twine &message) {
+  if (enabled && reported[op->getLoc()].insert(message.str()).second)
+    emitDecision(op, pass, message, /*enabled=*/true);
+}
+
+LogicalResult mlir::attn::declineMatch(PatternRewriter &rewriter, Operation *op,
+                                       DecisionRemarks *remarks,
+                                       const Twine &reason) {
+  reportDecision(remarks, op, reason);
+  return rewriter.notifyMatchFailure(op, reason);
+}
