@@ -26,12 +26,25 @@ namespace mlir::attn {
 /// consumes the attention result.
 using ControlFoldTransposeFn = std::function<bool(OpOperand *)>;
 
+/// Decides whether an `attn.attention` is rewritten to read V in the
+/// transposed-V form. The operand is its V; only called when the rewrite
+/// applies.
+using ControlBubbleTransposeVFn = std::function<bool(OpOperand *)>;
+
 /// Folds permutations (`linalg.transpose`, permutation-only
 /// `linalg.generic`) producing Q, K, V or mask, or consuming the result, of
 /// an `attn.attention` into its indexing maps (attn-fold-transposes).
 void populateFoldTransposesPatterns(RewritePatternSet &patterns,
                                     const ControlFoldTransposeFn &controlFn,
                                     DecisionRemarks *remarks = nullptr);
+
+/// Rewrites an `attn.attention` whose V map ends in (K2, N) to read V
+/// through an explicit `linalg.transpose` in the transposed-V form
+/// (attn-bubble-transpose-v). The fold patterns undo it: do not put both
+/// into one pattern set.
+void populateBubbleTransposeVPatterns(
+    RewritePatternSet &patterns, const ControlBubbleTransposeVFn &controlFn,
+    DecisionRemarks *remarks = nullptr);
 
 /// The greedy driver configuration of the graph passes: their patterns are
 /// applied to the ops that exist when the rewrite starts, in program order,
