@@ -31,6 +31,11 @@ using ControlFoldTransposeFn = std::function<bool(OpOperand *)>;
 /// applies.
 using ControlBubbleTransposeVFn = std::function<bool(OpOperand *)>;
 
+/// Decides whether a `linalg.transpose` is fused into the producer of its
+/// input. The operand is the transpose's input; only called when the
+/// producer can absorb the transpose.
+using ControlFuseTransposeFn = std::function<bool(OpOperand *)>;
+
 /// Folds permutations (`linalg.transpose`, permutation-only
 /// `linalg.generic`) producing Q, K, V or mask, or consuming the result, of
 /// an `attn.attention` into its indexing maps (attn-fold-transposes).
@@ -44,6 +49,12 @@ void populateFoldTransposesPatterns(RewritePatternSet &patterns,
 /// into one pattern set.
 void populateBubbleTransposeVPatterns(
     RewritePatternSet &patterns, const ControlBubbleTransposeVFn &controlFn,
+    DecisionRemarks *remarks = nullptr);
+
+/// Makes the producer of a `linalg.transpose`'s input write the permuted
+/// layout directly (attn-fuse-transpose-producers).
+void populateFuseTransposeProducersPatterns(
+    RewritePatternSet &patterns, const ControlFuseTransposeFn &controlFn,
     DecisionRemarks *remarks = nullptr);
 
 /// The greedy driver configuration of the graph passes: their patterns are
