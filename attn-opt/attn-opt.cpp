@@ -8,6 +8,7 @@
 #include "codegen/Passes.h"
 #include "dialect/AttnDialect.h"
 #include "transforms/Passes.h"
+#include "transforms/Remarks.h"
 
 #include "mlir/IR/DialectRegistry.h"
 #include "mlir/InitAllDialects.h"
@@ -29,6 +30,9 @@ int main(int argc, char **argv) {
   registry.insert<mlir::attn::AttnDialect>();
   mlir::attn::registerAttnPasses();
   mlir::attn::registerAttnPipelines();
+  // `--attn-remarks`: the default of the graph passes' `remarks` option,
+  // and what turns on the remarks of attn-rocm-attention-kernels.
+  mlir::attn::registerRemarksCLOptions();
   mlir::attn::registerAttnCodegenPasses();
   mlir::attn::registerCodegenPipelines();
   return mlir::asMainReturnCode(mlir::MlirOptMain(

@@ -2,12 +2,10 @@
 
 #include "dialect/AttnDialect.h"
 #include "transforms/Passes.h"
-#include "transforms/Remarks.h"
+#include "transforms/Transforms.h"
 #include "transforms/TransposeUtils.h"
 
-#include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
-#include "llvm/ADT/SetVector.h"
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNFOLDTRANSPOSES
@@ -17,94 +15,138 @@ namespace mlir::attn {
 using namespace mlir;
 using namespace mlir::attn;
 
-static constexpr StringLiteral kPass = "attn-fold-transposes";
-
-/// Folds permutations producing Q, K, V or mask into their maps. Returns true
-/// if anything changed.
-static bool foldInputPermutations(AttentionOp op) {
-  static constexpr StringLiteral kNames[] = {"Q", "K", "V", "scale", "mask"};
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  bool changed = false;
-  for (unsigned i = 0, e = op.getNumDpsInputs(); i < e; ++i) {
-    if (i == 3) // scale is a scalar
-      continue;
-    OpOperand &operand = op->getOpOperand(i);
-    Operation *def = operand.get().getDefiningOp();
-    std::optional<Permutation> perm = matchPermutation(def);
-    if (!perm)
-      continue;
-    if (llvm::any_of(def->getUsers(),
-                     [&](Operation *user) { return user != op; })) {
-      emitDecision(op, kPass,
-                   Twine("not folding the transpose of ") + kNames[i] +
-                       ": it has other users and would stay alive");
-      continue;
-    }
-    maps[i] = unpermuteResults(maps[i], perm->perm);
-    operand.set(perm->input);
-    emitDecision(op, kPass,
-                 Twine("folded transpose ") + permToString(perm->perm) +
-                     " of " + kNames[i] + " into its indexing map");
-    changed = true;
-  }
-  if (changed)
-    op.setIndexingMapsAttr(
-        Builder(op.getContext()).getAffineMapArrayAttr(maps));
-  return changed;
-}
-
-/// Folds a permutation that is the only user of the result into the output
-/// map. Returns the replacement op, or null when nothing was done.
-static AttentionOp foldOutputPermutation(RewriterBase &rewriter,
-                                         AttentionOp op) {
-  if (!op.getResult().hasOneUse())
-    return nullptr;
-  Operation *user = *op.getResult().getUsers().begin();
-  std::optional<Permutation> perm = matchPermutation(user);
-  if (!perm || perm->input != op.getResult())
-    return nullptr;
-
-  // The attention does not read its init; any value of the permuted type
-  // that dominates the op serves. Build a fresh tensor.empty before it.
-  rewriter.setInsertionPoint(op);
-  Value newInit =
-      createPermutedEmpty(rewriter, op.getLoc(), op.getInit(), perm->perm);
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  maps.back() = permuteResults(maps.back(), perm->perm);
-  SmallVector<Value> operands(op->getOperands());
-  operands.back() = newInit;
-  auto newOp = AttentionOp::create(rewriter, op.getLoc(),
-                                   TypeRange{perm->result.getType()}, operands,
-                                   op->getAttrs());
-  newOp.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
-  emitDecision(newOp, kPass,
-               "folded transpose " + permToString(perm->perm) +
-                   " of the result into the output map");
-  rewriter.replaceAllUsesWith(perm->result, newOp.getResult());
-  eraseDeadChain(rewriter, user);
-  eraseDeadChain(rewriter, op);
-  return newOp;
-}
-
 namespace {
+
+/// Folds the permutations producing Q, K, V or mask into their maps, and a
+/// permutation that is the only user of the result into the output map. One
+/// rewrite per attention, so that a transpose feeding several operands (Q
+/// and K of self-attention) goes away at once.
+struct FoldTransposesIntoAttention : public OpRewritePattern<AttentionOp> {
+  FoldTransposesIntoAttention(MLIRContext *context,
+                              ControlFoldTransposeFn controlFn,
+                              DecisionRemarks *remarks)
+      : OpRewritePattern(context), controlFn(std::move(controlFn)),
+        remarks(remarks) {}
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+    SmallVector<Value> operands(op->getOperands());
+    bool foldedOperand = foldOperands(op, maps, operands);
+    std::optional<Permutation> resultPerm = matchResultPermutation(op);
+    if (!foldedOperand && !resultPerm)
+      return rewriter.notifyMatchFailure(op, "no transpose to fold");
+
+    Type resultType = op.getResult().getType();
+    if (resultPerm) {
+      // The attention does not read its init; any value of the permuted
+      // type that dominates the op serves. Build a fresh tensor.empty.
+      operands.back() = createPermutedEmpty(rewriter, op.getLoc(), op.getInit(),
+                                            resultPerm->perm);
+      maps.back() = permuteResults(maps.back(), resultPerm->perm);
+      resultType = resultPerm->result.getType();
+    }
+    // A new op even when only operands fold: the driver does not revisit
+    // ops created during the run (getGraphRewriteConfig), so each attention
+    // is folded once per run, as before the patterns (of a transpose of a
+    // transpose, the outer one).
+    auto newOp = AttentionOp::create(
+        rewriter, op.getLoc(), TypeRange{resultType}, operands, op->getAttrs());
+    newOp.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    Value oldResult = op.getResult();
+    if (resultPerm) {
+      reportDecision(remarks, newOp,
+                     "folded transpose " + permToString(resultPerm->perm) +
+                         " of the result into the output map");
+      oldResult = resultPerm->result;
+    }
+    rewriter.replaceAllUsesWith(oldResult, newOp.getResult());
+    // The old attention, the folded transposes and their inits.
+    eraseDeadChain(rewriter, oldResult.getDefiningOp());
+    return success();
+  }
+
+private:
+  /// Replaces in `operands` (and `maps`) the Q, K, V or mask produced by a
+  /// permutation with the permutation's input. Returns true if any was.
+  bool foldOperands(AttentionOp op, SmallVectorImpl<AffineMap> &maps,
+                    SmallVectorImpl<Value> &operands) const {
+    static constexpr StringLiteral kNames[] = {"Q", "K", "V", "scale", "mask"};
+    bool folded = false;
+    for (OpOperand &operand : op->getOpOperands()) {
+      unsigned i = operand.getOperandNumber();
+      if (i >= op.getNumDpsInputs() || i == 3) // scale is a scalar
+        continue;
+      Operation *def = operand.get().getDefiningOp();
+      std::optional<Permutation> perm = matchPermutation(def);
+      if (!perm)
+        continue;
+      std::string notFolding =
+          ("not folding the transpose of " + kNames[i]).str();
+      if (llvm::any_of(def->getUsers(),
+                       [&](Operation *user) { return user != op; })) {
+        reportDecision(remarks, op,
+                       notFolding + ": it has other users and would stay "
+                                    "alive");
+        continue;
+      }
+      if (!controlFn(&operand)) {
+        reportDecision(remarks, op,
+                       notFolding + ": rejected by the control function");
+        continue;
+      }
+      maps[i] = unpermuteResults(maps[i], perm->perm);
+      operands[i] = perm->input;
+      folded = true;
+      reportDecision(remarks, op,
+                     Twine("folded transpose ") + permToString(perm->perm) +
+                         " of " + kNames[i] + " into its indexing map");
+    }
+    return folded;
+  }
+
+  /// The permutation that is the only user of the result, if the control
+  /// function accepts folding it.
+  std::optional<Permutation> matchResultPermutation(AttentionOp op) const {
+    if (!op.getResult().hasOneUse())
+      return std::nullopt;
+    OpOperand &use = *op.getResult().getUses().begin();
+    std::optional<Permutation> perm = matchPermutation(use.getOwner());
+    if (!perm || perm->input != op.getResult())
+      return std::nullopt;
+    if (!controlFn(&use)) {
+      reportDecision(remarks, op,
+                     "not folding the transpose of the result: rejected by "
+                     "the control function");
+      return std::nullopt;
+    }
+    return perm;
+  }
+
+  ControlFoldTransposeFn controlFn;
+  DecisionRemarks *remarks;
+};
+
 struct FoldTransposesPass
     : public mlir::attn::impl::AttnFoldTransposesBase<FoldTransposesPass> {
+  using Base::Base;
+
   void runOnOperation() override {
-    SmallVector<AttentionOp> ops;
-    getOperation()->walk([&](AttentionOp op) { ops.push_back(op); });
-    IRRewriter rewriter(&getContext());
-    for (AttentionOp op : ops) {
-      llvm::SetVector<Operation *> producers;
-      for (Value v : op.getDpsInputs())
-        if (Operation *def = v.getDefiningOp())
-          producers.insert(def);
-      if (foldInputPermutations(op)) {
-        for (Operation *def : producers)
-          if (matchPermutation(def))
-            eraseDeadChain(rewriter, def);
-      }
-      (void)foldOutputPermutation(rewriter, op);
-    }
+    DecisionRemarks decisions(getArgument(), remarks);
+    RewritePatternSet patterns(&getContext());
+    populateFoldTransposesPatterns(
+        patterns, [](OpOperand *) { return true; }, &decisions);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
+                                     getGraphRewriteConfig())))
+      signalPassFailure();
   }
 };
+
 } // namespace
+
+void mlir::attn::populateFoldTransposesPatterns(
+    RewritePatternSet &patterns, const ControlFoldTransposeFn &controlFn,
+    DecisionRemarks *remarks) {
+  patterns.add<FoldTransposesIntoAttention>(patterns.getContext(), controlFn,
+                                            remarks);
+}

@@ -10,7 +10,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "transforms/Passes.h"
-#include "transforms/Remarks.h"
+#include "transforms/Transforms.h"
 #include "transforms/TransposeUtils.h"
 
 #include "mlir/Dialect/Linalg/Transforms/Transforms.h"
@@ -26,8 +26,6 @@ namespace mlir::attn {
 
 using namespace mlir;
 using namespace mlir::attn;
-
-static constexpr StringLiteral kPass = "attn-fuse-transpose-producers";
 
 namespace {
 
@@ -293,35 +291,65 @@ Value TransposeFuser::fuse(Value src, ArrayRef<int64_t> perm) {
   return newGeneric.getResult(0);
 }
 
+/// Fuses a `linalg.transpose` into the producer of its input.
+struct FuseTransposeIntoProducer
+    : public OpRewritePattern<linalg::TransposeOp> {
+  FuseTransposeIntoProducer(MLIRContext *context,
+                            ControlFuseTransposeFn controlFn,
+                            DecisionRemarks *remarks)
+      : OpRewritePattern(context), controlFn(std::move(controlFn)),
+        remarks(remarks) {}
+
+  LogicalResult matchAndRewrite(linalg::TransposeOp op,
+                                PatternRewriter &rewriter) const override {
+    std::optional<Permutation> perm = matchPermutation(op);
+    TransposeFuser fuser(rewriter);
+    std::string why;
+    if (!fuser.canFuse(perm->input, perm->perm, why))
+      return declineMatch(rewriter, op, remarks, "declined: " + why);
+    if (!controlFn(&op.getInputMutable()))
+      return declineMatch(rewriter, op, remarks,
+                          "declined: rejected by the control function");
+
+    Value fused = fuser.fuse(perm->input, perm->perm);
+    reportDecision(remarks, op,
+                   "fused transpose " + permToString(perm->perm) + ": " +
+                       llvm::join(fuser.steps, "; "));
+    rewriter.replaceAllUsesWith(perm->result, fused);
+    // Erase the transpose and the producers the fusion replaced (they are
+    // now unused), with their dead inits.
+    SmallVector<Operation *> dead = fuser.replaced.takeVector();
+    dead.push_back(op);
+    eraseDeadChain(rewriter, dead);
+    return success();
+  }
+
+private:
+  ControlFuseTransposeFn controlFn;
+  DecisionRemarks *remarks;
+};
+
 struct FuseTransposeProducersPass
     : public mlir::attn::impl::AttnFuseTransposeProducersBase<
           FuseTransposeProducersPass> {
+  using Base::Base;
+
   void runOnOperation() override {
-    SmallVector<Operation *> transposes;
-    getOperation()->walk(
-        [&](linalg::TransposeOp op) { transposes.push_back(op); });
-    IRRewriter rewriter(&getContext());
-    for (Operation *op : transposes) {
-      std::optional<Permutation> perm = matchPermutation(op);
-      std::string why;
-      TransposeFuser fuser(rewriter);
-      if (!fuser.canFuse(perm->input, perm->perm, why)) {
-        emitDecision(op, kPass, "declined: " + why);
-        continue;
-      }
-      Value fused = fuser.fuse(perm->input, perm->perm);
-      emitDecision(op, kPass,
-                   "fused transpose " + permToString(perm->perm) + ": " +
-                       llvm::join(fuser.steps, "; "));
-      rewriter.replaceAllUsesWith(perm->result, fused);
-      // Erase the transpose and the producers the fusion replaced (they are
-      // now unused), with their dead inits.
-      eraseDeadChain(rewriter, op);
-      for (Operation *replaced : fuser.replaced.takeVector())
-        if (replaced->use_empty())
-          eraseDeadChain(rewriter, replaced);
-    }
+    DecisionRemarks decisions(getArgument(), remarks);
+    RewritePatternSet patterns(&getContext());
+    populateFuseTransposeProducersPatterns(
+        patterns, [](OpOperand *) { return true; }, &decisions);
+    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
+                                     getGraphRewriteConfig())))
+      signalPassFailure();
   }
 };
 
 } // namespace
+
+void mlir::attn::populateFuseTransposeProducersPatterns(
+    RewritePatternSet &patterns, const ControlFuseTransposeFn &controlFn,
+    DecisionRemarks *remarks) {
+  patterns.add<FuseTransposeIntoProducer>(patterns.getContext(), controlFn,
+                                          remarks);
+}

@@ -1,24 +1,55 @@
-//===- GraphOpt.cpp - the attn-graph-opt pipeline and registration --------===//
+//===- GraphOpt.cpp - the attn-graph-opt pipeline and pattern driver ------===//
 
 #include "transforms/Passes.h"
+#include "transforms/Transforms.h"
 
 #include "mlir/Pass/PassRegistry.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/Passes.h"
 
 using namespace mlir;
 
-void mlir::attn::buildGraphOptPipeline(OpPassManager &pm) {
-  pm.addPass(createAttnBubbleTransposeV());
-  pm.addPass(createAttnFuseTransposeProducers());
-  pm.addPass(createAttnFoldTransposes());
+void mlir::attn::buildGraphOptPipeline(OpPassManager &pm,
+                                       const GraphOptPipelineOptions &options) {
+  AttnBubbleTransposeVOptions bubble;
+  bubble.remarks = options.remarks;
+  AttnFuseTransposeProducersOptions fuse;
+  fuse.remarks = options.remarks;
+  AttnFoldTransposesOptions fold;
+  fold.remarks = options.remarks;
+  pm.addPass(createAttnBubbleTransposeV(bubble));
+  pm.addPass(createAttnFuseTransposeProducers(fuse));
+  pm.addPass(createAttnFoldTransposes(fold));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
 
+void mlir::attn::buildGraphOptPipeline(OpPassManager &pm) {
+  buildGraphOptPipeline(pm, GraphOptPipelineOptions());
+}
+
 void mlir::attn::registerAttnPipelines() {
-  PassPipelineRegistration<>(
+  PassPipelineRegistration<GraphOptPipelineOptions>(
       "attn-graph-opt",
       "Transposed-V graph pipeline: attn-bubble-transpose-v, "
       "attn-fuse-transpose-producers, attn-fold-transposes, canonicalize, cse",
-      buildGraphOptPipeline);
+      [](OpPassManager &pm, const GraphOptPipelineOptions &options) {
+        buildGraphOptPipeline(pm, options);
+      });
+}
+
+GreedyRewriteConfig mlir::attn::getGraphRewriteConfig() {
+  GreedyRewriteConfig config;
+  // Each graph pass considers the candidates present when it starts, in
+  // program order (a transpose before the transposes it feeds). What a
+  // rewrite creates is final: e.g. a transpose the fusion had to leave is
+  // one it already found it could not fuse, and must not be reported again.
+  config.setUseTopDownTraversal(true)
+      .setStrictness(GreedyRewriteStrictness::ExistingOps)
+      // Only the patterns: folding, constant CSE and CFG simplification
+      // belong to canonicalize, which attn-graph-opt runs afterwards.
+      .enableFolding(false)
+      .enableConstantCSE(false)
+      .setRegionSimplificationLevel(GreedySimplifyRegionLevel::Disabled);
+  return config;
 }

@@ -4,6 +4,13 @@
 
 include "mlir/Pass/PassBase.td"
 
+// Every graph pass can explain itself. The default comes from attn-opt's
+// `--attn-remarks`, so that one flag still turns remarks on everywhere.
+defvar RemarksOption = Option<"remarks", "remarks", "bool",
+    /*default=*/"::mlir::attn::remarksEnabled()",
+    "Report each decision (done or declined, and why) as a remark "
+    "(default: --attn-remarks)">;
+
 def AttnFoldTransposes : Pass<"attn-fold-transposes"> {
   let summary = "Absorb transposes of Q, K, V, mask and O into attention maps";
   let description = [{
@@ -14,9 +21,10 @@ def AttnFoldTransposes : Pass<"attn-fold-transposes"> {
     that is the single user of the attention result is absorbed into the
     output map; the attention then writes the permuted layout directly.
 
-    Declines (and says why under `--attn-remarks`) when the transpose has
+    Declines (and says why under `remarks`) when the transpose has
     users other than the attention op, since the fold would not remove it.
   }];
+  let options = [RemarksOption];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
 }
@@ -33,6 +41,7 @@ def AttnBubbleTransposeV : Pass<"attn-bubble-transpose-v"> {
     `attn-fold-transposes`. Idempotent: an op already in transposed-V form is
     left alone.
   }];
+  let options = [RemarksOption];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect"];
 }
@@ -57,6 +66,7 @@ def AttnFuseTransposeProducers : Pass<"attn-fuse-transpose-producers"> {
     Never fuses into a producer with other users (that would compute it
     twice) or into a block argument.
   }];
+  let options = [RemarksOption];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect"];

@@ -8,6 +8,7 @@
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/RegionUtils.h"
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SetVector.h"
 
 using namespace mlir;
 using namespace mlir::attn;
@@ -65,16 +66,20 @@ Value mlir::attn::createPermutedEmpty(OpBuilder &b, Location loc, Value source,
                                  getElementTypeOrSelf(source.getType()));
 }
 
-void mlir::attn::eraseDeadChain(RewriterBase &rewriter, Operation *op) {
-  if (!op || !isOpTriviallyDead(op))
-    return;
-  SmallVector<Operation *> operandDefs;
-  for (Value operand : op->getOperands())
-    if (Operation *def = operand.getDefiningOp())
-      operandDefs.push_back(def);
-  rewriter.eraseOp(op);
-  for (Operation *def : operandDefs)
-    eraseDeadChain(rewriter, def);
+void mlir::attn::eraseDeadChain(RewriterBase &rewriter,
+                                ArrayRef<Operation *> roots) {
+  // A set: an op reached along two paths (e.g. one transpose feeding Q and
+  // K) must not be visited again once erased.
+  llvm::SetVector<Operation *> worklist(llvm::from_range, roots);
+  while (!worklist.empty()) {
+    Operation *op = worklist.pop_back_val();
+    if (!isOpTriviallyDead(op))
+      continue;
+    for (Value operand : op->getOperands())
+      if (Operation *def = operand.getDefiningOp())
+        worklist.insert(def);
+    rewriter.eraseOp(op);
+  }
 }
 
 std::string mlir::attn::permToString(ArrayRef<int64_t> perm) {

@@ -40,10 +40,10 @@ AffineMap permuteResults(AffineMap m, ArrayRef<int64_t> perm);
 Value createPermutedEmpty(OpBuilder &b, Location loc, Value source,
                           ArrayRef<int64_t> perm);
 
-/// Erases `op` if it is trivially dead, then whatever fed it that became
-/// trivially dead in turn (e.g. the `tensor.empty` init of an erased
-/// transpose).
-void eraseDeadChain(RewriterBase &rewriter, Operation *op);
+/// Erases those of `roots` that are trivially dead, then whatever fed them
+/// that became trivially dead in turn (e.g. the `tensor.empty` init of an
+/// erased transpose). Each op is erased once, wherever it is reached from.
+void eraseDeadChain(RewriterBase &rewriter, ArrayRef<Operation *> roots);
 
 /// Textual form of a permutation for remarks, e.g. "[0, 1, 3, 2]".
 std::string permToString(ArrayRef<int64_t> perm);

@@ -1,0 +1,68 @@
+//===- Transforms.h - attn graph rewrite patterns ---------------*- C++ -*-===//
+//
+// The rewrites behind the graph passes, as patterns that other passes and
+// pipelines can mix into their own pattern sets. Each populate function takes
+// a control function deciding per candidate (as upstream
+// linalg::populateElementwiseOpsFusionPatterns does with ControlFusionFn)
+// and, optionally, a DecisionRemarks (Remarks.h) that reports what the
+// patterns did and why they declined.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTN_TRANSFORMS_TRANSFORMS_H
+#define ATTN_TRANSFORMS_TRANSFORMS_H
+
+#include "transforms/Remarks.h"
+
+#include "mlir/IR/PatternMatch.h"
+#include "mlir/Transforms/GreedyPatternRewriteDriver.h"
+
+#include <functional>
+
+namespace mlir::attn {
+
+/// Decides whether a transpose is folded into an `attn.attention` indexing
+/// map. The operand is the use connecting them: an attention operand (Q, K,
+/// V or mask) produced by the transpose, or the transpose's input when it
+/// consumes the attention result.
+using ControlFoldTransposeFn = std::function<bool(OpOperand *)>;
+
+/// Decides whether an `attn.attention` is rewritten to read V in the
+/// transposed-V form. The operand is its V; only called when the rewrite
+/// applies.
+using ControlBubbleTransposeVFn = std::function<bool(OpOperand *)>;
+
+/// Decides whether a `linalg.transpose` is fused into the producer of its
+/// input. The operand is the transpose's input; only called when the
+/// producer can absorb the transpose.
+using ControlFuseTransposeFn = std::function<bool(OpOperand *)>;
+
+/// Folds permutations (`linalg.transpose`, permutation-only
+/// `linalg.generic`) producing Q, K, V or mask, or consuming the result, of
+/// an `attn.attention` into its indexing maps (attn-fold-transposes).
+void populateFoldTransposesPatterns(RewritePatternSet &patterns,
+                                    const ControlFoldTransposeFn &controlFn,
+                                    DecisionRemarks *remarks = nullptr);
+
+/// Rewrites an `attn.attention` whose V map ends in (K2, N) to read V
+/// through an explicit `linalg.transpose` in the transposed-V form
+/// (attn-bubble-transpose-v). The fold patterns undo it: do not put both
+/// into one pattern set.
+void populateBubbleTransposeVPatterns(
+    RewritePatternSet &patterns, const ControlBubbleTransposeVFn &controlFn,
+    DecisionRemarks *remarks = nullptr);
+
+/// Makes the producer of a `linalg.transpose`'s input write the permuted
+/// layout directly (attn-fuse-transpose-producers).
+void populateFuseTransposeProducersPatterns(
+    RewritePatternSet &patterns, const ControlFuseTransposeFn &controlFn,
+    DecisionRemarks *remarks = nullptr);
+
+/// The greedy driver configuration of the graph passes: their patterns are
+/// applied to the ops that exist when the rewrite starts, in program order,
+/// without folding. Like every greedy rewrite, it also erases trivially dead
+/// ops.
+GreedyRewriteConfig getGraphRewriteConfig();
+
+} // namespace mlir::attn
+
+#endif // ATTN_TRANSFORMS_TRANSFORMS_H
