@@ -396,17 +396,22 @@ def main():
               f"{np_rss:>5.0f}Mi {np_ms / attn_ms:>9.2f}x "
               f"{row['attn_gf'] / roof_gf:>10.2f} "
               f"{row['np_gf'] / roof_gf:>8.2f}", flush=True)
+    load_end = os.getloadavg()
     print(f"at end: {load()}")
+    busy = max(load_start[0], load_end[0]) > 1.5
+    if busy:
+        print(f"WARNING: 1-minute load {load_start[0]:.2f} at start, "
+              f"{load_end[0]:.2f} at end (> 1.5): the figures above were "
+              "taken on a busy machine; re-measure on an idle one")
     if chart_path:
         la = "load average %.2f at start, %.2f at end (1 min)" % (
-            load_start[0], os.getloadavg()[0])
+            load_start[0], load_end[0])
         chart(chart_path, rows, roof_gf, [
             "attn vs numpy + OpenBLAS: attention GFLOP/s per case, "
             "OpenBLAS sgemm roof dashed",
             desc, isa,
             f"{runs} timed runs after 1 warm-up, median; {la}"
-            + (" (busy machine: to be re-measured)" if load_start[0] > 1.5
-               else ""),
+            + (" (busy machine: to be re-measured)" if busy else ""),
             f"numpy BLAS: {describe_blas(blas)}"])
         print(f"chart: {chart_path}")
 
