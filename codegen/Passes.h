@@ -21,6 +21,7 @@
 
 #include "codegen/Pipelines.h"
 #include "codegen/Target.h"
+#include "transforms/Remarks.h"
 
 namespace mlir::attn {
 

@@ -100,6 +100,10 @@ def AttnRocmAttentionKernels
     Option<"breakKernel", "break", "std::string", /*default=*/"\"\"",
            "Testing only: build a deliberately wrong kernel to show that the "
            "emulation catches it: 'swap-mfma-operands' or 'no-barrier'">,
+    Option<"remarks", "remarks", "bool",
+           /*default=*/"::mlir::attn::remarksEnabled()",
+           "Report each layout choice made for the kernel (operands "
+           "transposed or broadcast) as a remark">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::amdgpu::AMDGPUDialect",

@@ -638,7 +638,7 @@ std::pair<Value, AffineMap> permuteOperand(ImplicitLocOpBuilder &b, Value value,
 /// broadcast, and an output so laid out is computed transposed and
 /// transposed back. Reported with --attn-remarks. Returns `op` when every
 /// layout already fits.
-AttentionOp normalizeRoleLayouts(AttentionOp op) {
+AttentionOp normalizeRoleLayouts(AttentionOp op, bool remarks) {
   AttentionDims dims = op.getDims();
   if (dims.m.size() < 2 && dims.k1.size() < 2 && dims.k2.size() < 2 &&
       dims.n.size() < 2)
@@ -677,7 +677,8 @@ AttentionOp normalizeRoleLayouts(AttentionOp op) {
   emitDecision(op, "attn-rocm-attention-kernels",
                llvm::join(changed, ", ") +
                    " so that each role's dims are one contiguous run for "
-                   "the GPU kernel");
+                   "the GPU kernel",
+               remarks);
   auto newOp = AttentionOp::create(b, TypeRange{operands.back().getType()},
                                    operands, op->getAttrs());
   newOp.setIndexingMapsAttr(b.getAffineMapArrayAttr(maps));
@@ -912,7 +913,7 @@ struct RocmAttentionKernelsPass
     gpu::GPUModuleOp gpuModule = getOrCreateKernelModule(module);
     llvm::DenseMap<Operation *, unsigned> perFunction;
     for (AttentionOp op : ops) {
-      op = collapseRoleDims(normalizeRoleLayouts(op));
+      op = collapseRoleDims(normalizeRoleLayouts(op, remarks));
       std::string why;
       FailureOr<KernelShape> shape = analyze(op, why);
       if (failed(shape)) {

@@ -1,4 +1,4 @@
-// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels --attn-remarks -verify-diagnostics | FileCheck %s
+// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels=remarks=true -verify-diagnostics | FileCheck %s
 
 // The kernel: 256 threads (4 waves x 16 query rows), a grid of
 // (M / 64) x batch, K and V^T tiles in workgroup memory, a loop over
