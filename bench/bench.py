@@ -230,7 +230,7 @@ def attn_source(root, attn_run):
                                 "--untracked-files=no"], capture_output=True,
                                text=True).stdout.strip()
         if head:
-            desc += f"; source tree at {head}" + (
+            desc += f"; source tree now at {head}" + (
                 " + uncommitted changes" if dirty else "")
     return desc
 
