@@ -112,12 +112,11 @@ struct BubbleTransposeVPass
   using Base::Base;
 
   void runOnOperation() override {
-    DecisionRemarks decisions(getArgument(), remarks);
-    RewritePatternSet patterns(&getContext());
-    populateBubbleTransposeVPatterns(
-        patterns, [](OpOperand *) { return true; }, &decisions);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
-                                     getGraphRewriteConfig())))
+    auto populate = [](RewritePatternSet &patterns, DecisionRemarks *d) {
+      populateBubbleTransposeVPatterns(patterns, acceptAllCandidates, d);
+    };
+    if (failed(applyGraphPatterns(getOperation(), getArgument(), remarks,
+                                  populate)))
       signalPassFailure();
   }
 };

@@ -132,12 +132,11 @@ struct FoldTransposesPass
   using Base::Base;
 
   void runOnOperation() override {
-    DecisionRemarks decisions(getArgument(), remarks);
-    RewritePatternSet patterns(&getContext());
-    populateFoldTransposesPatterns(
-        patterns, [](OpOperand *) { return true; }, &decisions);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
-                                     getGraphRewriteConfig())))
+    auto populate = [](RewritePatternSet &patterns, DecisionRemarks *d) {
+      populateFoldTransposesPatterns(patterns, acceptAllCandidates, d);
+    };
+    if (failed(applyGraphPatterns(getOperation(), getArgument(), remarks,
+                                  populate)))
       signalPassFailure();
   }
 };

@@ -335,12 +335,11 @@ struct FuseTransposeProducersPass
   using Base::Base;
 
   void runOnOperation() override {
-    DecisionRemarks decisions(getArgument(), remarks);
-    RewritePatternSet patterns(&getContext());
-    populateFuseTransposeProducersPatterns(
-        patterns, [](OpOperand *) { return true; }, &decisions);
-    if (failed(applyPatternsGreedily(getOperation(), std::move(patterns),
-                                     getGraphRewriteConfig())))
+    auto populate = [](RewritePatternSet &patterns, DecisionRemarks *d) {
+      populateFuseTransposeProducersPatterns(patterns, acceptAllCandidates, d);
+    };
+    if (failed(applyGraphPatterns(getOperation(), getArgument(), remarks,
+                                  populate)))
       signalPassFailure();
   }
 };

@@ -38,6 +38,16 @@ void mlir::attn::registerAttnPipelines() {
       });
 }
 
+LogicalResult mlir::attn::applyGraphPatterns(Operation *op, StringRef pass,
+                                             bool remarks,
+                                             PopulateGraphPatternsFn populate) {
+  DecisionRemarks decisions(pass, remarks);
+  RewritePatternSet patterns(op->getContext());
+  populate(patterns, &decisions);
+  return applyPatternsGreedily(op, std::move(patterns),
+                               getGraphRewriteConfig());
+}
+
 GreedyRewriteConfig mlir::attn::getGraphRewriteConfig() {
   GreedyRewriteConfig config;
   // Each graph pass considers the candidates present when it starts, in

@@ -63,6 +63,20 @@ void populateFuseTransposeProducersPatterns(
 /// ops.
 GreedyRewriteConfig getGraphRewriteConfig();
 
+/// What a graph pass adds to its pattern set: its populate function with
+/// the control function and remarks of the pass.
+using PopulateGraphPatternsFn =
+    function_ref<void(RewritePatternSet &, DecisionRemarks *)>;
+
+/// The body of a graph pass: the patterns `populate` adds, applied to `op`
+/// with getGraphRewriteConfig(), decisions reported as remarks of `pass`
+/// when `remarks` is set.
+LogicalResult applyGraphPatterns(Operation *op, StringRef pass, bool remarks,
+                                 PopulateGraphPatternsFn populate);
+
+/// The control function of the passes: every candidate is taken.
+inline bool acceptAllCandidates(OpOperand *) { return true; }
+
 } // namespace mlir::attn
 
 #endif // ATTN_TRANSFORMS_TRANSFORMS_H
