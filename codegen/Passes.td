@@ -30,6 +30,12 @@ def AttnTileAttention : Pass<"attn-tile-attention", "::mlir::func::FuncOp"> {
     then tiled along its innermost K2 dim by `k2-tile` with `scf.for`
     (other K2 dims by 1), carrying `(acc, max, sum)`. No value of the full
     `[M, K2]` score shape exists afterwards.
+
+    Causal attention (an online attention with a `diagonal`) visits its M
+    tiles in the order 0, T-1, 1, T-2, ... (so contiguous chunks of the
+    parallel loop do equal work), stops each tile's key loop after the
+    last key its rows can see, and splits it in two: the key blocks every
+    row sees entirely, with no causal masking, then the diagonal blocks.
   }];
   let options = [
     Option<"mTile", "m-tile", "int64_t", /*default=*/"32",
@@ -39,7 +45,8 @@ def AttnTileAttention : Pass<"attn-tile-attention", "::mlir::func::FuncOp"> {
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
-                           "::mlir::affine::AffineDialect"];
+                           "::mlir::affine::AffineDialect",
+                           "::mlir::arith::ArithDialect"];
 }
 
 def AttnDecomposeOnlineAttention : Pass<"attn-decompose-online-attention"> {

@@ -16,10 +16,10 @@
 //
 //===----------------------------------------------------------------------===//
 
-#include "dialect/AttnBuilders.h"
 #include "codegen/GpuUtils.h"
 #include "codegen/Passes.h"
 #include "codegen/Target.h"
+#include "dialect/AttnBuilders.h"
 #include "dialect/AttnDialect.h"
 #include "transforms/Remarks.h"
 
@@ -55,6 +55,13 @@ struct KernelShape {
   int64_t k2Valid;
   SmallVector<int64_t> paddedSizes;
   Type inElem, outElem;
+  /// Causal attention: key j is visible to query position p iff
+  /// j <= p + diagonal, where the kernel row r (all M dims collapsed into
+  /// one) has position p = (r / posStride) % posSize.
+  struct Causal {
+    int64_t diagonal = 0, posStride = 1, posSize = 1;
+  };
+  std::optional<Causal> causal;
 
   /// Shape of the operand indexed by `map` at the kernel's (padded) sizes.
   SmallVector<int64_t> operandShape(AffineMap map) const {
@@ -65,8 +72,11 @@ struct KernelShape {
   }
 };
 
-FailureOr<KernelShape> analyze(AttentionOp op, std::string &why) {
+FailureOr<KernelShape> analyze(AttentionOp op,
+                               std::optional<KernelShape::Causal> causal,
+                               std::string &why) {
   KernelShape s;
+  s.causal = causal;
   s.dims = op.getDims();
   if (s.dims.m.size() != 1 || s.dims.k1.size() != 1 || s.dims.k2.size() != 1 ||
       s.dims.n.size() != 1) {
@@ -202,22 +212,40 @@ private:
 
   Value minusInf() { return f32(-std::numeric_limits<double>::infinity()); }
 
+  /// The causal position of kernel row `r`.
+  Value queryPosition(Value r) {
+    if (s.causal->posStride != 1)
+      r = arith::DivUIOp::create(b, r, cst(s.causal->posStride));
+    return arith::RemUIOp::create(b, r, cst(s.causal->posSize));
+  }
+  Value clamp(Value v, Value lo, Value hi) {
+    return arith::MaxSIOp::create(b, arith::MinSIOp::create(b, v, hi), lo);
+  }
+  /// Whether some key can be -inf for a whole row in this loop: then a
+  /// running max of -inf must not turn exp(x - max) into NaN.
+  bool rowsMayBeEmpty(bool edge) const { return mask || (edge && s.causal); }
+
   // The kernel in the order it runs; each step reads the members below.
   void setUp(gpu::GPUFuncOp func);
   void loadQueryFragments();
   void stageKeys(Value kt);
   void stageValues(Value kt);
-  SmallVector<Value> scoreBlocks(Value kt);
-  Value maskScores(Value scaled, Value kt, int64_t kb);
+  SmallVector<Value> scoreBlocks(Value kt, bool edge);
+  Value maskScores(Value scaled, Value kt, int64_t kb, bool edge);
+  /// Key range this workgroup visits: [0, steadyEnd) needs no padding or
+  /// causal masking, [steadyEnd, end) does (the edge blocks).
+  std::pair<Value, Value> keyRange();
+  SmallVector<Value> keyLoop(Value lb, Value ub, ValueRange init, bool edge);
   /// Online softmax over one key block: new max and sum, the correction of
   /// the old accumulators, and P (in the MFMA input type) per 16 keys.
   struct SoftmaxStep {
     Value max, sum, correction;
     SmallVector<Value> p;
   };
-  SoftmaxStep softmaxStep(ArrayRef<Value> scores, Value oldMax, Value oldSum);
+  SoftmaxStep softmaxStep(ArrayRef<Value> scores, Value oldMax, Value oldSum,
+                          bool edge);
   void accumulate(MutableArrayRef<Value> acc, const SoftmaxStep &step);
-  void storeOutput(scf::ForOp loop);
+  void storeOutput(ValueRange state);
 
   ImplicitLocOpBuilder &b;
   AttentionOp op;
@@ -236,6 +264,8 @@ private:
   /// wave's 16), `group4` = 4 * (lane / 16) (the first of the lane's 4
   /// elements along the MFMA's K), `row` the query row this lane serves.
   Value tid, row16, group4, row, zero4;
+  /// First query row of the workgroup, and (causal) this lane's position.
+  Value blockRow, position;
   /// Current values of the loop dims, for indexing operands by their maps.
   SmallVector<Value> loop;
   /// Q^T fragments (MFMA B operand), one per 16 of K1.
@@ -270,13 +300,18 @@ void KernelBuilder::setUp(gpu::GPUFuncOp func) {
   row16 = arith::RemUIOp::create(b, lane, cst(16));
   group4 = arith::MulIOp::create(b, arith::DivUIOp::create(b, lane, cst(16)),
                                  cst(4));
-  Value blockRow = arith::MulIOp::create(
-      b, gpu::BlockIdOp::create(b, gpu::Dimension::x), cst(kBlockRows));
+  // Causal workgroups differ in work; the heaviest (last rows) start first.
+  Value tile = gpu::BlockIdOp::create(b, gpu::Dimension::x);
+  if (s.causal)
+    tile = arith::SubIOp::create(b, cst(s.m / kBlockRows - 1), tile);
+  blockRow = arith::MulIOp::create(b, tile, cst(kBlockRows));
   row = arith::AddIOp::create(
       b,
       arith::AddIOp::create(b, blockRow,
                             arith::MulIOp::create(b, wave, cst(kRowsPerWave))),
       row16);
+  if (s.causal)
+    position = queryPosition(row);
 
   // Loop values shared by all accesses: batch dims from block id y.
   loop.assign(op.getNumLoops(), cst(0));
@@ -347,17 +382,29 @@ void KernelBuilder::stageValues(Value kt) {
   }
 }
 
-/// Padded keys (past the real K2) and the user's mask applied to one
-/// 16-key block of scaled scores.
-Value KernelBuilder::maskScores(Value scaled, Value kt, int64_t kb) {
+/// The user's mask, and in edge blocks the padded keys (past the real K2)
+/// and the causal diagonal, applied to one 16-key block of scaled scores.
+Value KernelBuilder::maskScores(Value scaled, Value kt, int64_t kb, bool edge) {
   Value first = arith::AddIOp::create(
       b, kt, arith::AddIOp::create(b, group4, cst(kb * 16)));
-  if (s.k2Valid < s.k2) {
+  bool padded = s.k2Valid < s.k2;
+  if (edge && (padded || s.causal)) {
+    Value last =
+        s.causal ? arith::AddIOp::create(b, position, cst(s.causal->diagonal))
+                 : Value();
     SmallVector<Value> valid;
-    for (int64_t i = 0; i < 4; ++i)
-      valid.push_back(arith::CmpIOp::create(
-          b, arith::CmpIPredicate::ult, arith::AddIOp::create(b, first, cst(i)),
-          cst(s.k2Valid)));
+    for (int64_t i = 0; i < 4; ++i) {
+      Value key = arith::AddIOp::create(b, first, cst(i));
+      Value ok = padded ? arith::CmpIOp::create(b, arith::CmpIPredicate::ult,
+                                                key, cst(s.k2Valid))
+                        : Value();
+      if (s.causal) {
+        Value visible =
+            arith::CmpIOp::create(b, arith::CmpIPredicate::sle, key, last);
+        ok = ok ? arith::AndIOp::create(b, ok, visible).getResult() : visible;
+      }
+      valid.push_back(ok);
+    }
     scaled = arith::SelectOp::create(
         b,
         vector::FromElementsOp::create(b, VectorType::get({4}, b.getI1Type()),
@@ -381,7 +428,7 @@ Value KernelBuilder::maskScores(Value scaled, Value kt, int64_t kb) {
   return arith::AddFOp::create(b, scaled, m);
 }
 
-SmallVector<Value> KernelBuilder::scoreBlocks(Value kt) {
+SmallVector<Value> KernelBuilder::scoreBlocks(Value kt, bool edge) {
   // S^T blocks of 16 keys: lane holds S[row][kb*16 + group4 + i].
   SmallVector<Value> blocks;
   Value scaleVec = splat(scale32, 4);
@@ -395,13 +442,14 @@ SmallVector<Value> KernelBuilder::scoreBlocks(Value kt) {
                                                : mfma(a, qFrag[c], sAcc);
     }
     Value scaled = arith::MulFOp::create(b, sAcc, scaleVec);
-    blocks.push_back(maskScores(scaled, kt, kb));
+    blocks.push_back(maskScores(scaled, kt, kb, edge));
   }
   return blocks;
 }
 
-KernelBuilder::SoftmaxStep
-KernelBuilder::softmaxStep(ArrayRef<Value> scores, Value oldMax, Value oldSum) {
+KernelBuilder::SoftmaxStep KernelBuilder::softmaxStep(ArrayRef<Value> scores,
+                                                      Value oldMax,
+                                                      Value oldSum, bool edge) {
   SoftmaxStep step;
   Value tileMax = minusInf();
   for (Value blk : scores)
@@ -413,7 +461,7 @@ KernelBuilder::softmaxStep(ArrayRef<Value> scores, Value oldMax, Value oldSum) {
   // With a mask a row may have seen only -inf so far: subtract 0 then, so
   // its probabilities are exp(-inf) = 0, not NaN.
   Value base = step.max;
-  if (mask) {
+  if (rowsMayBeEmpty(edge)) {
     Value noneYet = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
                                           step.max, minusInf());
     base = arith::SelectOp::create(b, noneYet, f32(0.0), step.max);
@@ -452,19 +500,18 @@ void KernelBuilder::accumulate(MutableArrayRef<Value> acc,
   }
 }
 
-void KernelBuilder::storeOutput(scf::ForOp keyLoop) {
+void KernelBuilder::storeOutput(ValueRange state) {
   // O[row][nb*16 + group4 + i] = acc / l.
-  Value sum = keyLoop.getResult(1);
+  Value sum = state[1];
   // A fully masked row has no probability mass; its output is 0 (as on the
   // CPU path), not 0/0.
-  if (mask)
+  if (rowsMayBeEmpty(/*edge=*/true))
     sum = arith::SelectOp::create(
         b, arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, sum, f32(0.0)),
         f32(std::numeric_limits<double>::infinity()), sum);
   loop[dm] = row;
   for (int64_t nb = 0; nb < s.n / 16; ++nb) {
-    Value o =
-        arith::DivFOp::create(b, keyLoop.getResult(2 + nb), splat(sum, 4));
+    Value o = arith::DivFOp::create(b, state[2 + nb], splat(sum, 4));
     if (s.outElem != f32Type)
       o = arith::TruncFOp::create(b, VectorType::get({4}, s.outElem), o);
     loop[dn] = arith::AddIOp::create(b, group4, cst(nb * 16));
@@ -481,15 +528,45 @@ void KernelBuilder::storeOutput(scf::ForOp keyLoop) {
   }
 }
 
-void KernelBuilder::build(gpu::GPUFuncOp func) {
-  setUp(func);
-  loadQueryFragments();
-  // The key-block loop carries the row's running max and sum and the
-  // accumulators (16 output columns each).
-  SmallVector<Value> init = {minusInf(), f32(0.0)};
-  init.append(s.n / 16, zero4);
-  auto keyLoop = scf::ForOp::create(
-      b, cst(0), cst(s.k2), cst(kKeyBlock), init,
+std::pair<Value, Value> KernelBuilder::keyRange() {
+  // Without causality: padded keys exist only in the last block.
+  if (!s.causal)
+    return {cst(s.k2Valid / kKeyBlock * kKeyBlock), cst(s.k2)};
+  // Positions of the workgroup's rows: [first, last] when they do not wrap
+  // around posSize, else all of them.
+  const KernelShape::Causal &c = *s.causal;
+  Value first = queryPosition(blockRow), last;
+  bool mayWrap = c.posStride != 1 || c.posSize % kBlockRows != 0;
+  if (!mayWrap) {
+    last = arith::AddIOp::create(b, first, cst(kBlockRows - 1));
+  } else if (c.posStride == 1) {
+    Value fits = arith::CmpIOp::create(
+        b, arith::CmpIPredicate::sle,
+        arith::AddIOp::create(b, first, cst(kBlockRows)), cst(c.posSize));
+    first = arith::SelectOp::create(b, fits, first, cst(0));
+    last = arith::SelectOp::create(
+        b, fits, arith::AddIOp::create(b, first, cst(kBlockRows - 1)),
+        cst(c.posSize - 1));
+  } else {
+    first = cst(0);
+    last = cst(c.posSize - 1);
+  }
+  // Keys [0, end) are visible to some row; [0, steadyEnd) to every row.
+  Value end = clamp(arith::AddIOp::create(b, last, cst(c.diagonal + 1)), cst(0),
+                    cst(s.k2Valid));
+  Value steadyEnd =
+      clamp(arith::AddIOp::create(b, first, cst(c.diagonal + 1)), cst(0), end);
+  steadyEnd = arith::MulIOp::create(
+      b, arith::DivUIOp::create(b, steadyEnd, cst(kKeyBlock)), cst(kKeyBlock));
+  Value endBlocks = arith::DivUIOp::create(
+      b, arith::AddIOp::create(b, end, cst(kKeyBlock - 1)), cst(kKeyBlock));
+  return {steadyEnd, arith::MulIOp::create(b, endBlocks, cst(kKeyBlock))};
+}
+
+SmallVector<Value> KernelBuilder::keyLoop(Value lb, Value ub, ValueRange init,
+                                          bool edge) {
+  auto loop = scf::ForOp::create(
+      b, lb, ub, cst(kKeyBlock), init,
       [&](OpBuilder &nested, Location, Value kt, ValueRange state) {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(nested.getInsertionBlock());
@@ -497,7 +574,8 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
         stageValues(kt);
         if (breakMode != "no-barrier")
           gpu::BarrierOp::create(b);
-        SoftmaxStep step = softmaxStep(scoreBlocks(kt), state[0], state[1]);
+        SoftmaxStep step =
+            softmaxStep(scoreBlocks(kt, edge), state[0], state[1], edge);
         SmallVector<Value> acc(state.drop_front(2));
         accumulate(acc, step);
         gpu::BarrierOp::create(b);
@@ -505,7 +583,24 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
         llvm::append_range(yielded, acc);
         scf::YieldOp::create(b, yielded);
       });
-  storeOutput(keyLoop);
+  return loop.getResults();
+}
+
+void KernelBuilder::build(gpu::GPUFuncOp func) {
+  setUp(func);
+  loadQueryFragments();
+  // The key-block loops carry the row's running max and sum and the
+  // accumulators (16 output columns each): first the blocks that need no
+  // padding or causal masking, then the edge blocks.
+  SmallVector<Value> state = {minusInf(), f32(0.0)};
+  state.append(s.n / 16, zero4);
+  auto [steadyEnd, end] = keyRange();
+  std::optional<int64_t> steadyBlocks = getConstantIntValue(steadyEnd);
+  if (!steadyBlocks || *steadyBlocks > 0)
+    state = keyLoop(cst(0), steadyEnd, state, /*edge=*/false);
+  if (!steadyBlocks || *steadyBlocks < s.k2)
+    state = keyLoop(steadyEnd, end, state, /*edge=*/true);
+  storeOutput(state);
   gpu::ReturnOp::create(b);
 }
 
@@ -784,6 +879,31 @@ AttentionOp collapseRoleDims(AttentionOp op) {
   return newOp;
 }
 
+/// The causal structure of `op` (roles already contiguous, see
+/// normalizeRoleLayouts) in terms of the row of the kernel, whose one M dim
+/// is `op`'s M dims collapsed in Q's order.
+std::optional<KernelShape::Causal> causalStructure(AttentionOp op) {
+  std::optional<CausalAlignment> alignment = op.getCausal();
+  if (!alignment)
+    return std::nullopt;
+  AttentionDims dims = op.getDims();
+  SmallVector<int64_t> sizes =
+      getStaticLoopSizes(op.getIndexingMapsArray(), op->getOperands());
+  KernelShape::Causal c;
+  unsigned posDim = dims.m.back();
+  c.posSize = sizes[posDim];
+  bool after = false;
+  for (AffineExpr e : op.getQueryMap().getResults()) {
+    unsigned d = cast<AffineDimExpr>(e).getPosition();
+    if (after && llvm::is_contained(dims.m, d))
+      c.posStride *= sizes[d];
+    after |= d == posDim;
+  }
+  if (*alignment == CausalAlignment::BottomRight)
+    c.diagonal = sizes[dims.k2.front()] - c.posSize;
+  return c;
+}
+
 /// The kernel's operands for `op`, built before it: buffers of Q, K, V (in
 /// the MFMA input type, zero-padded to the kernel's sizes), a fresh output
 /// buffer at the padded size, the scale and the (padded) mask. Their types
@@ -913,9 +1033,11 @@ struct RocmAttentionKernelsPass
     gpu::GPUModuleOp gpuModule = getOrCreateKernelModule(module);
     llvm::DenseMap<Operation *, unsigned> perFunction;
     for (AttentionOp op : ops) {
-      op = collapseRoleDims(normalizeRoleLayouts(op, remarks));
+      op = normalizeRoleLayouts(op, remarks);
+      std::optional<KernelShape::Causal> causal = causalStructure(op);
+      op = collapseRoleDims(op);
       std::string why;
-      FailureOr<KernelShape> shape = analyze(op, why);
+      FailureOr<KernelShape> shape = analyze(op, causal, why);
       if (failed(shape)) {
         op.emitError("attn-rocm-attention-kernels: ") << why;
         return signalPassFailure();

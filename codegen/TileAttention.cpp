@@ -11,6 +11,8 @@
 #include "codegen/Passes.h"
 #include "dialect/AttnDialect.h"
 
+#include "mlir/Dialect/Affine/IR/AffineOps.h"
+#include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
@@ -35,6 +37,89 @@ struct TileAttentionPass
   LogicalResult tileK2(RewriterBase &rewriter, OnlineAttentionOp op);
 };
 } // namespace
+
+/// Causal tiles differ in work (the last query rows see the most keys).
+/// The parallel loop is split into contiguous chunks, one per thread, so
+/// the M tiles are visited in the order 0, T-1, 1, T-2, ...: every pair of
+/// neighbouring iterations does about the same work as any other.
+static void interleaveCausalTiles(RewriterBase &rewriter, scf::ForallOp loop,
+                                  unsigned mLoop, int64_t mTile) {
+  Value iv = loop.getInductionVar(mLoop);
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPointToStart(loop.getBody());
+  Location loc = loop.getLoc();
+  AffineExpr offset, rows;
+  bindSymbols(rewriter.getContext(), offset, rows);
+  OpFoldResult numTiles = loop.getMixedUpperBound()[mLoop];
+  Value tiles = affine::makeComposedAffineApply(
+      rewriter, loc, offset.ceilDiv(mTile), {numTiles});
+  Value t = affine::makeComposedAffineApply(rewriter, loc,
+                                            offset.floorDiv(mTile), {iv});
+  // t even: t / 2; t odd: T - 1 - t / 2.
+  Value half =
+      affine::makeComposedAffineApply(rewriter, loc, offset.floorDiv(2), {t});
+  Value mirrored = affine::makeComposedAffineApply(
+      rewriter, loc, rows - offset - 1, {half, tiles});
+  Value parity =
+      affine::makeComposedAffineApply(rewriter, loc, offset % 2, {t});
+  Value odd =
+      arith::CmpIOp::create(rewriter, loc, arith::CmpIPredicate::ne, parity,
+                            arith::ConstantIndexOp::create(rewriter, loc, 0));
+  Value tile = arith::SelectOp::create(rewriter, loc, odd, mirrored, half);
+  Value permuted =
+      affine::makeComposedAffineApply(rewriter, loc, offset * mTile, {tile});
+  // Every other use of the offset (slices, sizes) takes the permuted one.
+  llvm::SmallPtrSet<Operation *, 8> prologue;
+  for (Operation &op : *loop.getBody()) {
+    prologue.insert(&op);
+    if (&op == permuted.getDefiningOp())
+      break;
+  }
+  rewriter.replaceUsesWithIf(iv, permuted, [&](OpOperand &use) {
+    return !prologue.contains(use.getOwner());
+  });
+}
+
+/// Causal flash attention visits only the key blocks some row of the tile
+/// sees: with D the tile's diagonal and R its rows, keys [0, end) where
+/// end = clamp(D + R, 0, K2). Blocks that every row sees entirely,
+/// [0, full) with full = floor(clamp(D + 1, 0, end) / block) * block, run
+/// in a loop without any causal masking; the diagonal blocks [full, end)
+/// follow in the original loop. Upstream has no loop splitting at a
+/// computed bound, so it is written here.
+static void splitCausalKeyLoop(RewriterBase &rewriter, scf::ForOp loop,
+                               Value diagonal, OpFoldResult rows) {
+  OpBuilder::InsertionGuard guard(rewriter);
+  rewriter.setInsertionPoint(loop);
+  Location loc = loop.getLoc();
+  AffineExpr d, r, k;
+  bindSymbols(rewriter.getContext(), d, r, k);
+  Value keys = loop.getUpperBound(), block = loop.getStep();
+  Value zero = arith::ConstantIndexOp::create(rewriter, loc, 0);
+  Value reach =
+      affine::makeComposedAffineApply(rewriter, loc, d + r, {diagonal, rows});
+  Value end = arith::MaxSIOp::create(
+      rewriter, loc, arith::MinSIOp::create(rewriter, loc, reach, keys), zero);
+  Value below =
+      affine::makeComposedAffineApply(rewriter, loc, d + 1, {diagonal});
+  Value clamped = arith::MaxSIOp::create(
+      rewriter, loc, arith::MinSIOp::create(rewriter, loc, below, end), zero);
+  Value full = arith::MulIOp::create(
+      rewriter, loc, arith::DivUIOp::create(rewriter, loc, clamped, block),
+      block);
+
+  auto head = cast<scf::ForOp>(rewriter.clone(*loop));
+  rewriter.modifyOpInPlace(head, [&] { head.setUpperBound(full); });
+  head.walk([&](OnlineAttentionOp step) {
+    rewriter.setInsertionPoint(step);
+    rewriter.replaceOp(step, step.dropDiagonal(rewriter));
+  });
+  rewriter.modifyOpInPlace(loop, [&] {
+    loop.setLowerBound(full);
+    loop.setUpperBound(end);
+    loop.getInitArgsMutable().assign(head.getResults());
+  });
+}
 
 /// The op normalizing `op`'s output: the linalg.generic using acc and sum.
 static linalg::GenericOp getNormalization(OnlineAttentionOp op) {
@@ -92,6 +177,19 @@ LogicalResult TileAttentionPass::tileParallel(RewriterBase &rewriter,
                               "failed");
   for (auto [original, replacement] : result->replacements)
     rewriter.replaceAllUsesWith(original, replacement);
+  if (op.getDiagonal()) {
+    // The forall's loops are the tiled ones (tile size != 0), in order.
+    unsigned mLoop = 0;
+    for (auto [d, size] : llvm::zip(loops, tileSizes)) {
+      if (d == dims.m.back())
+        break;
+      if (!isConstantIntValue(size, 0))
+        ++mLoop;
+    }
+    interleaveCausalTiles(
+        rewriter, cast<scf::ForallOp>(result->loops.front().getOperation()),
+        mLoop, mTile);
+  }
   return success();
 }
 
@@ -106,11 +204,19 @@ LogicalResult TileAttentionPass::tileK2(RewriterBase &rewriter,
   options.setTileSizes(tileSizes).setLoopType(
       scf::SCFTilingOptions::LoopType::ForOp);
   rewriter.setInsertionPoint(op);
+  Value diagonal = op.getDiagonal();
+  OpFoldResult rows =
+      getLoopSizes(rewriter, op.getLoc(), op.getIndexingMapsArray(),
+                   op->getOperands())[dims.m.back()];
   FailureOr<scf::SCFTilingResult> result = scf::tileUsingSCF(
       rewriter, cast<TilingInterface>(op.getOperation()), options);
   if (failed(result))
     return op.emitError("attn-tile-attention: tiling K2 failed");
   rewriter.replaceOp(op, result->replacements);
+  if (diagonal)
+    splitCausalKeyLoop(rewriter,
+                       cast<scf::ForOp>(result->loops.front().getOperation()),
+                       diagonal, rows);
   return success();
 }
 

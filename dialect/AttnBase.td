@@ -3,6 +3,7 @@
 #define ATTN_BASE_TD
 
 include "mlir/IR/OpBase.td"
+include "mlir/IR/EnumAttr.td"
 
 def Attn_Dialect : Dialect {
   let name = "attn";
@@ -23,6 +24,14 @@ def Attn_Dialect : Dialect {
     * K2 = dims of K and V (not batch), the softmax axis, contracted by `P * V`;
     * N  = dims of V and O (not batch).
   }];
+}
+
+def Attn_CausalTopLeft : I32EnumAttrCase<"TopLeft", 0, "top_left">;
+def Attn_CausalBottomRight : I32EnumAttrCase<"BottomRight", 1, "bottom_right">;
+def Attn_CausalAlignment : I32EnumAttr<"CausalAlignment",
+    "alignment of the causal diagonal when M and K2 differ",
+    [Attn_CausalTopLeft, Attn_CausalBottomRight]> {
+  let cppNamespace = "::mlir::attn";
 }
 
 class Attn_Op<string mnemonic, list<Trait> traits = []>

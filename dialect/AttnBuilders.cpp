@@ -145,22 +145,36 @@ Value mlir::attn::buildScores(OpBuilder &b, Location loc,
     inputMaps.push_back(ops.maskMap);
   }
   Value init = createLoopTensor(b, loc, scoreDims, loopSizes, f32);
+  auto positionOf = [&](unsigned dim) {
+    return unsigned(llvm::find(scoreDims, dim) - scoreDims.begin());
+  };
+  unsigned rowLoop = positionOf(dims.m.back());
+  unsigned keyLoop = dims.k2.empty() ? 0 : positionOf(dims.k2.front());
   return buildGeneric(
       b, loc, scoreDims, numLoops, inputs, inputMaps, init, scoreMap,
       [&](OpBuilder &nb, Location nl, ValueRange args) {
         Value scaled = arith::MulFOp::create(nb, nl, args[0], scale);
-        if (!ops.mask)
-          return scaled;
-        Value mask = args[1];
-        if (mask.getType().isInteger(1)) {
-          Value minusInf = arith::ConstantOp::create(
-              nb, nl,
-              nb.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
-          return arith::SelectOp::create(nb, nl, mask, scaled, minusInf)
-              .getResult();
+        Value minusInf = arith::ConstantOp::create(
+            nb, nl,
+            nb.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
+        if (ops.mask) {
+          Value mask = args[1];
+          scaled = mask.getType().isInteger(1)
+                       ? arith::SelectOp::create(nb, nl, mask, scaled, minusInf)
+                             .getResult()
+                       : arith::AddFOp::create(nb, nl, scaled,
+                                               convertFloat(nb, nl, mask, f32))
+                             .getResult();
         }
-        return arith::AddFOp::create(nb, nl, scaled,
-                                     convertFloat(nb, nl, mask, f32))
+        if (!ops.diagonal)
+          return scaled;
+        // Visible iff j <= i + diagonal.
+        Value i = linalg::IndexOp::create(nb, nl, rowLoop);
+        Value j = linalg::IndexOp::create(nb, nl, keyLoop);
+        Value last = arith::AddIOp::create(nb, nl, i, ops.diagonal);
+        Value visible =
+            arith::CmpIOp::create(nb, nl, arith::CmpIPredicate::sle, j, last);
+        return arith::SelectOp::create(nb, nl, visible, scaled, minusInf)
             .getResult();
       });
 }

@@ -62,10 +62,13 @@ Value convertFloat(OpBuilder &b, Location loc, Value v, Type type);
 struct ScoreOperands {
   Value query, key, scale, mask;
   AffineMap queryMap, keyMap, maskMap;
+  /// Causal diagonal (index) or null: keys j > i + diagonal are -inf.
+  Value diagonal;
 };
 
 /// S = scale * Q.K^T [+ mask] in f32, over the loops batch ∪ M ∪ K2 (sorted;
-/// see loopTensorMap). An i1 mask turns false into -inf.
+/// see loopTensorMap). An i1 mask turns false into -inf, and so does the
+/// causal diagonal (innermost M loop i, K2 loop j: j > i + diagonal).
 Value buildScores(OpBuilder &b, Location loc, const AttentionDims &dims,
                   unsigned numLoops, ArrayRef<OpFoldResult> loopSizes,
                   const ScoreOperands &operands);
@@ -94,13 +97,19 @@ template <typename OpTy> Scores computeScores(OpBuilder &b, OpTy op) {
   s.scoreDims = unionOf({s.dims.batch, s.dims.m, s.dims.k2});
   s.rowDims = unionOf({s.dims.batch, s.dims.m});
   s.scoreMap = loopTensorMap(s.scoreDims, s.numLoops, op.getContext());
+  Value diagonal;
+  if constexpr (std::is_same_v<OpTy, AttentionOp>)
+    diagonal = op.buildCausalDiagonal(b, s.loopSizes);
+  else
+    diagonal = op.getDiagonal();
   ScoreOperands operands{op.getQuery(),
                          op.getKey(),
                          op.getScale(),
                          op.getMask(),
                          op.getQueryMap(),
                          op.getKeyMap(),
-                         op.getMaskMap().value_or(AffineMap())};
+                         op.getMaskMap().value_or(AffineMap()),
+                         diagonal};
   s.value = buildScores(b, loc, s.dims, s.numLoops, s.loopSizes, operands);
   return s;
 }

@@ -17,6 +17,7 @@
 #include "dialect/AttnDialect.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Linalg/IR/Linalg.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 
@@ -114,15 +115,15 @@ Value AttentionOp::convertToOnlineAttention(OpBuilder &rewriter) {
                                -std::numeric_limits<double>::infinity());
   Value sum = createLoopTensor(rewriter, loc, rowDims, loopSizes, f32, 0.0);
 
-  SmallVector<Value> operands(op.getDpsInputs());
-  llvm::append_range(operands, ValueRange{acc, max, sum});
   SmallVector<AffineMap> onlineMaps(maps.begin(), maps.end() - 1);
+  Value diagonal = op.buildCausalDiagonal(rewriter, loopSizes);
+  if (diagonal) // a scalar, like the scale
+    onlineMaps.push_back(AffineMap::get(numLoops, 0, ctx));
   llvm::append_range(onlineMaps, ArrayRef<AffineMap>{outMap, rowMap, rowMap});
   auto online = OnlineAttentionOp::create(
       rewriter, loc, TypeRange{acc.getType(), max.getType(), sum.getType()},
-      operands,
-      {rewriter.getNamedAttr("indexing_maps",
-                             rewriter.getAffineMapArrayAttr(onlineMaps))});
+      op.getQuery(), op.getKey(), op.getValue(), op.getScale(), op.getMask(),
+      diagonal, acc, max, sum, rewriter.getAffineMapArrayAttr(onlineMaps));
 
   // O = acc / sum, 0 where the whole row was masked out (sum == 0).
   Type outElem = getElementTypeOrSelf(op.getInit().getType());
@@ -134,6 +135,37 @@ Value AttentionOp::convertToOnlineAttention(OpBuilder &rewriter) {
         return normalizeOutput(b, l, args[0], args[1], outElem);
       });
   return result;
+}
+
+Value AttentionOp::buildCausalDiagonal(OpBuilder &b,
+                                       ArrayRef<OpFoldResult> loopSizes) {
+  std::optional<CausalAlignment> causal = getCausal();
+  if (!causal)
+    return Value();
+  Location loc = getLoc();
+  if (*causal == CausalAlignment::TopLeft)
+    return arith::ConstantIndexOp::create(b, loc, 0);
+  // bottom_right: D = K2 - M.
+  AttentionDims dims = getDims();
+  OpFoldResult keys = loopSizes[dims.k2.front()];
+  OpFoldResult rows = loopSizes[dims.m.back()];
+  std::optional<int64_t> k = getConstantIntValue(keys),
+                         m = getConstantIntValue(rows);
+  if (k && m)
+    return arith::ConstantIndexOp::create(b, loc, *k - *m);
+  return arith::SubIOp::create(b, loc,
+                               getValueOrCreateConstantIndexOp(b, loc, keys),
+                               getValueOrCreateConstantIndexOp(b, loc, rows));
+}
+
+OnlineAttentionOp OnlineAttentionOp::dropDiagonal(OpBuilder &b) {
+  SmallVector<AffineMap> maps = getIndexingMapsArray();
+  if (getDiagonal())
+    maps.erase(maps.begin() + getDiagonalMutable()[0].getOperandNumber());
+  return OnlineAttentionOp::create(b, getLoc(), getResultTypes(), getQuery(),
+                                   getKey(), getValue(), getScale(), getMask(),
+                                   /*diagonal=*/Value(), getAcc(), getMax(),
+                                   getSum(), b.getAffineMapArrayAttr(maps));
 }
 
 //===----------------------------------------------------------------------===//

@@ -16,6 +16,7 @@ using namespace mlir;
 using namespace mlir::attn;
 
 #include "dialect/AttnDialect.cpp.inc"
+#include "dialect/AttnEnums.cpp.inc"
 
 void AttnDialect::initialize() {
   addOperations<
@@ -39,6 +40,20 @@ static ParseResult parseAttentionLike(OpAsmParser &parser,
                                       unsigned numInits) {
   SmallVector<OpAsmParser::UnresolvedOperand> ins, outs;
   SmallVector<Type> inTypes, outTypes, resultTypes;
+  if (numInits == 1 && succeeded(parser.parseOptionalKeyword("causal"))) {
+    StringRef alignment;
+    SMLoc loc = parser.getCurrentLocation();
+    if (parser.parseLParen() || parser.parseKeyword(&alignment) ||
+        parser.parseRParen())
+      return failure();
+    std::optional<CausalAlignment> value = symbolizeCausalAlignment(alignment);
+    if (!value)
+      return parser.emitError(loc, "expected causal alignment 'top_left' or "
+                                   "'bottom_right', got '")
+             << alignment << "'";
+    result.addAttribute("causal",
+                        CausalAlignmentAttr::get(parser.getContext(), *value));
+  }
   if (parser.parseOptionalAttrDict(result.attributes))
     return failure();
   SMLoc insLoc = parser.getCurrentLocation();
@@ -52,23 +67,37 @@ static ParseResult parseAttentionLike(OpAsmParser &parser,
       parser.parseRParen() || parser.parseArrow() ||
       parser.parseTypeList(resultTypes))
     return failure();
-  if (ins.size() != 4 && ins.size() != 5)
+  // Optional inputs after (Q, K, V, scale): the mask (a tensor) and, on
+  // online_attention, the causal diagonal (an index).
+  bool hasDiagonal = numInits == 3 && !inTypes.empty() &&
+                     inTypes.back().isIndex() && ins.size() > 4;
+  unsigned numMasks = ins.size() - 4 - (hasDiagonal ? 1 : 0);
+  if (ins.size() < 4 || numMasks > 1 || ins.size() != inTypes.size())
     return parser.emitError(insLoc, "expected 4 inputs (Q, K, V, scale) or 5 "
-                                    "(Q, K, V, scale, mask), got ")
-           << ins.size();
+                                    "(Q, K, V, scale, mask)")
+           << (numInits == 3 ? ", then optionally the causal diagonal" : "")
+           << ", got " << ins.size();
   if (outs.size() != numInits)
     return parser.emitError(outsLoc, "expected ")
            << numInits << " outs operand(s), got " << outs.size();
   if (parser.resolveOperands(ins, inTypes, insLoc, result.operands) ||
       parser.resolveOperands(outs, outTypes, outsLoc, result.operands))
     return failure();
+  if (numInits == 3)
+    result.addAttribute(
+        "operandSegmentSizes",
+        parser.getBuilder().getDenseI32ArrayAttr(
+            {1, 1, 1, 1, int32_t(numMasks), hasDiagonal ? 1 : 0, 1, 1, 1}));
   result.addTypes(resultTypes);
   return success();
 }
 
 static void printAttentionLike(OpAsmPrinter &p, Operation *op,
                                unsigned numInputs) {
-  p.printOptionalAttrDict(op->getAttrs());
+  if (auto causal = op->getAttrOfType<CausalAlignmentAttr>("causal"))
+    p << " causal(" << stringifyCausalAlignment(causal.getValue()) << ")";
+  p.printOptionalAttrDict(op->getAttrs(),
+                          /*elidedAttrs=*/{"causal", "operandSegmentSizes"});
   auto operands = op->getOperands();
   p << " ins(" << operands.take_front(numInputs) << " : "
     << operands.take_front(numInputs).getTypes() << ") outs("
@@ -193,13 +222,25 @@ static LogicalResult verifyAttentionLike(Operation *op,
   return success();
 }
 
-static SmallVector<StringRef> operandNames(bool hasMask,
+static SmallVector<StringRef> operandNames(bool hasMask, bool hasDiagonal,
                                            ArrayRef<StringRef> inits) {
   SmallVector<StringRef> names = {"query", "key", "value", "scale"};
   if (hasMask)
     names.push_back("mask");
+  if (hasDiagonal)
+    names.push_back("diagonal");
   llvm::append_range(names, inits);
   return names;
+}
+
+/// The causal structure relates the innermost M loop to the K2 loop, so
+/// there must be exactly one K2 loop.
+static LogicalResult verifyCausal(Operation *op, const AttentionDims &dims,
+                                  StringRef what) {
+  if (dims.k2.size() != 1)
+    return op->emitOpError() << what << " needs exactly one K2 dim (the key "
+                             << "position), got " << dims.k2.size();
+  return success();
 }
 
 //===----------------------------------------------------------------------===//
@@ -216,9 +257,14 @@ void AttentionOp::print(OpAsmPrinter &p) {
 
 LogicalResult AttentionOp::verify() {
   AttentionDims dims;
-  return verifyAttentionLike(*this, getIndexingMapsArray(),
-                             operandNames(bool(getMask()), {"init"}),
-                             getNumDpsInputs(), bool(getMask()), dims);
+  if (failed(verifyAttentionLike(
+          *this, getIndexingMapsArray(),
+          operandNames(bool(getMask()), /*hasDiagonal=*/false, {"init"}),
+          getNumDpsInputs(), bool(getMask()), dims)))
+    return failure();
+  if (getCausal())
+    return verifyCausal(*this, dims, "causal");
+  return success();
 }
 
 AttentionDims AttentionOp::getDims() {
@@ -243,10 +289,13 @@ void OnlineAttentionOp::print(OpAsmPrinter &p) {
 
 LogicalResult OnlineAttentionOp::verify() {
   AttentionDims dims;
-  if (failed(verifyAttentionLike(
-          *this, getIndexingMapsArray(),
-          operandNames(bool(getMask()), {"acc", "max", "sum"}),
-          getNumDpsInputs(), bool(getMask()), dims)))
+  if (failed(
+          verifyAttentionLike(*this, getIndexingMapsArray(),
+                              operandNames(bool(getMask()), bool(getDiagonal()),
+                                           {"acc", "max", "sum"}),
+                              getNumDpsInputs(), bool(getMask()), dims)))
+    return failure();
+  if (getDiagonal() && failed(verifyCausal(*this, dims, "a causal diagonal")))
     return failure();
   SmallVector<unsigned> rowDims = llvm::to_vector(dims.batch);
   llvm::append_range(rowDims, dims.m);

@@ -14,6 +14,7 @@
 #include "mlir/Interfaces/TilingInterface.h"
 
 #include "dialect/AttnDialect.h.inc"
+#include "dialect/AttnEnums.h.inc"
 
 #define GET_OP_CLASSES
 #include "dialect/AttnOps.h.inc"

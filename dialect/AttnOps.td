@@ -29,6 +29,17 @@ def Attn_AttentionOp : Attn_Op<"attention",
     scores are all masked out (-inf) has no defined softmax; its output is
     defined as 0.
 
+    With `causal(top_left)` or `causal(bottom_right)`, query row `i` sees
+    only the keys `j <= i + D`: `D = 0` for top_left (PyTorch's
+    `is_causal`, `tril(ones(M, K2))`), `D = K2 - M` for bottom_right
+    (FlashAttention >= 2.1: the last query row sees every key, as in
+    decoding with a KV cache). `i` is the innermost M loop (other M dims,
+    e.g. GQA's query-head group, do not take part) and `j` the only K2 loop;
+    sizes are those loops' extents. The causal structure composes with an
+    explicit mask (both apply); bottom_right rows with no visible key
+    (`M > K2`) are 0. Lowerings skip key blocks that are fully masked out
+    and mask only the blocks on the diagonal.
+
     Transposes are map permutations: V as `(.., k2, n)` is the standard
     form, `(.., n, k2)` the transposed-V form; K as `(.., k2, k1)` is
     standard, `(.., k1, k2)` transposed.
@@ -47,7 +58,8 @@ def Attn_AttentionOp : Attn_Op<"attention",
                        AnyRankedTensor:$value, AnyFloat:$scale,
                        Optional<AnyRankedTensor>:$mask,
                        AnyRankedTensor:$init,
-                       AffineMapArrayAttr:$indexing_maps);
+                       AffineMapArrayAttr:$indexing_maps,
+                       OptionalAttr<Attn_CausalAlignment>:$causal);
   let results = (outs AnyRankedTensor:$result);
 
   let hasCustomAssemblyFormat = 1;
@@ -78,13 +90,16 @@ def Attn_AttentionOp : Attn_Op<"attention",
     /// state) followed by the normalization acc / sum; returns the result.
     /// (decomposeOperation is the reference form: materialized softmax.)
     Value convertToOnlineAttention(OpBuilder &b);
+    /// The causal diagonal D (keys j <= i + D are visible) from the loop
+    /// sizes, or a null value when the op is not causal.
+    Value buildCausalDiagonal(OpBuilder &b, ArrayRef<OpFoldResult> loopSizes);
 
     MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
   }];
 }
 
 def Attn_OnlineAttentionOp : Attn_Op<"online_attention",
-    [Pure, DestinationStyleOpInterface,
+    [Pure, DestinationStyleOpInterface, AttrSizedOperandSegments,
      DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>,
      DeclareOpInterfaceMethods<TilingInterface,
         ["getLoopIteratorTypes", "getIterationDomain",
@@ -107,7 +122,13 @@ def Attn_OnlineAttentionOp : Attn_Op<"online_attention",
     ```
 
     After the last block, `O = acc / sum`. `indexing_maps` has one map per
-    operand: Q, K, V, scale, [mask,] acc, max, sum. The max and sum maps
+    operand: Q, K, V, scale, [mask,] [diagonal,] acc, max, sum.
+
+    The optional `diagonal` (an `index`, map with no results like the
+    scale's) is the causal structure of `attn.attention` in this block's
+    coordinates: key `j` is visible to query row `i` (the innermost M loop)
+    only if `j <= i + diagonal`. Tiling shifts it by the tile's M offset
+    minus its K2 offset; a block entirely below the diagonal needs none. The max and sum maps
     range over exactly the batch and M dims; their element type is f32.
     Starting state: acc = 0, max = -inf, sum = 0. A row whose scores are
     all masked out keeps max = -inf and contributes nothing (P = 0), so its
@@ -132,6 +153,7 @@ def Attn_OnlineAttentionOp : Attn_Op<"online_attention",
   let arguments = (ins AnyRankedTensor:$query, AnyRankedTensor:$key,
                        AnyRankedTensor:$value, AnyFloat:$scale,
                        Optional<AnyRankedTensor>:$mask,
+                       Optional<Index>:$diagonal,
                        AnyRankedTensor:$acc, AnyRankedTensor:$max,
                        AnyRankedTensor:$sum,
                        AffineMapArrayAttr:$indexing_maps);
@@ -162,6 +184,9 @@ def Attn_OnlineAttentionOp : Attn_Op<"online_attention",
     }
     unsigned getNumLoops() { return getQueryMap().getNumDims(); }
     AttentionDims getDims();
+    /// The same step without the causal diagonal (for key blocks that are
+    /// entirely visible), built before this op.
+    OnlineAttentionOp dropDiagonal(OpBuilder &b);
 
     MutableOperandRange getDpsInitsMutable() {
       return MutableOperandRange(getOperation(), getNumOperands() - 3, 3);

@@ -8,6 +8,8 @@
 
 #include "dialect/AttnDialect.h"
 
+#include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/Arith/Utils/Utils.h"
 #include "mlir/Dialect/Tensor/IR/Tensor.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 
@@ -84,6 +86,22 @@ static Value sliceOperand(OpBuilder &b, Location loc, Value operand,
                                         sliceSizes, strides);
 }
 
+/// The causal diagonal of a tile at `offsets`: shifted by the tile's
+/// offset along the innermost M loop minus its offset along K2.
+static Value shiftDiagonal(OpBuilder &b, Location loc, Value diagonal,
+                           const AttentionDims &dims,
+                           ArrayRef<OpFoldResult> offsets) {
+  auto shift = [&](Value v, OpFoldResult offset, bool add) -> Value {
+    if (isConstantIntValue(offset, 0))
+      return v;
+    Value o = getValueOrCreateConstantIndexOp(b, loc, offset);
+    return add ? arith::AddIOp::create(b, loc, v, o).getResult()
+               : arith::SubIOp::create(b, loc, v, o).getResult();
+  };
+  Value shifted = shift(diagonal, offsets[dims.m.back()], /*add=*/true);
+  return shift(shifted, offsets[dims.k2.front()], /*add=*/false);
+}
+
 FailureOr<TilingResult>
 OnlineAttentionOp::getTiledImplementation(OpBuilder &b,
                                           ArrayRef<OpFoldResult> offsets,
@@ -93,6 +111,10 @@ OnlineAttentionOp::getTiledImplementation(OpBuilder &b,
   SmallVector<Value> operands;
   for (auto [map, operand] :
        llvm::zip(getIndexingMapsArray(), getOperation()->getOperands())) {
+    if (operand == getDiagonal()) {
+      operands.push_back(shiftDiagonal(b, loc, operand, getDims(), offsets));
+      continue;
+    }
     if (!isa<RankedTensorType>(operand.getType())) {
       operands.push_back(operand); // the scalar scale
       continue;

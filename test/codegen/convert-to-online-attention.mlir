@@ -38,3 +38,53 @@ func.func @f16_transposed_v(%q: tensor<2x64x16xf16>, %k: tensor<2x100x16xf16>, %
 func.func @no_attention(%x: tensor<4xf32>) -> tensor<4xf32> {
   return %x : tensor<4xf32>
 }
+
+// -----
+
+// causal becomes the online step's diagonal: 0 for top_left, K2 - M for
+// bottom_right (here 48 - 80 = -32).
+#q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
+#k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
+#v = affine_map<(b, m, k1, k2, n) -> (b, k2, n)>
+#s = affine_map<(b, m, k1, k2, n) -> ()>
+#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
+// CHECK-LABEL: func.func @causal
+// CHECK: %[[TL:.+]] = arith.constant 0 : index
+// CHECK: attn.online_attention
+// CHECK-SAME: %[[TL]] : {{.*}}, f32, index)
+// CHECK: %[[BR:.+]] = arith.constant -32 : index
+// CHECK: attn.online_attention
+// CHECK-SAME: %[[BR]] : {{.*}}, f32, index)
+// CHECK-NOT: causal
+func.func @causal(%q: tensor<2x80x16xf32>, %k: tensor<2x48x16xf32>, %v: tensor<2x48x8xf32>, %s: f32,
+                  %init: tensor<2x80x8xf32>) -> (tensor<2x80x8xf32>, tensor<2x80x8xf32>) {
+  %r0 = attn.attention causal(top_left) {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x80x16xf32>, tensor<2x48x16xf32>, tensor<2x48x8xf32>, f32)
+         outs(%init : tensor<2x80x8xf32>) -> tensor<2x80x8xf32>
+  %r1 = attn.attention causal(bottom_right) {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x80x16xf32>, tensor<2x48x16xf32>, tensor<2x48x8xf32>, f32)
+         outs(%init : tensor<2x80x8xf32>) -> tensor<2x80x8xf32>
+  return %r0, %r1 : tensor<2x80x8xf32>, tensor<2x80x8xf32>
+}
+
+// -----
+
+// Dynamic sizes: the bottom-right diagonal is computed at run time.
+#q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
+#k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
+#v = affine_map<(b, m, k1, k2, n) -> (b, k2, n)>
+#s = affine_map<(b, m, k1, k2, n) -> ()>
+#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
+// CHECK-LABEL: func.func @causal_dynamic
+// CHECK-DAG: %[[M:.+]] = tensor.dim %arg0, %c1
+// CHECK-DAG: %[[K2:.+]] = tensor.dim %arg1, %c1
+// CHECK: %[[D:.+]] = arith.subi %[[K2]], %[[M]] : index
+// CHECK: attn.online_attention
+// CHECK-SAME: %[[D]] : {{.*}}, f32, index)
+func.func @causal_dynamic(%q: tensor<2x?x16xf32>, %k: tensor<2x?x16xf32>, %v: tensor<2x?x8xf32>, %s: f32,
+                          %init: tensor<2x?x8xf32>) -> tensor<2x?x8xf32> {
+  %r = attn.attention causal(bottom_right) {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x?x16xf32>, tensor<2x?x16xf32>, tensor<2x?x8xf32>, f32)
+         outs(%init : tensor<2x?x8xf32>) -> tensor<2x?x8xf32>
+  return %r : tensor<2x?x8xf32>
+}

@@ -72,3 +72,22 @@ func.func @step_transposed_o(%q: tensor<8x4xf16>, %k: tensor<16x4xf16>, %v: tens
          outs(%acc, %max, %sum : tensor<6x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<6x8xf32>, tensor<8xf32>, tensor<8xf32>
   return %a, %b, %c : tensor<6x8xf32>, tensor<8xf32>, tensor<8xf32>
 }
+
+// The causal diagonal d: score (i, j) is kept iff j <= i + d, combined with
+// the mask (the mask first, then the diagonal).
+// CHECK-LABEL: func.func @step_diagonal
+// CHECK: linalg.generic {{.*}} ins(%{{.+}}, %arg4 : tensor<8x16xf32>, tensor<8x16xi1>)
+// CHECK: %[[MASKED:.+]] = arith.select %{{.+}}, %{{.+}}, %[[NEGINF:.+]] : f32
+// CHECK: %[[I:.+]] = linalg.index 0 : index
+// CHECK: %[[J:.+]] = linalg.index 1 : index
+// CHECK: %[[LAST:.+]] = arith.addi %[[I]], %arg8 : index
+// CHECK: %[[SEEN:.+]] = arith.cmpi sle, %[[J]], %[[LAST]] : index
+// CHECK: arith.select %[[SEEN]], %[[MASKED]], %[[NEGINF]] : f32
+func.func @step_diagonal(%q: tensor<8x4xf16>, %k: tensor<16x4xf16>, %v: tensor<16x6xf16>, %s: f16, %m: tensor<8x16xi1>,
+                         %acc: tensor<8x6xf32>, %max: tensor<8xf32>, %sum: tensor<8xf32>, %d: index)
+    -> (tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>) {
+  %a, %b, %c = attn.online_attention {indexing_maps = [#q, #k, #v, #s, #mask, #s, #o, #r, #r]}
+         ins(%q, %k, %v, %s, %m, %d : tensor<8x4xf16>, tensor<16x4xf16>, tensor<16x6xf16>, f16, tensor<8x16xi1>, index)
+         outs(%acc, %max, %sum : tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>
+  return %a, %b, %c : tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>
+}

@@ -287,3 +287,33 @@ func.func @online_wrong_outs(%q: tensor<2x8x4xf16>, %k: tensor<2x16x4xf16>, %v: 
            outs(%acc : tensor<2x8x6xf32>) -> tensor<2x8x6xf32>
   return
 }
+
+// -----
+
+#q = affine_map<(b, m, k1, k20, k21, n) -> (b, m, k1)>
+#k = affine_map<(b, m, k1, k20, k21, n) -> (b, k20, k21, k1)>
+#v = affine_map<(b, m, k1, k20, k21, n) -> (b, k20, k21, n)>
+#s = affine_map<(b, m, k1, k20, k21, n) -> ()>
+#o = affine_map<(b, m, k1, k20, k21, n) -> (b, m, n)>
+func.func @causal_two_k2_dims(%q: tensor<2x8x4xf32>, %k: tensor<2x4x4x4xf32>, %v: tensor<2x4x4x6xf32>, %s: f32, %o: tensor<2x8x6xf32>) -> tensor<2x8x6xf32> {
+  // expected-error @+1 {{'attn.attention' op causal needs exactly one K2 dim (the key position), got 2}}
+  %r = attn.attention causal(top_left) {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x8x4xf32>, tensor<2x4x4x4xf32>, tensor<2x4x4x6xf32>, f32)
+         outs(%o : tensor<2x8x6xf32>) -> tensor<2x8x6xf32>
+  return %r : tensor<2x8x6xf32>
+}
+
+// -----
+
+#q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
+#k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
+#v = affine_map<(b, m, k1, k2, n) -> (b, k2, n)>
+#s = affine_map<(b, m, k1, k2, n) -> ()>
+#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
+func.func @causal_bad_alignment(%q: tensor<2x8x4xf32>, %k: tensor<2x16x4xf32>, %v: tensor<2x16x6xf32>, %s: f32, %o: tensor<2x8x6xf32>) -> tensor<2x8x6xf32> {
+  // expected-error @+1 {{expected causal alignment 'top_left' or 'bottom_right', got 'upper'}}
+  %r = attn.attention causal(upper) {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x8x4xf32>, tensor<2x16x4xf32>, tensor<2x16x6xf32>, f32)
+         outs(%o : tensor<2x8x6xf32>) -> tensor<2x8x6xf32>
+  return %r : tensor<2x8x6xf32>
+}

@@ -115,3 +115,39 @@ func.func @online_masked(%q: tensor<2x128x64xf16>, %k: tensor<2x64x64xf16>,
            -> tensor<2x128x32xf32>, tensor<2x128xf32>, tensor<2x128xf32>
   return %r#0, %r#1, %r#2 : tensor<2x128x32xf32>, tensor<2x128xf32>, tensor<2x128xf32>
 }
+
+// CHECK-LABEL: func.func @causal
+// CHECK: attn.attention causal(top_left) {indexing_maps = [#[[Q]], #[[K]], #[[V]], #[[S]], #[[O]]]}
+// CHECK: attn.attention causal(bottom_right) {indexing_maps = [#[[Q]], #[[K]], #[[V]], #[[S]], #[[MASK]], #[[O]]]}
+func.func @causal(%q: tensor<2x128x64xf16>, %k: tensor<2x256x64xf16>, %v: tensor<2x256x32xf16>,
+                  %s: f16, %m: tensor<2x128x256xi1>, %o: tensor<2x128x32xf16>) -> (tensor<2x128x32xf16>, tensor<2x128x32xf16>) {
+  %r0 = attn.attention causal(top_left) {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x128x64xf16>, tensor<2x256x64xf16>, tensor<2x256x32xf16>, f16)
+         outs(%o : tensor<2x128x32xf16>) -> tensor<2x128x32xf16>
+  %r1 = attn.attention causal(bottom_right) {indexing_maps = [#q, #k, #v, #s, #mask, #o]}
+         ins(%q, %k, %v, %s, %m : tensor<2x128x64xf16>, tensor<2x256x64xf16>, tensor<2x256x32xf16>, f16, tensor<2x128x256xi1>)
+         outs(%o : tensor<2x128x32xf16>) -> tensor<2x128x32xf16>
+  return %r0, %r1 : tensor<2x128x32xf16>, tensor<2x128x32xf16>
+}
+
+// The causal diagonal of online_attention: an index after the mask.
+// CHECK-LABEL: func.func @online_diagonal
+// CHECK: attn.online_attention {indexing_maps = [#[[Q]], #[[K]], #[[V]], #[[S]], #[[S]], #[[O]], #[[ROW]], #[[ROW]]]}
+// CHECK-SAME: ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<2x128x64xf16>, tensor<2x64x64xf16>, tensor<2x64x32xf16>, f16, index)
+// CHECK: attn.online_attention {indexing_maps = [#[[Q]], #[[K]], #[[V]], #[[S]], #[[MASK]], #[[S]], #[[O]], #[[ROW]], #[[ROW]]]}
+// CHECK-SAME: f16, tensor<2x128x64xi1>, index)
+func.func @online_diagonal(%q: tensor<2x128x64xf16>, %k: tensor<2x64x64xf16>,
+                           %v: tensor<2x64x32xf16>, %s: f16, %d: index, %m: tensor<2x128x64xi1>,
+                           %acc: tensor<2x128x32xf32>, %max: tensor<2x128xf32>,
+                           %sum: tensor<2x128xf32>)
+    -> (tensor<2x128x32xf32>, tensor<2x128x32xf32>) {
+  %r:3 = attn.online_attention {indexing_maps = [#q, #k, #v, #s, #s, #o, #row, #row]}
+           ins(%q, %k, %v, %s, %d : tensor<2x128x64xf16>, tensor<2x64x64xf16>, tensor<2x64x32xf16>, f16, index)
+           outs(%acc, %max, %sum : tensor<2x128x32xf32>, tensor<2x128xf32>, tensor<2x128xf32>)
+           -> tensor<2x128x32xf32>, tensor<2x128xf32>, tensor<2x128xf32>
+  %t:3 = attn.online_attention {indexing_maps = [#q, #k, #v, #s, #mask, #s, #o, #row, #row]}
+           ins(%q, %k, %v, %s, %m, %d : tensor<2x128x64xf16>, tensor<2x64x64xf16>, tensor<2x64x32xf16>, f16, tensor<2x128x64xi1>, index)
+           outs(%acc, %max, %sum : tensor<2x128x32xf32>, tensor<2x128xf32>, tensor<2x128xf32>)
+           -> tensor<2x128x32xf32>, tensor<2x128xf32>, tensor<2x128xf32>
+  return %r#0, %t#0 : tensor<2x128x32xf32>, tensor<2x128x32xf32>
+}

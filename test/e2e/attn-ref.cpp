@@ -4,13 +4,17 @@
 // float mask [..,M,K2]) and an output [B,M,N] from .npy files, computes the
 // double-precision reference attention (runtime/Reference.h, which shares no
 // code with the compiler) and compares. Transposed layouts are given with
-// --k-transposed ([B,K1,K2]) / --v-transposed ([B,N,K2]).
+// --k-transposed ([B,K1,K2]) / --v-transposed ([B,N,K2]). --causal=top_left
+// or bottom_right adds the causal structure (key j visible to row i iff
+// j <= i + D, D = 0 or K2 - M) on top of any mask.
 //
 //===----------------------------------------------------------------------===//
 
 #include "runtime/Npy.h"
 #include "runtime/Reference.h"
 
+#include <algorithm>
+#include <cmath>
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
@@ -44,7 +48,7 @@ static std::vector<double> swapLast(const std::vector<double> &in, int64_t b,
 }
 
 int main(int argc, char **argv) {
-  std::string q, k, v, mask, out;
+  std::string q, k, v, mask, out, causal;
   double scale = 1, atol = 1e-5, rtol = 1e-4;
   bool kT = false, vT = false;
   for (int i = 1; i < argc; ++i) {
@@ -60,6 +64,8 @@ int main(int argc, char **argv) {
       v = val("--v=");
     else if (!val("--mask=").empty())
       mask = val("--mask=");
+    else if (!val("--causal=").empty())
+      causal = val("--causal=");
     else if (!val("--out=").empty())
       out = val("--out=");
     else if (!val("--scale=").empty())
@@ -95,8 +101,22 @@ int main(int argc, char **argv) {
   std::vector<double> md;
   if (!mask.empty())
     md = load(mask, ma);
+  if (!causal.empty()) {
+    if (causal != "top_left" && causal != "bottom_right") {
+      std::fprintf(stderr, "attn-ref: --causal must be top_left or "
+                           "bottom_right\n");
+      return 2;
+    }
+    int64_t diag = causal == "top_left" ? 0 : K2 - M;
+    if (md.empty())
+      md.assign(B * M * K2, 0.0);
+    for (int64_t b = 0; b < B; ++b)
+      for (int64_t i = 0; i < M; ++i)
+        for (int64_t j = std::max<int64_t>(0, i + diag + 1); j < K2; ++j)
+          md[(b * M + i) * K2 + j] = -INFINITY;
+  }
   std::vector<double> want = referenceAttention(
-      qd, kd, vd, scale, mask.empty() ? nullptr : &md, B, M, K1, K2, N);
+      qd, kd, vd, scale, md.empty() ? nullptr : &md, B, M, K1, K2, N);
   ErrorStats stats = compareArrays(od, want, atol);
   bool ok = allClose(od, want, atol, rtol);
   std::printf("attn-ref: %lldx%lldx%lld K2=%lld N=%lld: max abs err %.3g, "

@@ -208,6 +208,64 @@ func.func @interleaved_k2_n_mask(%q: tensor<32x16xf16>, %k: tensor<2x8x16xf16>, 
 
 // -----
 
+#q = affine_map<(m, k1, k2, n) -> (m, k1)>
+#k = affine_map<(m, k1, k2, n) -> (k2, k1)>
+#v = affine_map<(m, k1, k2, n) -> (k2, n)>
+#s = affine_map<(m, k1, k2, n) -> ()>
+#o = affine_map<(m, k1, k2, n) -> (m, n)>
+// Padded keys (K2 = 100 -> 128) are masked only in the last block: the
+// first loop (keys 0-63) has no select, the edge loop (64-127) does.
+// CHECK-LABEL: gpu.func @padded_keys_edge_only_attention_0
+// CHECK: scf.for %{{.+}} = %c0{{(_[0-9]+)?}} to %c64{{(_[0-9]+)?}} step
+// CHECK-NOT: arith.select
+// CHECK: scf.yield
+// CHECK: scf.for %{{.+}} = %c64{{(_[0-9]+)?}} to %c128{{(_[0-9]+)?}} step
+// CHECK: arith.cmpi ult
+// CHECK: arith.select
+// CHECK: scf.yield
+func.func @padded_keys_edge_only(%q: tensor<64x16xf16>, %k: tensor<100x16xf16>, %v: tensor<100x16xf16>, %s: f16, %init: tensor<64x16xf16>) -> tensor<64x16xf16> {
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<64x16xf16>, tensor<100x16xf16>, tensor<100x16xf16>, f16)
+         outs(%init : tensor<64x16xf16>) -> tensor<64x16xf16>
+  return %r : tensor<64x16xf16>
+}
+
+// -----
+
+#q = affine_map<(m, k1, k2, n) -> (m, k1)>
+#k = affine_map<(m, k1, k2, n) -> (k2, k1)>
+#v = affine_map<(m, k1, k2, n) -> (k2, n)>
+#s = affine_map<(m, k1, k2, n) -> ()>
+#o = affine_map<(m, k1, k2, n) -> (m, n)>
+// Causal (bottom_right, D = 320 - 256 = 64): the last query tiles start
+// first (tile = 3 - block id); each workgroup visits keys up to its last
+// row's diagonal, the blocks every row sees in full without selects and
+// the diagonal blocks with the comparison key <= row + 64; rows that have
+// seen only masked keys subtract 0.
+// CHECK-LABEL: gpu.func @causal_attention_0
+// CHECK: %[[BID:.+]] = gpu.block_id  x
+// CHECK: %[[TILE:.+]] = arith.subi %{{.+}}, %[[BID]] : index
+// CHECK: arith.muli %[[TILE]], %{{.+}} : index
+// CHECK: arith.minsi
+// CHECK: arith.maxsi
+// CHECK: %[[STEADY:.+]] = arith.muli
+// CHECK: scf.for %{{.+}} = %{{.+}} to %[[STEADY]] step
+// CHECK-NOT: arith.select
+// CHECK: scf.yield
+// CHECK: scf.for %{{.+}} = %[[STEADY]] to %{{.+}} step
+// CHECK: arith.cmpi sle
+// CHECK: arith.select %{{.+}} : vector<4xi1>, vector<4xf32>
+// CHECK: arith.cmpf oeq
+// CHECK: scf.yield
+func.func @causal(%q: tensor<256x16xf16>, %k: tensor<320x16xf16>, %v: tensor<320x16xf16>, %s: f16, %init: tensor<256x16xf16>) -> tensor<256x16xf16> {
+  %r = attn.attention causal(bottom_right) {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<256x16xf16>, tensor<320x16xf16>, tensor<320x16xf16>, f16)
+         outs(%init : tensor<256x16xf16>) -> tensor<256x16xf16>
+  return %r : tensor<256x16xf16>
+}
+
+// -----
+
 // No attention: no GPU module is created.
 // CHECK-LABEL: func.func @nothing
 // CHECK-NOT: gpu.module

@@ -338,3 +338,33 @@ func.func @multi_k2(%q: tensor<64x32xf32>, %k: tensor<4x32x32xf32>, %x: tensor<4
          outs(%init : tensor<64x16xf32>) -> tensor<64x16xf32>
   return %r : tensor<64x16xf32>
 }
+
+// -----
+
+// The causal attribute survives every graph pass: K's transpose is folded
+// into its map, V (made by a dequantize) is produced transposed.
+#q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
+#k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
+#v = affine_map<(b, m, k1, k2, n) -> (b, k2, n)>
+#s = affine_map<(b, m, k1, k2, n) -> ()>
+#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
+#id = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-LABEL: func.func @causal_preserved
+// CHECK-NOT: linalg.transpose
+// CHECK: attn.attention causal(bottom_right)
+func.func @causal_preserved(%q: tensor<2x8x4xf32>, %kt: tensor<2x4x16xf32>, %vq: tensor<2x16x6xi8>, %s: f32) -> tensor<2x8x6xf32> {
+  %e = tensor.empty() : tensor<2x16x4xf32>
+  %k = linalg.transpose ins(%kt : tensor<2x4x16xf32>) outs(%e : tensor<2x16x4xf32>) permutation = [0, 2, 1]
+  %ev = tensor.empty() : tensor<2x16x6xf32>
+  %v = linalg.generic {indexing_maps = [#id, #id], iterator_types = ["parallel", "parallel", "parallel"]}
+         ins(%vq : tensor<2x16x6xi8>) outs(%ev : tensor<2x16x6xf32>) {
+  ^bb0(%a: i8, %b: f32):
+    %f = arith.sitofp %a : i8 to f32
+    linalg.yield %f : f32
+  } -> tensor<2x16x6xf32>
+  %init = tensor.empty() : tensor<2x8x6xf32>
+  %r = attn.attention causal(bottom_right) {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x8x4xf32>, tensor<2x16x4xf32>, tensor<2x16x6xf32>, f32)
+         outs(%init : tensor<2x8x6xf32>) -> tensor<2x8x6xf32>
+  return %r : tensor<2x8x6xf32>
+}

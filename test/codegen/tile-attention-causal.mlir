@@ -1,0 +1,52 @@
+// RUN: attn-opt %s --attn-convert-to-online-attention --attn-tile-attention="m-tile=16 k2-tile=32" | FileCheck %s
+
+#q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
+#k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
+#v = affine_map<(b, m, k1, k2, n) -> (b, k2, n)>
+#s = affine_map<(b, m, k1, k2, n) -> ()>
+#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
+
+// Causal: the M tiles are visited interleaved (0, T-1, 1, T-2, ...); the key
+// loop of a tile with diagonal D (top_left: D = its M offset) stops at
+// clamp(D + 16, 0, K2) and is split at the last block every row sees
+// entirely: the first loop has no diagonal (no causal masking), the second
+// gets D - k.
+// CHECK-LABEL: func.func @causal
+// CHECK: scf.forall (%[[B:.+]], %[[MIV:.+]]) = (0, 0) to (2, 64) step (1, 16)
+// CHECK: %[[ODD:.+]] = arith.cmpi ne
+// CHECK: %[[TILE:.+]] = arith.select %[[ODD]]
+// CHECK: %[[M:.+]] = affine.apply #{{.+}}()[%[[TILE]]]
+// CHECK: tensor.extract_slice %arg0[%[[B]], %[[M]], 0] [1, 16, 16]
+// CHECK: %[[END0:.+]] = arith.minsi
+// CHECK: %[[END:.+]] = arith.maxsi %[[END0]]
+// CHECK: %[[FULL:.+]] = arith.muli
+// CHECK: %[[HEAD:.+]]:3 = scf.for %{{.+}} = %{{.+}} to %[[FULL]] step %{{.+}} iter_args
+// CHECK: attn.online_attention
+// CHECK-SAME: f32) outs
+// CHECK: scf.for %[[K:.+]] = %[[FULL]] to %[[END]] step %{{.+}} iter_args(%{{.+}} = %[[HEAD]]#0, %{{.+}} = %[[HEAD]]#1, %{{.+}} = %[[HEAD]]#2)
+// CHECK: %[[DK:.+]] = arith.subi %{{.+}}, %[[K]] : index
+// CHECK: attn.online_attention
+// CHECK-SAME: %[[DK]] : {{.*}}, f32, index) outs
+func.func @causal(%q: tensor<2x64x16xf32>, %k: tensor<2x100x16xf32>, %v: tensor<2x100x8xf32>, %s: f32,
+                  %init: tensor<2x64x8xf32>) -> tensor<2x64x8xf32> {
+  %r = attn.attention causal(top_left) {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x64x16xf32>, tensor<2x100x16xf32>, tensor<2x100x8xf32>, f32)
+         outs(%init : tensor<2x64x8xf32>) -> tensor<2x64x8xf32>
+  return %r : tensor<2x64x8xf32>
+}
+
+// Not causal: one key loop over all of K2, tiles in order.
+// CHECK-LABEL: func.func @dense
+// CHECK: scf.forall (%[[B:.+]], %[[M:.+]]) = (0, 0) to (2, 64) step (1, 16)
+// CHECK-NOT: arith.select
+// CHECK: tensor.extract_slice %arg0[%[[B]], %[[M]], 0] [1, 16, 16]
+// CHECK: scf.for %{{.+}} = %c0 to %c100 step %c32
+// CHECK-NOT: scf.for %
+// CHECK: tensor.parallel_insert_slice
+func.func @dense(%q: tensor<2x64x16xf32>, %k: tensor<2x100x16xf32>, %v: tensor<2x100x8xf32>, %s: f32,
+                 %init: tensor<2x64x8xf32>) -> tensor<2x64x8xf32> {
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x64x16xf32>, tensor<2x100x16xf32>, tensor<2x100x8xf32>, f32)
+         outs(%init : tensor<2x64x8xf32>) -> tensor<2x64x8xf32>
+  return %r : tensor<2x64x8xf32>
+}
