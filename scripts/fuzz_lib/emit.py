@@ -165,7 +165,9 @@ class _Emitter:
         out_type = self.ttype(p.layouts['o'], p.out_type)
         init = self.empty(p.layouts['o'], p.out_type)
         maps = ', '.join('#map_' + k for k in self.map_keys())
-        self.line('%%attn = attn.attention {indexing_maps = [%s]}' % maps)
+        causal = ' causal(%s)' % p.causal if p.causal else ''
+        self.line('%%attn = attn.attention%s {indexing_maps = [%s]}' %
+                  (causal, maps))
         self.line('    ins(%s : %s)' % (', '.join(ins), ', '.join(types)))
         self.line('    outs(%s : %s) -> %s' % (init, out_type, out_type))
         return '%attn'

@@ -437,6 +437,24 @@ class Mask(Feature):
             yield 'mask density 0.8', p
 
 
+class Causal(Feature):
+    """The causal attribute, either alignment (needs exactly one K2 dim)."""
+    name = 'causal'
+
+    def generate(self, program, rng, profile):
+        if len(program.dims_of('k2')) == 1 and _maybe(rng, profile.p_feature):
+            program.causal = rng.choice(('top_left', 'bottom_right'))
+
+    def describe(self, program):
+        return ['causal:' + program.causal] if program.causal else []
+
+    def simplify(self, program):
+        if program.causal:
+            p = program.clone()
+            p.causal = None
+            yield 'not causal', p
+
+
 class Producers(Feature):
     """K and/or V (less often Q) computed inside the function: a
     linalg.transpose from another layout, an extf/truncf linalg.generic,
@@ -579,9 +597,9 @@ class Tiles(Feature):
 
 
 FEATURES = [Style(), Dims(), Sizes(), TiedSizes(), Types(), Layouts(),
-            Mask(), Producers(), Consumers(), Scale(), Dynamic(), Tiles()]
+            Mask(), Causal(), Producers(), Consumers(), Scale(), Dynamic(), Tiles()]
 FEATURE_BY_NAME = {f.name: f for f in FEATURES}
 # The order in which the shrinker tries simplifications: whole features
 # first, then dims, layouts, types and sizes.
-SHRINK_ORDER = ('mask', 'producers', 'consumers', 'scale', 'dynamic',
+SHRINK_ORDER = ('mask', 'causal', 'producers', 'consumers', 'scale', 'dynamic',
                 'tiles', 'dims', 'layouts', 'types', 'sizes')

@@ -76,6 +76,7 @@ class Program:
     scale_arg: bool = False              # scale is a function argument
     mask_type: Optional[str] = None      # None: no mask; 'i1' or a float
     mask_density: float = 0.8            # probability of true (i1 masks)
+    causal: Optional[str] = None         # None, 'top_left' or 'bottom_right'
     producers: Dict[str, Producer] = field(default_factory=dict)  # q/k/v
     consumers: List[Consumer] = field(default_factory=list)
     tiles: List[int] = field(default_factory=list)  # CPU [m-tile, k2-tile]
@@ -170,6 +171,8 @@ def remove_dim(program, name):
     if 'mask' in p.layouts and not p.layouts['mask']:
         del p.layouts['mask']
         p.mask_type = None
+    if len(p.dims_of('k2')) != 1 or not p.dims_of('m'):
+        p.causal = None   # needs one K2 dim and an M dim
     for operand, prod in p.producers.items():
         if name in prod.src_layout:
             prod.src_layout.remove(name)

@@ -73,6 +73,8 @@ def attention(program, operands, mask, scale):
                              operands['k'], program.layouts['k'], score_dims)
     if mask is not None:
         scores = _apply_mask(program, scores, score_dims, mask)
+    if program.causal:
+        scores = _apply_causal(program, scores, score_dims)
     weights, row_sum = _softmax_parts(program, scores, score_dims)
     unnormalized = _einsum(program, weights, score_dims, operands['v'],
                            program.layouts['v'], out_dims)
@@ -88,6 +90,21 @@ def _apply_mask(program, scores, score_dims, mask):
     if program.mask_type == 'i1':
         return np.where(m, scores, -np.inf)
     return scores + m
+
+
+def _apply_causal(program, scores, score_dims):
+    """Key j is visible to row i (the innermost M dim, last in loop order)
+    iff j <= i + D, D = 0 (top_left) or K2 - M (bottom_right)."""
+    row, key = program.names_of('m')[-1], program.names_of('k2')[0]
+    rows, keys = program.dim(row).size, program.dim(key).size
+    diagonal = 0 if program.causal == 'top_left' else keys - rows
+    shape = [1] * len(score_dims)
+    i_shape, j_shape = list(shape), list(shape)
+    i_shape[score_dims.index(row)] = rows
+    j_shape[score_dims.index(key)] = keys
+    i = np.arange(rows).reshape(i_shape)
+    j = np.arange(keys).reshape(j_shape)
+    return np.where(j <= i + diagonal, scores, -np.inf)
 
 
 def _softmax_parts(program, scores, score_dims):
