@@ -119,6 +119,12 @@ static cl::opt<int64_t> mTile("m-tile", cl::init(32),
 static cl::opt<int64_t> k2Tile("k2-tile", cl::init(64),
                                cl::desc("Keys per K2 loop iteration"),
                                cl::cat(category));
+static cl::opt<int64_t>
+    k2Splits("k2-splits", cl::init(0),
+             cl::desc("Split K2 across parallel workers (flash-decoding): 0 "
+                      "automatic (when there are fewer batch x M tiles than "
+                      "2 per worker), 1 never, N that many splits"),
+             cl::cat(category));
 static cl::opt<std::string>
     dumpInputs("dump-inputs",
                cl::desc("Write the inputs actually used to DIR/arg<i>.npy"),
@@ -407,6 +413,10 @@ static std::optional<DeviceChoice> chooseDevice() {
     fail("--m-tile and --k2-tile must be positive");
     return std::nullopt;
   }
+  if (k2Splits < 0) {
+    fail("--k2-splits must be 0 (automatic), 1 (never) or a split count");
+    return std::nullopt;
+  }
   return choice;
 }
 
@@ -415,6 +425,7 @@ static mlir::attn::CompileOptions compileOptions(const DeviceChoice &choice) {
   options.graphOpt = !noGraphOpt;
   options.mTile = mTile;
   options.k2Tile = k2Tile;
+  options.k2Splits = k2Splits;
   options.printIRAfterAll = printIR;
   if (choice.isGpu()) {
     options.target = choice.device == "rocm-sim"

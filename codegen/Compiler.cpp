@@ -157,6 +157,7 @@ LogicalResult mlir::attn::compileModule(ModuleOp module, StringRef entry,
     cpu.graphOpt = options.graphOpt;
     cpu.mTile = options.mTile;
     cpu.k2Tile = options.k2Tile;
+    cpu.k2Splits = options.k2Splits;
     buildCpuPipeline(pm, cpu);
   } else {
     buildReferencePipeline(pm, ReferencePipelineOptions());

@@ -30,6 +30,8 @@ struct CompileOptions {
   bool graphOpt = true;
   /// Cpu: rows of Q per parallel tile, keys per K2 loop iteration.
   int64_t mTile = 32, k2Tile = 64;
+  /// Split K2 across parallel workers: 0 automatic, 1 never, N splits.
+  int64_t k2Splits = 0;
   /// Print the IR after every pass (module scope) to stderr.
   bool printIRAfterAll = false;
   /// GPU targets: print each kernel's resources and instruction mix.

@@ -36,12 +36,27 @@ def AttnTileAttention : Pass<"attn-tile-attention", "::mlir::func::FuncOp"> {
     parallel loop do equal work), stops each tile's key loop after the
     last key its rows can see, and splits it in two: the key blocks every
     row sees entirely, with no causal masking, then the diagonal blocks.
+
+    Decode (few query rows, many keys): when batch x M tiles is smaller than
+    2 x `workers`, K2 is split into S chunks (whole k2-tile blocks, S =
+    ceil(2 x workers / tiles), each chunk at least 2 blocks) that run in
+    parallel with the (batch, M) tiles, each from a fresh running state
+    into a partial (acc, max, sum) with a leading S dim; the partials are
+    then merged exactly: max = max_s max_s, c_s = exp(max_s - max),
+    sum = sum_s c_s sum_s, acc = sum_s c_s acc_s (flash-decoding).
+    `k2-splits` forces S (1 disables it).
   }];
   let options = [
     Option<"mTile", "m-tile", "int64_t", /*default=*/"32",
            "Tile size of the innermost M dim (rows per parallel tile)">,
     Option<"k2Tile", "k2-tile", "int64_t", /*default=*/"64",
            "Tile size of the innermost K2 dim (keys per loop iteration)">,
+    Option<"k2Splits", "k2-splits", "int64_t", /*default=*/"0",
+           "Split K2 across this many parallel workers (flash-decoding); 0: "
+           "automatic (when batch x M tiles < 2 x workers), 1: never">,
+    Option<"workers", "workers", "int64_t", /*default=*/"0",
+           "Parallel workers the automatic split aims to fill (0: this "
+           "machine's hardware threads)">,
   ];
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",

@@ -77,6 +77,7 @@ void mlir::attn::buildCpuPipeline(OpPassManager &pm,
   AttnTileAttentionOptions tile;
   tile.mTile = options.mTile;
   tile.k2Tile = options.k2Tile;
+  tile.k2Splits = options.k2Splits;
   pm.addNestedPass<func::FuncOp>(createAttnTileAttention(tile));
   pm.addPass(createAttnDecomposeOnlineAttention());
   addCleanup(pm);

@@ -26,6 +26,10 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
   Option<int64_t> k2Tile{*this, "k2-tile",
                          llvm::cl::desc("Keys per K2 loop iteration"),
                          llvm::cl::init(64)};
+  Option<int64_t> k2Splits{*this, "k2-splits",
+                           llvm::cl::desc("Split K2 across parallel workers: "
+                                          "0 automatic, 1 never, N splits"),
+                           llvm::cl::init(0)};
   Option<bool> lowerToLLVM{*this, "lower-to-llvm",
                            llvm::cl::desc("Also bufferize and lower to the "
                                           "LLVM dialect"),

@@ -9,6 +9,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Passes.h"
+#include "dialect/AttnBuilders.h"
 #include "dialect/AttnDialect.h"
 
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
@@ -17,6 +18,7 @@
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/CSE.h"
+#include "llvm/Support/Threading.h"
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNTILEATTENTION
@@ -35,8 +37,31 @@ struct TileAttentionPass
 
   LogicalResult tileParallel(RewriterBase &rewriter, OnlineAttentionOp op);
   LogicalResult tileK2(RewriterBase &rewriter, OnlineAttentionOp op);
+  int64_t chooseSplits(OnlineAttentionOp op);
+  void splitKeys(RewriterBase &rewriter, OnlineAttentionOp op, int64_t splits);
+};
+
+/// The parallel tiles of the (batch, M) tiling and the loop sizes.
+struct ParallelTiles {
+  SmallVector<int64_t> sizes;
+  SmallVector<unsigned> loops; // batch and M loops, in loop order
+  int64_t count = 1;
 };
 } // namespace
+
+static std::optional<ParallelTiles> getParallelTiles(OnlineAttentionOp op,
+                                                     int64_t mTile) {
+  ParallelTiles t;
+  t.sizes = getStaticLoopSizes(op.getIndexingMapsArray(), op->getOperands());
+  if (llvm::any_of(t.sizes, ShapedType::isDynamic))
+    return std::nullopt;
+  AttentionDims dims = op.getDims();
+  t.loops = unionOf({dims.batch, dims.m});
+  for (unsigned d : t.loops)
+    t.count *=
+        d == dims.m.back() ? llvm::divideCeil(t.sizes[d], mTile) : t.sizes[d];
+  return t;
+}
 
 /// Causal tiles differ in work (the last query rows see the most keys).
 /// The parallel loop is split into contiguous chunks, one per thread, so
@@ -220,10 +245,213 @@ LogicalResult TileAttentionPass::tileK2(RewriterBase &rewriter,
   return success();
 }
 
+namespace {
+/// An input of reduceSplits: indexed by (split, dims...) or by (dims...),
+/// the dims being positions among the output's dims.
+struct SplitInput {
+  Value value;
+  SmallVector<unsigned> dims;
+  bool hasSplit;
+};
+} // namespace
+
+/// A linalg.generic over the dims of `out` (identity map) plus an
+/// innermost reduction over the split dim.
+static Value reduceSplits(OpBuilder &b, Location loc,
+                          ArrayRef<SplitInput> inputs, Value out,
+                          GenericBody body) {
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = cast<RankedTensorType>(out.getType()).getRank();
+  SmallVector<AffineMap> maps;
+  SmallVector<Value> values;
+  for (const SplitInput &in : inputs) {
+    SmallVector<AffineExpr> exprs;
+    if (in.hasSplit)
+      exprs.push_back(getAffineDimExpr(rank, ctx));
+    for (unsigned p : in.dims)
+      exprs.push_back(getAffineDimExpr(p, ctx));
+    maps.push_back(AffineMap::get(rank + 1, 0, exprs, ctx));
+    values.push_back(in.value);
+  }
+  maps.push_back(
+      AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rank));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{out.getType()}, values, ValueRange{out}, maps,
+             iterators,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, body(nb, nl, args));
+             })
+      .getResult(0);
+}
+
+/// The exact merge of partial online-softmax states (leading split dim):
+/// max = max_s max_s, c_s = exp(max_s - max), sum = sum_s c_s sum_s,
+/// acc = sum_s c_s acc_s. Returns (acc, max, sum).
+static SmallVector<Value> mergePartials(OpBuilder &b, OnlineAttentionOp op,
+                                        ValueRange partials) {
+  Location loc = op.getLoc();
+  Value pAcc = partials[0], pMax = partials[1], pSum = partials[2];
+  auto filled = [&](Value like, float value) -> Value {
+    auto type = cast<RankedTensorType>(like.getType());
+    Value empty =
+        tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
+    Value v = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+    return linalg::FillOp::create(b, loc, v, empty).getResult(0);
+  };
+  SmallVector<unsigned> rows =
+      llvm::to_vector(llvm::seq<unsigned>(0, op.getMaxMap().getNumResults()));
+  SmallVector<unsigned> accDims = llvm::to_vector(
+      llvm::seq<unsigned>(0, op.getOutputMap().getNumResults()));
+  // Positions of the row dims (max/sum map) among acc's dims.
+  SmallVector<unsigned> rowsInAcc;
+  for (AffineExpr e : op.getMaxMap().getResults())
+    rowsInAcc.push_back(*op.getOutputMap().getResultPosition(e));
+
+  Value max = reduceSplits(
+      b, loc, {{pMax, rows, true}},
+      filled(op.getMax(), -std::numeric_limits<float>::infinity()),
+      [](OpBuilder &nb, Location nl, ValueRange args) {
+        return arith::MaximumFOp::create(nb, nl, args[0], args[1]).getResult();
+      });
+  // args: a partial value, its split's max, the merged max, the sum so far.
+  auto weighted = [](OpBuilder &nb, Location nl, ValueRange args) {
+    Value c = expMinusMax(nb, nl, args[1], args[2]);
+    Value term = arith::MulFOp::create(nb, nl, args[0], c);
+    return arith::AddFOp::create(nb, nl, args[3], term).getResult();
+  };
+  Value sum = reduceSplits(
+      b, loc, {{pSum, rows, true}, {pMax, rows, true}, {max, rows, false}},
+      filled(op.getSum(), 0.0f), weighted);
+  Value acc = reduceSplits(
+      b, loc,
+      {{pAcc, accDims, true}, {pMax, rowsInAcc, true}, {max, rowsInAcc, false}},
+      filled(op.getAcc(), 0.0f), weighted);
+  return {acc, max, sum};
+}
+
+/// Offsets and sizes (over all loops) of the split's tile: ivs are the
+/// split index then the parallel tile indices (ParallelTiles::loops).
+static void splitTile(OpBuilder &b, Location loc, OnlineAttentionOp op,
+                      const ParallelTiles &tiles, ValueRange ivs, int64_t mTile,
+                      int64_t chunk, SmallVector<OpFoldResult> &offsets,
+                      SmallVector<OpFoldResult> &sizes) {
+  AttentionDims dims = op.getDims();
+  offsets.assign(tiles.sizes.size(), b.getIndexAttr(0));
+  sizes.clear();
+  for (int64_t size : tiles.sizes)
+    sizes.push_back(b.getIndexAttr(size));
+  AffineExpr iv, rest;
+  bindSymbols(b.getContext(), iv, rest);
+  auto tileAt = [&](unsigned d, Value index, int64_t tile) {
+    offsets[d] = affine::makeComposedFoldedAffineApply(b, loc, iv * tile,
+                                                       {OpFoldResult(index)});
+    if (tiles.sizes[d] % tile == 0 || tiles.sizes[d] < tile) {
+      sizes[d] = b.getIndexAttr(std::min(tile, tiles.sizes[d]));
+      return;
+    }
+    AffineMap bounds = AffineMap::get(
+        0, 1, {b.getAffineConstantExpr(tile), tiles.sizes[d] - iv * tile},
+        b.getContext());
+    sizes[d] = affine::makeComposedFoldedAffineMin(b, loc, bounds,
+                                                   {OpFoldResult(index)});
+  };
+  tileAt(dims.k2.back(), ivs[0], chunk);
+  for (auto [d, index] : llvm::zip(tiles.loops, ivs.drop_front())) {
+    if (d == dims.m.back()) {
+      tileAt(d, index, mTile);
+      continue;
+    }
+    offsets[d] = index;
+    sizes[d] = b.getIndexAttr(1);
+  }
+}
+
+/// Flash-decoding: one scf.forall over (split, batch and M tiles) computes
+/// each split's partial state from a fresh one; mergePartials combines
+/// them and takes the place of `op`'s results.
+void TileAttentionPass::splitKeys(RewriterBase &rewriter, OnlineAttentionOp op,
+                                  int64_t splits) {
+  Location loc = op.getLoc();
+  ParallelTiles tiles = *getParallelTiles(op, mTile);
+  AttentionDims dims = op.getDims();
+  int64_t keys = tiles.sizes[dims.k2.back()];
+  int64_t chunk = llvm::alignTo(llvm::divideCeil(keys, splits), k2Tile);
+  splits = llvm::divideCeil(keys, chunk);
+  SmallVector<Value> partials;
+  for (Value init : op.getDpsInits()) {
+    auto type = cast<RankedTensorType>(init.getType());
+    SmallVector<int64_t> shape = {splits};
+    llvm::append_range(shape, type.getShape());
+    partials.push_back(
+        tensor::EmptyOp::create(rewriter, loc, shape, type.getElementType()));
+  }
+  SmallVector<OpFoldResult> lbs, ubs = {rewriter.getIndexAttr(splits)}, steps;
+  for (unsigned d : tiles.loops)
+    ubs.push_back(rewriter.getIndexAttr(
+        d == dims.m.back() ? llvm::divideCeil(tiles.sizes[d], mTile)
+                           : tiles.sizes[d]));
+  lbs.assign(ubs.size(), rewriter.getIndexAttr(0));
+  steps.assign(ubs.size(), rewriter.getIndexAttr(1));
+  auto forall = scf::ForallOp::create(rewriter, loc, lbs, ubs, steps, partials,
+                                      /*mapping=*/std::nullopt);
+  rewriter.setInsertionPoint(forall.getTerminator());
+  SmallVector<OpFoldResult> offsets, sizes;
+  splitTile(rewriter, loc, op, tiles, forall.getInductionVars(), mTile, chunk,
+            offsets, sizes);
+  FailureOr<TilingResult> tiled =
+      op.getTiledImplementation(rewriter, offsets, sizes);
+  assert(succeeded(tiled) && "online attention tiling cannot fail");
+  rewriter.setInsertionPointToStart(forall.getTerminator().getBody());
+  for (auto [i, value] : llvm::enumerate(tiled->tiledValues)) {
+    SmallVector<OpFoldResult> at, extent;
+    (void)op.getResultTilePosition(rewriter, i, offsets, sizes, at, extent);
+    at.insert(at.begin(), forall.getInductionVars()[0]);
+    extent.insert(extent.begin(), rewriter.getIndexAttr(1));
+    SmallVector<OpFoldResult> strides(at.size(), rewriter.getIndexAttr(1));
+    tensor::ParallelInsertSliceOp::create(rewriter, loc, value,
+                                          forall.getRegionIterArgs()[i], at,
+                                          extent, strides);
+  }
+  rewriter.setInsertionPointAfter(forall);
+  SmallVector<Value> merged = mergePartials(rewriter, op, forall.getResults());
+  // The state results; `op` itself is erased with the other dead ones.
+  for (auto [result, value] : llvm::zip(op->getResults(), merged))
+    rewriter.replaceAllUsesWith(result, value);
+}
+
+int64_t TileAttentionPass::chooseSplits(OnlineAttentionOp op) {
+  if (k2Splits == 1 || !getNormalization(op))
+    return 1;
+  std::optional<ParallelTiles> tiles = getParallelTiles(op, mTile);
+  if (!tiles)
+    return 1;
+  int64_t keys = tiles->sizes[op.getDims().k2.back()];
+  int64_t maxSplits = std::max<int64_t>(1, llvm::divideCeil(keys, k2Tile));
+  if (k2Splits > 1)
+    return std::min(k2Splits.getValue(), maxSplits);
+  int64_t threads =
+      workers > 0 ? workers.getValue()
+                  : std::max<int64_t>(
+                        1, llvm::hardware_concurrency().compute_thread_count());
+  if (tiles->count >= 2 * threads)
+    return 1;
+  // Each chunk gets at least two key blocks.
+  int64_t splits = llvm::divideCeil(2 * threads, tiles->count);
+  return std::max<int64_t>(1, std::min(splits, maxSplits / 2));
+}
+
 void TileAttentionPass::runOnOperation() {
   if (mTile <= 0 || k2Tile <= 0) {
     getOperation().emitError("attn-tile-attention: m-tile and k2-tile must "
                              "be positive");
+    return signalPassFailure();
+  }
+  if (k2Splits < 0 || workers < 0) {
+    getOperation().emitError("attn-tile-attention: k2-splits and workers "
+                             "must not be negative");
     return signalPassFailure();
   }
   IRRewriter rewriter(&getContext());
@@ -233,6 +461,10 @@ void TileAttentionPass::runOnOperation() {
     if (op->getParentOfType<scf::ForallOp>())
       continue; // already tiled
     rewriter.setInsertionPoint(op);
+    if (int64_t splits = chooseSplits(op); splits > 1) {
+      splitKeys(rewriter, op, splits);
+      continue;
+    }
     if (failed(tileParallel(rewriter, op)))
       return signalPassFailure();
   }

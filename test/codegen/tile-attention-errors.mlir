@@ -2,6 +2,8 @@
 // has no normalization to tile around: a clean error, not a crash.
 // RUN: not attn-opt %s --attn-tile-attention 2>&1 | FileCheck %s
 // CHECK: error: attn-tile-attention: expected the online attention to feed one normalization (run attn-convert-to-online-attention first)
+// RUN: not attn-opt %s --attn-tile-attention=k2-splits=-1 2>&1 | FileCheck %s --check-prefix=SPLITS
+// SPLITS: error: attn-tile-attention: k2-splits and workers must not be negative
 
 #q = affine_map<(m, k1, k2, n) -> (m, k1)>
 #k = affine_map<(m, k1, k2, n) -> (k2, k1)>

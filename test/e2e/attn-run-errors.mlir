@@ -68,3 +68,9 @@
 // RUN: not attn-run %S/Inputs/too-large.mlir --function=long_sequence --random-inputs --check 2>&1 | FileCheck %s --check-prefix=BIGREF
 // BIGREF: attn-run: error: --check: the reference lowering materializes the 1x1000000x1000000 (batch x M x K2) f32 scores twice, 7450.6 GiB, more than half of this machine's {{[0-9.]+}} GiB; check a smaller size
 // BIGREF-NOT: Stack dump
+
+// Bad tiling and split options.
+// RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --m-tile=0 2>&1 | FileCheck %s --check-prefix=TILE
+// TILE: attn-run: error: --m-tile and --k2-tile must be positive
+// RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --k2-splits=-2 2>&1 | FileCheck %s --check-prefix=SPLITS
+// SPLITS: attn-run: error: --k2-splits must be 0 (automatic), 1 (never) or a split count
