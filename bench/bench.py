@@ -38,13 +38,18 @@ CASES = [
     ("16x1024x64 f32", [16], 1024, 1024, 64, "f32", False),
     ("8x4096x64 f32", [8], 4096, 4096, 64, "f32", False),
     ("2x10x4096x64 f16 (SDXL)", [2, 10], 4096, 4096, 64, "f16", False),
+    ("32x2048x128 f16", [32], 2048, 2048, 128, "f16", False),
     ("32x2048x128 f16 causal*", [32], 2048, 2048, 128, "f16", True),
     ("1x16384x64 f32", [1], 16384, 16384, 64, "f32", False),
+    ("decode 32x1x8192x128 f32", [1, 32], 1, 8192, 128, "f32", False),
+    ("decode 4x1x8192x128 f32", [1, 4], 1, 8192, 128, "f32", False),
 ]
 QUICK_CASES = [
     ("4x128x32 f32", [4], 128, 128, 32, "f32", False),
     ("1x2x128x32 f16", [1, 2], 128, 128, 32, "f16", False),
+    ("2x128x64 f16", [2], 128, 128, 64, "f16", False),
     ("2x128x64 f16 causal*", [2], 128, 128, 64, "f16", True),
+    ("decode 2x1x2048x64 f32", [1, 2], 1, 2048, 64, "f32", False),
 ]
 ROOF_N, QUICK_ROOF_N = 2048, 256
 ROOF_RUNS = 5
@@ -67,31 +72,15 @@ def program(batch, m, k2, d, dtype, causal):
         f"#k = affine_map<{dims} -> ({bd}, k2, k1)>",
         f"#v = affine_map<{dims} -> ({bd}, k2, n)>",
         f"#s = affine_map<{dims} -> ()>",
-        f"#mask = affine_map<{dims} -> (m, k2)>",
         f"#o = affine_map<{dims} -> ({bd}, m, n)>",
-        "#id2 = affine_map<(d0, d1) -> (d0, d1)>",
         f"func.func @main(%q: {q}, %k: {k}, %v: {k}) -> {q} {{",
         f"  %s = arith.constant {1 / np.sqrt(d)} : {dtype}",
         f"  %init = tensor.empty() : {q}",
     ]
     ins, types, maps = "%q, %k, %v, %s", f"{q}, {k}, {k}, {dtype}", "#q, #k, #v, #s"
-    if causal:
-        lines += [
-            f"  %e = tensor.empty() : tensor<{m}x{k2}xi1>",
-            "  %mask = linalg.generic {indexing_maps = [#id2], iterator_types = [\"parallel\", \"parallel\"]}"
-            f" outs(%e : tensor<{m}x{k2}xi1>) {{",
-            "  ^bb0(%out: i1):",
-            "    %i = linalg.index 0 : index",
-            "    %j = linalg.index 1 : index",
-            "    %c = arith.cmpi ule, %j, %i : index",
-            "    linalg.yield %c : i1",
-            f"  }} -> tensor<{m}x{k2}xi1>",
-        ]
-        ins += ", %mask"
-        types += f", tensor<{m}x{k2}xi1>"
-        maps += ", #mask"
+    causal_attr = " causal(top_left)" if causal else ""
     lines += [
-        f"  %r = attn.attention {{indexing_maps = [{maps}, #o]}}",
+        f"  %r = attn.attention{causal_attr} {{indexing_maps = [{maps}, #o]}}",
         f"         ins({ins} : {types})",
         f"         outs(%init : {q}) -> {q}",
         f"  return %r : {q}",
@@ -162,6 +151,15 @@ def child_blas(n, runs):
     ms = timed(lambda: a @ b, runs) if runs else []
     print(json.dumps({"blas": blas_info(), "sgemm_lib": sgemm_library(),
                       "roof_ms": ms}))
+
+
+def child_stream(tmp, runs):
+    """The memory-bandwidth bound of decode: numpy streaming K and V once
+    (np.add(x, 0, out=y)), the bytes an attention must read."""
+    k, v = (np.load(f"{tmp}/arg{i}.npy") for i in (1, 2))
+    ok, ov = np.empty_like(k), np.empty_like(v)
+    ms = timed(lambda: (np.add(k, 0, out=ok), np.add(v, 0, out=ov)), runs)
+    print(json.dumps({"ms": ms}))
 
 
 def child_attention(tmp, d, causal, runs):
@@ -280,9 +278,13 @@ def main():
                     help="--chart ROOT/docs/benchmarks.png")
     ap.add_argument("--child-blas", nargs=2, type=int, help=argparse.SUPPRESS)
     ap.add_argument("--child-attention", nargs=4, help=argparse.SUPPRESS)
+    ap.add_argument("--child-stream", nargs=2, help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.child_blas:
         child_blas(*args.child_blas)
+        return
+    if args.child_stream:
+        child_stream(args.child_stream[0], int(args.child_stream[1]))
         return
     if args.child_attention:
         tmp, d, causal, runs = args.child_attention
@@ -368,7 +370,7 @@ def main():
               f"{'attn/numpy':>10} {'attn/sgemm':>10} {'np/sgemm':>8}")
     print(header)
     print("-" * len(header), flush=True)
-    rows = []
+    rows, notes = [], []
     for name, batch, m, k2, d, dtype, causal in cases:
         with tempfile.TemporaryDirectory() as tmp:
             src = os.path.join(tmp, "case.mlir")
@@ -386,6 +388,14 @@ def main():
             res = run_child(args, np_env, "--child-attention", tmp, str(d),
                             "1" if causal else "0", str(runs))
             np_ms, np_rss = statistics.median(res["ms"]), res["rss"]
+            if name.startswith("decode"):
+                stream = run_child(args, np_env, "--child-stream", tmp,
+                                   str(runs))
+                notes.append(
+                    f"{name}: numpy streams K and V in "
+                    f"{statistics.median(stream['ms']):.1f} ms; attn/stream "
+                    f"= {statistics.median(stream['ms']) / attn_ms:.2f} "
+                    "(>= 1: attn reads K and V at least as fast)")
         fl = flops(batch, m, k2, d)
         row = dict(name=name, attn_ms=attn_ms, attn_gf=fl / (attn_ms * 1e6),
                    attn_rss=attn_rss, np_ms=np_ms, np_gf=fl / (np_ms * 1e6),
@@ -396,6 +406,14 @@ def main():
               f"{np_rss:>5.0f}Mi {np_ms / attn_ms:>9.2f}x "
               f"{row['attn_gf'] / roof_gf:>10.2f} "
               f"{row['np_gf'] / roof_gf:>8.2f}", flush=True)
+    times = {r["name"]: r["attn_ms"] for r in rows}
+    for r in rows:
+        dense = times.get(r["name"].replace(" causal*", ""))
+        if r["name"].endswith("causal*") and dense:
+            notes.append(f"{r['name']}: attn time / same shape dense = "
+                         f"{r['attn_ms'] / dense:.2f}")
+    for note in notes:
+        print(note)
     load_end = os.getloadavg()
     print(f"at end: {load()}")
     busy = max(load_start[0], load_end[0]) > 1.5
