@@ -111,6 +111,7 @@ static LogicalResult compileGpu(ModuleOp module, const CompileOptions &options,
   rocm.kernelReport = options.kernelReport;
   rocm.emulate = options.target == CompileTarget::RocmSim;
   rocm.breakKernel = options.breakKernel;
+  rocm.k2Splits = options.k2Splits;
   rocm.binary = false;
   PassManager kernels(module.getContext());
   configure(kernels, options);

@@ -114,11 +114,21 @@ def AttnRocmAttentionKernels
     The attention op is replaced by a `gpu.launch_func` of its kernel on
     buffers of its operands (grid: M/64 x batch, block: 256 threads); the
     tensor/buffer conversions fold away in one-shot bufferization.
+
+    Decode: when the grid has fewer than 2 workgroups per compute unit of
+    `chip`, K2 is split into S chunks of whole 64-key blocks (grid z; S =
+    ceil(2 x CUs / workgroups), at least 2 blocks per chunk, or
+    `k2-splits`); each workgroup writes its chunk's unnormalized
+    accumulator, max and sum (f32), and linalg reductions after the launch
+    (simple GPU kernels) merge them exactly and normalize.
   }];
   let options = [
     Option<"chip", "chip", "std::string",
            /*default=*/"std::string(::mlir::attn::defaultChip())",
            "AMD GPU with MFMA (codegen/Target.h lists them)">,
+    Option<"k2Splits", "k2-splits", "int64_t", /*default=*/"0",
+           "Split K2 across workgroups (flash-decoding): 0 automatic, 1 "
+           "never, N that many">,
     Option<"breakKernel", "break", "std::string", /*default=*/"\"\"",
            "Testing only: build a deliberately wrong kernel to show that the "
            "emulation catches it: 'swap-mfma-operands' or 'no-barrier'">,

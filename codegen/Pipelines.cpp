@@ -119,6 +119,7 @@ static void addAttentionKernelStage(OpPassManager &pm,
     AttnRocmAttentionKernelsOptions kernels;
     kernels.chip = options.chip;
     kernels.breakKernel = options.breakKernel;
+    kernels.k2Splits = options.k2Splits;
     pm.addPass(createAttnRocmAttentionKernels(kernels));
   } else {
     pm.addPass(createAttnLowerToReference());

@@ -71,6 +71,10 @@ struct RocmPipelineOptions : public PassPipelineOptions<RocmPipelineOptions> {
                        llvm::cl::desc("Add host functions emulating each "
                                       "kernel (attn-emulate-gpu-kernels)"),
                        llvm::cl::init(false)};
+  Option<int64_t> k2Splits{*this, "k2-splits",
+                           llvm::cl::desc("Split K2 across workgroups: 0 "
+                                          "automatic, 1 never, N splits"),
+                           llvm::cl::init(0)};
   Option<std::string> breakKernel{
       *this, "break-kernel",
       llvm::cl::desc("Testing only: a deliberately wrong attention kernel "

@@ -62,6 +62,10 @@ struct KernelShape {
     int64_t diagonal = 0, posStride = 1, posSize = 1;
   };
   std::optional<Causal> causal;
+  /// Decode: K2 split into `splits` chunks of `splitKeys` keys (grid z),
+  /// each writing a partial state that is merged after the launch.
+  int64_t splits = 1, splitKeys = 0;
+  bool isSplit() const { return splits > 1; }
 
   /// Shape of the operand indexed by `map` at the kernel's (padded) sizes.
   SmallVector<int64_t> operandShape(AffineMap map) const {
@@ -71,6 +75,24 @@ struct KernelShape {
     return shape;
   }
 };
+
+/// The K2 split (see KernelShape::splits) for `chip`: requested (> 0) or
+/// when the grid has fewer than 2 workgroups per compute unit.
+void chooseSplits(KernelShape &s, const ChipInfo &chip, int64_t requested) {
+  int64_t blocks = s.k2 / kKeyBlock;
+  int64_t workgroups = (s.m / kBlockRows) * s.batch;
+  int64_t target = 2 * int64_t(chip.computeUnits);
+  int64_t splits = requested;
+  if (splits == 0)
+    splits = workgroups < target
+                 ? std::min<int64_t>(llvm::divideCeil(target, workgroups),
+                                     blocks / 2)
+                 : 1;
+  splits = std::clamp<int64_t>(splits, 1, blocks);
+  int64_t chunk = llvm::divideCeil(blocks, splits);
+  s.splits = llvm::divideCeil(blocks, chunk);
+  s.splitKeys = chunk * kKeyBlock;
+}
 
 FailureOr<KernelShape> analyze(AttentionOp op,
                                std::optional<KernelShape::Causal> causal,
@@ -246,6 +268,7 @@ private:
                           bool edge);
   void accumulate(MutableArrayRef<Value> acc, const SoftmaxStep &step);
   void storeOutput(ValueRange state);
+  void storePartialState(ValueRange state);
 
   ImplicitLocOpBuilder &b;
   AttentionOp op;
@@ -266,6 +289,8 @@ private:
   Value tid, row16, group4, row, zero4;
   /// First query row of the workgroup, and (causal) this lane's position.
   Value blockRow, position;
+  /// Flattened batch index; with a K2 split, the split and its buffers.
+  Value batchIndex, splitIndex, partialMax, partialSum;
   /// Current values of the loop dims, for indexing operands by their maps.
   SmallVector<Value> loop;
   /// Q^T fragments (MFMA B operand), one per 16 of K1.
@@ -316,6 +341,13 @@ void KernelBuilder::setUp(gpu::GPUFuncOp func) {
   // Loop values shared by all accesses: batch dims from block id y.
   loop.assign(op.getNumLoops(), cst(0));
   Value batchId = gpu::BlockIdOp::create(b, gpu::Dimension::y);
+  batchIndex = batchId;
+  if (s.isSplit()) {
+    splitIndex = gpu::BlockIdOp::create(b, gpu::Dimension::z);
+    unsigned n = func.getNumArguments();
+    partialMax = func.getArgument(n - 2);
+    partialSum = func.getArgument(n - 1);
+  }
   for (unsigned d : llvm::reverse(dims.batch)) {
     loop[d] = arith::RemUIOp::create(b, batchId, cst(s.loopSizes[d]));
     batchId = arith::DivUIOp::create(b, batchId, cst(s.loopSizes[d]));
@@ -528,6 +560,25 @@ void KernelBuilder::storeOutput(ValueRange state) {
   }
 }
 
+void KernelBuilder::storePartialState(ValueRange state) {
+  // acc (unnormalized, f32) at [split][batch][row][n]; the row's max and
+  // sum once per row (by the lanes with group4 == 0).
+  for (int64_t nb = 0; nb < s.n / 16; ++nb) {
+    Value col = arith::AddIOp::create(b, group4, cst(nb * 16));
+    vector::StoreOp::create(b, state[2 + nb], out,
+                            ValueRange{splitIndex, batchIndex, row, col});
+  }
+  Value first =
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, group4, cst(0));
+  auto ifOp = scf::IfOp::create(b, first);
+  OpBuilder::InsertionGuard guard(b);
+  b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+  memref::StoreOp::create(b, state[0], partialMax,
+                          ValueRange{splitIndex, batchIndex, row});
+  memref::StoreOp::create(b, state[1], partialSum,
+                          ValueRange{splitIndex, batchIndex, row});
+}
+
 std::pair<Value, Value> KernelBuilder::keyRange() {
   // Without causality: padded keys exist only in the last block.
   if (!s.causal)
@@ -595,12 +646,23 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
   SmallVector<Value> state = {minusInf(), f32(0.0)};
   state.append(s.n / 16, zero4);
   auto [steadyEnd, end] = keyRange();
+  Value begin = cst(0);
+  if (s.isSplit()) {
+    // This workgroup's chunk [begin, begin + splitKeys) of both ranges.
+    begin = arith::MulIOp::create(b, splitIndex, cst(s.splitKeys));
+    Value chunkEnd = arith::AddIOp::create(b, begin, cst(s.splitKeys));
+    steadyEnd = clamp(steadyEnd, begin, chunkEnd);
+    end = clamp(end, steadyEnd, chunkEnd);
+  }
   std::optional<int64_t> steadyBlocks = getConstantIntValue(steadyEnd);
   if (!steadyBlocks || *steadyBlocks > 0)
-    state = keyLoop(cst(0), steadyEnd, state, /*edge=*/false);
+    state = keyLoop(begin, steadyEnd, state, /*edge=*/false);
   if (!steadyBlocks || *steadyBlocks < s.k2)
     state = keyLoop(steadyEnd, end, state, /*edge=*/true);
-  storeOutput(state);
+  if (s.isSplit())
+    storePartialState(state);
+  else
+    storeOutput(state);
   gpu::ReturnOp::create(b);
 }
 
@@ -963,6 +1025,23 @@ SmallVector<Value> buildKernelOperands(AttentionOp op,
         b, MemRefType::get(t.getShape(), t.getElementType()), tensor,
         /*read_only=*/true);
   };
+  if (shape.isSplit()) {
+    // Partial states: acc [S, batch, M, N], max and sum [S, batch, M].
+    Type f32 = b.getF32Type();
+    auto partial = [&](ArrayRef<int64_t> dims) -> Value {
+      SmallVector<int64_t> full = {shape.splits, shape.batch, shape.m};
+      llvm::append_range(full, dims);
+      return memref::AllocOp::create(b, MemRefType::get(full, f32));
+    };
+    SmallVector<Value> args = {toBuffer(inputs[0]), toBuffer(inputs[1]),
+                               toBuffer(inputs[2]), partial({shape.n}),
+                               op.getScale()};
+    if (inputs.size() > 3)
+      args.push_back(toBuffer(inputs[3]));
+    args.push_back(partial({}));
+    args.push_back(partial({}));
+    return args;
+  }
   Value out = memref::AllocOp::create(
       b, MemRefType::get(shape.operandShape(op.getOutputMap()), shape.outElem));
   SmallVector<Value> args = {toBuffer(inputs[0]), toBuffer(inputs[1]),
@@ -970,6 +1049,55 @@ SmallVector<Value> buildKernelOperands(AttentionOp op,
   if (inputs.size() > 3)
     args.push_back(toBuffer(inputs[3]));
   return args;
+}
+
+/// The output of a split launch: the partial states (args 3 and the last
+/// two) merged exactly (mergeSplitStates) and normalized into `op`'s
+/// output, at its real sizes and layout. Linalg ops on tensors: they
+/// become simple GPU kernels.
+Value mergeSplits(ImplicitLocOpBuilder &b, AttentionOp op,
+                  const KernelShape &shape, ArrayRef<Value> args) {
+  auto toTensor = [&](Value buffer) -> Value {
+    auto type = cast<MemRefType>(buffer.getType());
+    return bufferization::ToTensorOp::create(
+        b, RankedTensorType::get(type.getShape(), type.getElementType()),
+        buffer, /*restrict=*/true, /*writable=*/true);
+  };
+  SmallVector<Value> merged =
+      mergeSplitStates(b, b.getLoc(), toTensor(args[3]),
+                       toTensor(args[args.size() - 2]), toTensor(args.back()),
+                       /*rowsInAcc=*/{0, 1});
+  const AttentionDims &dims = shape.dims;
+  int64_t rows = shape.loopSizes[dims.m[0]], cols = shape.loopSizes[dims.n[0]];
+  auto slice = [&](Value v, ArrayRef<int64_t> sizes) -> Value {
+    SmallVector<OpFoldResult> offsets(sizes.size(), b.getIndexAttr(0)),
+        strides(sizes.size(), b.getIndexAttr(1)), extents;
+    for (int64_t size : sizes)
+      extents.push_back(b.getIndexAttr(size));
+    return tensor::ExtractSliceOp::create(b, v, offsets, extents, strides);
+  };
+  Value acc = slice(merged[0], {shape.batch, rows, cols});
+  Value sum = slice(merged[2], {shape.batch, rows});
+  // The kernel's flat batch index: the batch dims in loop order, the last
+  // fastest.
+  MLIRContext *ctx = b.getContext();
+  AffineExpr flat = getAffineConstantExpr(0, ctx);
+  for (unsigned d : dims.batch)
+    flat = flat * shape.loopSizes[d] + getAffineDimExpr(d, ctx);
+  unsigned numLoops = op.getNumLoops();
+  auto map = [&](ArrayRef<unsigned> loops) {
+    SmallVector<AffineExpr> exprs = {flat};
+    for (unsigned d : loops)
+      exprs.push_back(getAffineDimExpr(d, ctx));
+    return AffineMap::get(numLoops, 0, exprs, ctx);
+  };
+  return buildGeneric(
+      b, b.getLoc(), unionOf({dims.batch, dims.m, dims.n}), numLoops,
+      ValueRange{acc, sum}, {map({dims.m[0], dims.n[0]}), map({dims.m[0]})},
+      op.getInit(), op.getOutputMap(),
+      [&](OpBuilder &nb, Location loc, ValueRange a) {
+        return normalizeOutput(nb, loc, a[0], a[1], shape.outElem);
+      });
 }
 
 /// Replaces `op` by a launch of `kernel` on `args` (from
@@ -981,10 +1109,17 @@ void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
                        const KernelShape &shape, ArrayRef<Value> args) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
-  gpu::KernelDim3 grid{c(shape.m / kBlockRows), c(shape.batch), c(1)};
+  gpu::KernelDim3 grid{c(shape.m / kBlockRows), c(shape.batch),
+                       c(shape.splits)};
   gpu::KernelDim3 block{c(kThreads), c(1), c(1)};
   gpu::LaunchFuncOp::create(b, kernel, grid, block, /*dynamicSharedMemory=*/
                             Value(), args);
+  if (shape.isSplit()) {
+    Value result = mergeSplits(b, op, shape, args);
+    op.getResult().replaceAllUsesWith(result);
+    op.erase();
+    return;
+  }
   Value out = args[3];
   auto outType = cast<RankedTensorType>(op.getInit().getType());
   auto outBufferType =
@@ -1042,6 +1177,7 @@ struct RocmAttentionKernelsPass
         op.emitError("attn-rocm-attention-kernels: ") << why;
         return signalPassFailure();
       }
+      chooseSplits(*shape, *target, k2Splits);
       auto lds = [&](int64_t rows, int64_t cols) {
         return MemRefType::get(
             {rows, cols}, shape->inElem, MemRefLayoutAttrInterface(),
@@ -1063,7 +1199,8 @@ struct RocmAttentionKernelsPass
       func.setKnownBlockSizeAttr(
           DenseI32ArrayAttr::get(ctx, {int32_t(kThreads), 1, 1}));
       func.setKnownGridSizeAttr(DenseI32ArrayAttr::get(
-          ctx, {int32_t(shape->m / kBlockRows), int32_t(shape->batch), 1}));
+          ctx, {int32_t(shape->m / kBlockRows), int32_t(shape->batch),
+                int32_t(shape->splits)}));
       b.setInsertionPointToStart(&func.getBody().front());
       KernelBuilder(b, op, *shape, breakKernel).build(func);
       replaceWithLaunch(op, func, *shape, args);

@@ -245,91 +245,15 @@ LogicalResult TileAttentionPass::tileK2(RewriterBase &rewriter,
   return success();
 }
 
-namespace {
-/// An input of reduceSplits: indexed by (split, dims...) or by (dims...),
-/// the dims being positions among the output's dims.
-struct SplitInput {
-  Value value;
-  SmallVector<unsigned> dims;
-  bool hasSplit;
-};
-} // namespace
-
-/// A linalg.generic over the dims of `out` (identity map) plus an
-/// innermost reduction over the split dim.
-static Value reduceSplits(OpBuilder &b, Location loc,
-                          ArrayRef<SplitInput> inputs, Value out,
-                          GenericBody body) {
-  MLIRContext *ctx = b.getContext();
-  unsigned rank = cast<RankedTensorType>(out.getType()).getRank();
-  SmallVector<AffineMap> maps;
-  SmallVector<Value> values;
-  for (const SplitInput &in : inputs) {
-    SmallVector<AffineExpr> exprs;
-    if (in.hasSplit)
-      exprs.push_back(getAffineDimExpr(rank, ctx));
-    for (unsigned p : in.dims)
-      exprs.push_back(getAffineDimExpr(p, ctx));
-    maps.push_back(AffineMap::get(rank + 1, 0, exprs, ctx));
-    values.push_back(in.value);
-  }
-  maps.push_back(
-      AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rank));
-  SmallVector<utils::IteratorType> iterators(rank,
-                                             utils::IteratorType::parallel);
-  iterators.push_back(utils::IteratorType::reduction);
-  return linalg::GenericOp::create(
-             b, loc, TypeRange{out.getType()}, values, ValueRange{out}, maps,
-             iterators,
-             [&](OpBuilder &nb, Location nl, ValueRange args) {
-               linalg::YieldOp::create(nb, nl, body(nb, nl, args));
-             })
-      .getResult(0);
-}
-
-/// The exact merge of partial online-softmax states (leading split dim):
-/// max = max_s max_s, c_s = exp(max_s - max), sum = sum_s c_s sum_s,
-/// acc = sum_s c_s acc_s. Returns (acc, max, sum).
+/// The exact merge of `op`'s partial states (leading split dim); see
+/// mergeSplitStates.
 static SmallVector<Value> mergePartials(OpBuilder &b, OnlineAttentionOp op,
                                         ValueRange partials) {
-  Location loc = op.getLoc();
-  Value pAcc = partials[0], pMax = partials[1], pSum = partials[2];
-  auto filled = [&](Value like, float value) -> Value {
-    auto type = cast<RankedTensorType>(like.getType());
-    Value empty =
-        tensor::EmptyOp::create(b, loc, type.getShape(), type.getElementType());
-    Value v = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
-    return linalg::FillOp::create(b, loc, v, empty).getResult(0);
-  };
-  SmallVector<unsigned> rows =
-      llvm::to_vector(llvm::seq<unsigned>(0, op.getMaxMap().getNumResults()));
-  SmallVector<unsigned> accDims = llvm::to_vector(
-      llvm::seq<unsigned>(0, op.getOutputMap().getNumResults()));
-  // Positions of the row dims (max/sum map) among acc's dims.
   SmallVector<unsigned> rowsInAcc;
   for (AffineExpr e : op.getMaxMap().getResults())
     rowsInAcc.push_back(*op.getOutputMap().getResultPosition(e));
-
-  Value max = reduceSplits(
-      b, loc, {{pMax, rows, true}},
-      filled(op.getMax(), -std::numeric_limits<float>::infinity()),
-      [](OpBuilder &nb, Location nl, ValueRange args) {
-        return arith::MaximumFOp::create(nb, nl, args[0], args[1]).getResult();
-      });
-  // args: a partial value, its split's max, the merged max, the sum so far.
-  auto weighted = [](OpBuilder &nb, Location nl, ValueRange args) {
-    Value c = expMinusMax(nb, nl, args[1], args[2]);
-    Value term = arith::MulFOp::create(nb, nl, args[0], c);
-    return arith::AddFOp::create(nb, nl, args[3], term).getResult();
-  };
-  Value sum = reduceSplits(
-      b, loc, {{pSum, rows, true}, {pMax, rows, true}, {max, rows, false}},
-      filled(op.getSum(), 0.0f), weighted);
-  Value acc = reduceSplits(
-      b, loc,
-      {{pAcc, accDims, true}, {pMax, rowsInAcc, true}, {max, rowsInAcc, false}},
-      filled(op.getAcc(), 0.0f), weighted);
-  return {acc, max, sum};
+  return mergeSplitStates(b, op.getLoc(), partials[0], partials[1], partials[2],
+                          rowsInAcc);
 }
 
 /// Offsets and sizes (over all loops) of the split's tile: ivs are the

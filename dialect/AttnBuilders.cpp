@@ -188,3 +188,88 @@ Value mlir::attn::normalizeOutput(OpBuilder &b, Location loc, Value acc,
   Value o = arith::SelectOp::create(b, loc, isEmpty, zero, div);
   return convertFloat(b, loc, o, outElem);
 }
+
+namespace {
+/// An input of reduceSplits: indexed by (split, dims...) or by (dims...),
+/// the dims being positions among the output's dims.
+struct SplitInput {
+  Value value;
+  SmallVector<unsigned> dims;
+  bool hasSplit;
+};
+} // namespace
+
+/// A linalg.generic over the dims of `out` (identity map) plus an
+/// innermost reduction over the split dim.
+static Value reduceSplits(OpBuilder &b, Location loc,
+                          ArrayRef<SplitInput> inputs, Value out,
+                          GenericBody body) {
+  MLIRContext *ctx = b.getContext();
+  unsigned rank = cast<RankedTensorType>(out.getType()).getRank();
+  SmallVector<AffineMap> maps;
+  SmallVector<Value> values;
+  for (const SplitInput &in : inputs) {
+    SmallVector<AffineExpr> exprs;
+    if (in.hasSplit)
+      exprs.push_back(getAffineDimExpr(rank, ctx));
+    for (unsigned p : in.dims)
+      exprs.push_back(getAffineDimExpr(p, ctx));
+    maps.push_back(AffineMap::get(rank + 1, 0, exprs, ctx));
+    values.push_back(in.value);
+  }
+  maps.push_back(
+      AffineMap::getMultiDimIdentityMap(rank + 1, ctx).getMajorSubMap(rank));
+  SmallVector<utils::IteratorType> iterators(rank,
+                                             utils::IteratorType::parallel);
+  iterators.push_back(utils::IteratorType::reduction);
+  return linalg::GenericOp::create(
+             b, loc, TypeRange{out.getType()}, values, ValueRange{out}, maps,
+             iterators,
+             [&](OpBuilder &nb, Location nl, ValueRange args) {
+               linalg::YieldOp::create(nb, nl, body(nb, nl, args));
+             })
+      .getResult(0);
+}
+
+/// A tensor of `partial`'s shape without its leading split dim, filled.
+static Value filledWithoutSplit(OpBuilder &b, Location loc, Value partial,
+                                float value) {
+  auto type = cast<RankedTensorType>(partial.getType());
+  Value empty = tensor::EmptyOp::create(b, loc, type.getShape().drop_front(),
+                                        type.getElementType());
+  Value v = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(value));
+  return linalg::FillOp::create(b, loc, v, empty).getResult(0);
+}
+
+SmallVector<Value> mlir::attn::mergeSplitStates(OpBuilder &b, Location loc,
+                                                Value pAcc, Value pMax,
+                                                Value pSum,
+                                                ArrayRef<unsigned> rowsInAcc) {
+  unsigned rowRank = cast<RankedTensorType>(pMax.getType()).getRank() - 1;
+  unsigned accRank = cast<RankedTensorType>(pAcc.getType()).getRank() - 1;
+  SmallVector<unsigned> rows = llvm::to_vector(llvm::seq<unsigned>(0, rowRank));
+  SmallVector<unsigned> accDims =
+      llvm::to_vector(llvm::seq<unsigned>(0, accRank));
+  Value max = reduceSplits(
+      b, loc, {{pMax, rows, true}},
+      filledWithoutSplit(b, loc, pMax, -std::numeric_limits<float>::infinity()),
+      [](OpBuilder &nb, Location nl, ValueRange args) {
+        return arith::MaximumFOp::create(nb, nl, args[0], args[1]).getResult();
+      });
+  // args: a partial value, its split's max, the merged max, the sum so far.
+  auto weighted = [](OpBuilder &nb, Location nl, ValueRange args) {
+    Value c = expMinusMax(nb, nl, args[1], args[2]);
+    Value term = arith::MulFOp::create(nb, nl, args[0], c);
+    return arith::AddFOp::create(nb, nl, args[3], term).getResult();
+  };
+  Value sum = reduceSplits(
+      b, loc, {{pSum, rows, true}, {pMax, rows, true}, {max, rows, false}},
+      filledWithoutSplit(b, loc, pSum, 0.0f), weighted);
+  SmallVector<unsigned> rowPositions(rowsInAcc);
+  Value acc = reduceSplits(b, loc,
+                           {{pAcc, accDims, true},
+                            {pMax, rowPositions, true},
+                            {max, rowPositions, false}},
+                           filledWithoutSplit(b, loc, pAcc, 0.0f), weighted);
+  return {acc, max, sum};
+}

@@ -114,6 +114,16 @@ template <typename OpTy> Scores computeScores(OpBuilder &b, OpTy op) {
   return s;
 }
 
+/// The exact merge of partial online-softmax states computed over disjoint
+/// key ranges (flash-decoding), each with a leading split dim: pAcc
+/// [S, acc...], pMax and pSum [S, rows...] (f32); `rowsInAcc` gives, for
+/// each row dim, its position among acc's dims. max = max_s max_s,
+/// c_s = exp(max_s - max), sum = sum_s c_s sum_s, acc = sum_s c_s acc_s.
+/// Returns (acc, max, sum) without the split dim.
+SmallVector<Value> mergeSplitStates(OpBuilder &b, Location loc, Value pAcc,
+                                    Value pMax, Value pSum,
+                                    ArrayRef<unsigned> rowsInAcc);
+
 /// acc / sum converted to `outElem`; 0 when sum is 0 (a row whose scores
 /// were all masked out).
 Value normalizeOutput(OpBuilder &b, Location loc, Value acc, Value sum,

@@ -1,6 +1,7 @@
 // Decode attention (few query rows, a long K/V cache) split across
 // parallel workers along K2 (flash-decoding) and merged exactly: forced
-// split counts, K2 not a multiple of the split, M = 1 and 4, GQA, causal.
+// split counts, K2 not a multiple of the split, M = 1 and 4, GQA, causal;
+// on the CPU and under rocm-sim (grid z).
 // --check compares with the reference lowering; attn-ref with the C++
 // double-precision reference.
 //
@@ -8,6 +9,11 @@
 // RUN: attn-run %s --function=decode1 --device=cpu --random-inputs=1 --check | FileCheck %s --check-prefix=D1
 // RUN: rm -rf %t && attn-run %s --function=decode1 --device=cpu --random-inputs=2 --k2-splits=5 --k2-tile=8 --dump-inputs=%t --output=@%t/out.npy > /dev/null
 // RUN: attn-ref --q=%t/arg0.npy --k=%t/arg1.npy --v=%t/arg2.npy --scale=0.125 --out=%t/out.npy | FileCheck %s --check-prefix=REF1
+// On the GPU (emulated): the grid of 2 workgroups splits K2 over grid z
+// (automatic: 2 splits of 3 blocks; forced: 5 splits of one block).
+// RUN: attn-run %s --function=decode1 --device=rocm-sim --random-inputs=1 --check | FileCheck %s --check-prefix=D1
+// RUN: rm -rf %t && attn-run %s --function=decode1 --device=rocm-sim --random-inputs=2 --k2-splits=5 --dump-inputs=%t --output=@%t/out.npy > /dev/null
+// RUN: attn-ref --q=%t/arg0.npy --k=%t/arg1.npy --v=%t/arg2.npy --scale=0.125 --out=%t/out.npy --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=REF1
 // D1: result[0]: 1x2x1x32xf32
 // D1: check result[0]: {{.*}}: PASS
 // REF1: attn-ref: 2x1x64 K2=301 N=32: {{.*}}: PASS
@@ -15,11 +21,15 @@
 // RUN: attn-run %s --function=decode4_causal --device=cpu --random-inputs=3 --k2-splits=4 --k2-tile=16 --check | FileCheck %s --check-prefix=D4
 // RUN: rm -rf %t && attn-run %s --function=decode4_causal --device=cpu --random-inputs=4 --k2-splits=7 --k2-tile=16 --dump-inputs=%t --output=@%t/out.npy > /dev/null
 // RUN: attn-ref --q=%t/arg0.npy --k=%t/arg1.npy --v=%t/arg2.npy --scale=0.125 --causal=bottom_right --out=%t/out.npy | FileCheck %s --check-prefix=REF4
+// RUN: attn-run %s --function=decode4_causal --device=rocm-sim --random-inputs=3 --k2-splits=4 --check | FileCheck %s --check-prefix=D4
+// RUN: rm -rf %t && attn-run %s --function=decode4_causal --device=rocm-sim --random-inputs=4 --k2-splits=3 --dump-inputs=%t --output=@%t/out.npy > /dev/null
+// RUN: attn-ref --q=%t/arg0.npy --k=%t/arg1.npy --v=%t/arg2.npy --scale=0.125 --causal=bottom_right --out=%t/out.npy --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=REF4
 // D4: result[0]: 1x4x32xf32
 // D4: check result[0]: {{.*}}: PASS
 // REF4: attn-ref: 1x4x64 K2=200 N=32: {{.*}}: PASS
 //
 // RUN: attn-run %s --function=gqa_decode --device=cpu --random-inputs=5 --k2-splits=3 --k2-tile=32 --check | FileCheck %s --check-prefix=GQA
+// RUN: attn-run %s --function=gqa_decode --device=rocm-sim --random-inputs=5 --check | FileCheck %s --check-prefix=GQA
 // GQA: result[0]: 1x2x4x1x16xf16
 // GQA: check result[0]: {{.*}}: PASS
 

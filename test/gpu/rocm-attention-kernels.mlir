@@ -1,4 +1,5 @@
-// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels=remarks=true -verify-diagnostics | FileCheck %s
+// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="remarks=true k2-splits=1" -verify-diagnostics | FileCheck %s
+// (Without a K2 split; see rocm-attention-kernels-split.mlir.)
 
 // The kernel: 256 threads (4 waves x 16 query rows), a grid of
 // (M / 64) x batch, K and V^T tiles in workgroup memory, a loop over
