@@ -111,7 +111,8 @@ def _dense_literal(array, dtype):
 
         return nest(array)
     # Hex: the raw little-endian bytes, exact and compact.
-    return '"0x' + np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes().hex().upper() + '"'
+    data = np.ascontiguousarray(array).astype(array.dtype.newbyteorder("<")).tobytes()
+    return '"0x' + data.hex().upper() + '"'
 
 
 def _identifier(name, used):
@@ -161,13 +162,14 @@ class _Emitter:
     def __init__(self):
         self.lines = []
         self.counter = 0
+        self.loc = ""  # ' loc("<ONNX node>")' for the ops of the current node
 
     def fresh(self, hint="v"):
         self.counter += 1
         return f"%{hint}{self.counter}"
 
     def emit(self, line):
-        self.lines.append("  " + line)
+        self.lines.append("  " + line + self.loc)
 
 
 class Importer:
@@ -306,9 +308,10 @@ class Importer:
         r = self.e.fresh("g")
         ins = ", ".join(o[0] for o in operands)
         types = ", ".join(o[1] for o in operands)
-        self.e.emit(f"{r} = linalg.generic {{indexing_maps = [{', '.join(maps)}], "
-                    f"iterator_types = [{iters}]}} ins({ins} : {types}) "
-                    f"outs({init} : {res_type}) {{")
+        # The location follows the region, on the closing line.
+        self.e.lines.append(f"  {r} = linalg.generic {{indexing_maps = [{', '.join(maps)}], "
+                            f"iterator_types = [{iters}]}} ins({ins} : {types}) "
+                            f"outs({init} : {res_type}) {{")
         args = [self.e.fresh("in") for _ in operands]
         out = self.e.fresh("out")
         elems = [re.match(r"tensor<(?:\d+x)*(\w+)>", o[1]).group(1) for o in operands]
@@ -324,7 +327,7 @@ class Importer:
         y = body(emit, args, out)
         self.e.lines.extend(lines)
         self.e.lines.append(f"    linalg.yield {y} : {out_dtype}")
-        self.e.lines.append(f"  }} -> {res_type}")
+        self.e.lines.append(f"  }} -> {res_type}{self.e.loc}")
         return Tensor(res_shape, out_dtype, ssa=r)
 
     def elementwise(self, inputs, out_dtype, body):
@@ -563,6 +566,7 @@ class Importer:
         for node in graph.node:
             self.node(node)
 
+        self.e.loc = ""
         results = []
         for out in graph.output:
             t = self.get(out.name)
@@ -576,10 +580,11 @@ class Importer:
         header = [
             f"// Imported by attn-import-onnx from an ONNX model (opset {self.opset},"
             f" producer {self.model.producer_name or 'unknown'}).",
-            "// Arguments: the graph inputs, then the weights stored in .npy files "
-            "(attn.npy, relative to this file).",
-            f"func.func @main({arg_text}) -> {res_types} {{",
         ]
+        if self.args:
+            header.append("// Arguments: the graph inputs, then weights whose attn.npy "
+                          "attribute names their .npy file (relative to this file).")
+        header.append(f"func.func @main({arg_text}) -> {res_types} {{")
         body = self.e.lines + [
             f"  return {', '.join(s for s, _ in results)} : "
             f"{', '.join(t for _, t in results)}",
@@ -600,11 +605,15 @@ class Importer:
         if handler is None:
             self.unsupported(node)
         attrs = {a.name: helper.get_attribute_value(a) for a in node.attribute}
+        attrs = {k: v.decode() if isinstance(v, bytes) else v for k, v in attrs.items()}
         ins = [self.get(n) if n else None for n in node.input]
+        # Diagnostics of attn-opt and attn-run name the ONNX node.
+        name = _node_name(node).replace("\\", "\\\\").replace('"', '\\"')
+        self.e.loc = f' loc("{name}")'
         try:
             outs = handler(self, ins, attrs, node)
         except ImportError_ as err:
-            raise ImportError_(f"node '{node.name}' ({op}): {err}") from None
+            raise ImportError_(f"node '{_node_name(node)}' ({op}): {err}") from None
         if not isinstance(outs, (list, tuple)):
             outs = [outs]
         for name, t in zip(node.output, outs):
@@ -615,11 +624,16 @@ class Importer:
 
     def unsupported(self, node, why="operator"):
         raise ImportError_(
-            f"node '{node.name}' ({node.op_type}): unsupported {why}; supported "
+            f"node '{_node_name(node)}' ({node.op_type}): unsupported {why}; supported "
             f"operators: {', '.join(SUPPORTED_OPS)}")
 
 
 # -- operators -------------------------------------------------------------------
+
+
+def _node_name(node):
+    """The node's name, or its first output's when it has none."""
+    return node.name or (node.output[0] if node.output else "?")
 
 
 def _ints(t, what):
@@ -630,21 +644,18 @@ def _ints(t, what):
     return [int(v) for v in np.asarray(t.const).reshape(-1)]
 
 
-def _binary(float_op, int_op, np_fn, bool_result=False):
+def _binary(float_op, int_op, np_fn):
     def handler(imp, ins, attrs, node):
         a, b = ins
         if a.known and b.known:
-            r = np_fn(a.const, b.const)
-            return imp.known(r.astype(a.const.dtype) if not bool_result else r,
-                             "i1" if bool_result else a.dtype)
+            return imp.known(np_fn(a.const, b.const).astype(a.const.dtype), a.dtype)
         dt = a.dtype
         if a.dtype != b.dtype:
             raise ImportError_(f"operands of types {a.dtype} and {b.dtype}")
         op = float_op if dt in _FLOATS else int_op
         if op is None:
             raise ImportError_(f"{node.op_type} of {dt} is not supported")
-        out = "i1" if bool_result else dt
-        return imp.elementwise([a, b], out,
+        return imp.elementwise([a, b], dt,
                                lambda emit, x, o: emit(f"{op} {x[0]}, {x[1]} : {dt}"))
     return handler
 
@@ -698,8 +709,8 @@ def _op_gemm(imp, ins, attrs, node):
     dt = out.dtype
     alpha, beta = attrs.get("alpha", 1.0), attrs.get("beta", 1.0)
     if alpha != 1.0:
-        out = imp.elementwise([out, imp.known(np.array(alpha, a.const.dtype if a.known else np.float32), dt)],
-                              dt, lambda emit, x, o: emit(f"arith.mulf {x[0]}, {x[1]} : {dt}"))
+        out = imp.elementwise([out, imp.known(np.array(alpha, np.float32), dt)], dt,
+                              lambda emit, x, o: emit(f"arith.mulf {x[0]}, {x[1]} : {dt}"))
     if c is not None:
         if beta != 1.0:
             c = imp.elementwise([c, imp.known(np.array(beta, np.float32), dt)], dt,
@@ -863,6 +874,62 @@ def _op_slice(imp, ins, attrs, node):
 
 def _op_concat(imp, ins, attrs, node):
     return imp.concat([t for t in ins if t is not None], attrs["axis"])
+
+
+def _op_split(imp, ins, attrs, node):
+    x = ins[0]
+    axis = attrs.get("axis", 0) % len(x.shape)
+    sizes = _ints(ins[1], "split") if len(ins) > 1 and ins[1] is not None else attrs.get("split")
+    n = len(node.output)
+    if sizes is None:
+        if x.shape[axis] % n:
+            raise ImportError_(f"cannot split dim {x.shape[axis]} into {n} equal parts")
+        sizes = [x.shape[axis] // n] * n
+    if sum(sizes) != x.shape[axis]:
+        raise ImportError_(f"split sizes {list(sizes)} do not add up to {x.shape[axis]}")
+    outs, start = [], 0
+    for size in sizes:
+        outs.append(imp.slice(x, [start], [start + size], [axis], [1]))
+        start += size
+    return outs
+
+
+def _op_einsum(imp, ins, attrs, node):
+    """Einsum without ellipses or repeated indices within an operand: one
+    linalg.generic (a contraction when indices are summed)."""
+    eq = attrs["equation"].replace(" ", "")
+    if "..." in eq:
+        raise ImportError_(f"Einsum with an ellipsis ('{eq}') is not supported")
+    lhs, arrow, out = eq.partition("->")
+    terms = lhs.split(",")
+    if len(terms) != len(ins) or len(ins) > 2:
+        raise ImportError_(f"Einsum '{eq}' with {len(ins)} operands is not supported")
+    if not arrow:
+        letters = "".join(terms)
+        out = "".join(sorted(c for c in set(letters) if letters.count(c) == 1))
+    sizes = {}
+    for term, t in zip(terms, ins):
+        if len(set(term)) != len(term) or len(term) != len(t.shape):
+            raise ImportError_(f"Einsum term '{term}' does not fit shape {list(t.shape)}")
+        for c, d in zip(term, t.shape):
+            if sizes.setdefault(c, d) != d:
+                raise ImportError_(f"Einsum index '{c}' has sizes {sizes[c]} and {d}")
+    summed = sorted(set("".join(terms)) - set(out))
+    dims = list(out) + summed
+    shape = [sizes[c] for c in dims]
+    dt = ins[0].dtype
+    if dt not in _FLOATS or any(t.dtype != dt for t in ins):
+        raise ImportError_("Einsum of non-float or mixed types is not supported")
+    ops = [(imp.ssa(t), _ttype(t.shape, dt), [dims.index(c) for c in term])
+           for term, t in zip(terms, ins)]
+    reduce = [dims.index(c) for c in summed]
+    init = imp.filled([sizes[c] for c in out], dt, 0.0)
+
+    def body(emit, a, o):
+        p = a[0] if len(a) == 1 else emit(f"arith.mulf {a[0]}, {a[1]} : {dt}")
+        return emit(f"arith.addf {o}, {p} : {dt}")
+
+    return imp.generic(ops, shape, dt, body, reduce_dims=reduce, init=init)
 
 
 def _op_expand(imp, ins, attrs, node):
@@ -1054,6 +1121,8 @@ _HANDLERS = {
     "Slice": _op_slice,
     "Concat": _op_concat,
     "Expand": _op_expand,
+    "Split": _op_split,
+    "Einsum": _op_einsum,
     "Tile": _op_tile,
     "Where": _op_where,
     "Identity": _op_identity,
