@@ -33,6 +33,7 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -445,7 +446,10 @@ makeInputs(const EntrySignature &sig) {
     fail("--random-inputs seed must be an integer, got '" + randomInputs + "'");
     return std::nullopt;
   }
-  if (!random && inputs.size() < sig.args.size()) {
+  size_t needed = sig.args.size();
+  while (needed > inputs.size() && !sig.args[needed - 1].npyFile.empty())
+    --needed; // weights of an imported model load from their .npy files
+  if (!random && inputs.size() < needed) {
     fail("@" + function + " takes " + llvm::Twine(sig.args.size()) +
          " arguments but " + llvm::Twine(inputs.size()) +
          " inputs were given (use --input or --random-inputs)");
@@ -461,6 +465,15 @@ makeInputs(const EntrySignature &sig) {
       label += " (" + spec.str() + ")";
       array = spec.starts_with("@") ? readNpy(spec.drop_front().str(), error)
                                     : parseLiteralInput(spec, rng, error);
+    } else if (!sig.args[i].npyFile.empty()) {
+      // A weight of an imported model: its .npy file, next to the program.
+      llvm::SmallString<256> path(sig.args[i].npyFile);
+      if (llvm::sys::path::is_relative(path) && inputFile != "-") {
+        path = llvm::sys::path::parent_path(inputFile);
+        llvm::sys::path::append(path, sig.args[i].npyFile);
+      }
+      label += " (attn.npy " + path.str().str() + ")";
+      array = readNpy(path.str().str(), error);
     } else if (staticNumElements(sig.args[i]) < 0 && sig.args[i].isTensor) {
       error = "argument type " + sig.args[i].typeString +
               " has dynamic dims; give it with --input";

@@ -148,6 +148,10 @@ LogicalResult mlir::attn::compileModule(ModuleOp module, StringRef entry,
   // A C-compatible wrapper for the JIT: memrefs by descriptor pointer,
   // results through a pointer to their storage.
   func->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
+  // Weights' .npy files of imported models are for the runners, which read
+  // them from the signature before compiling; LLVM has no use for them.
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+    func.removeArgAttr(i, "attn.npy");
   if (options.isGpu())
     return compileGpu(module, options, error, written);
   PassManager pm(module.getContext());

@@ -98,6 +98,8 @@ bool attn::runtime::getEntrySignature(mlir::func::FuncOp func,
       error = "argument #" + std::to_string(i) + ": " + error;
       return false;
     }
+    if (auto file = func.getArgAttrOfType<mlir::StringAttr>(i, "attn.npy"))
+      spec.npyFile = file.str();
     sig.args.push_back(spec);
   }
   for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
