@@ -551,6 +551,13 @@ class Importer:
                     shape.append(d.dim_value)
                 shape = tuple(shape)
             ident = _identifier(vi.name, self.used_names)
+            if dtype == "i64":
+                # The runners pass int32, not int64 (token ids, lengths,
+                # masks): an i32 argument, sign-extended inside.
+                arg = Tensor(shape, "i32", ssa="%" + ident)
+                inputs.append(("%" + ident, _ttype(shape, "i32"), None, vi.name, None))
+                self.values[vi.name] = self.cast(arg, "i64")
+                continue
             t = Tensor(shape, dtype, ssa="%" + ident)
             self.values[vi.name] = t
             inputs.append(("%" + ident, _ttype(shape, dtype), None, vi.name, None))
@@ -844,9 +851,37 @@ def _op_range(imp, ins, attrs, node):
     return imp.known(np.arange(s, l, d).astype(s.dtype), ins[0].dtype)
 
 
+def _gather_computed(imp, data, idx, axis):
+    """Gather with indices computed at run time (an embedding lookup): a
+    linalg.generic over the output that reads each index and extracts."""
+    if idx.dtype not in ("i32", "i64"):
+        raise ImportError_(f"Gather indices of type {idx.dtype}")
+    out_shape = tuple(data.shape[:axis]) + tuple(idx.shape) + tuple(data.shape[axis + 1:])
+    idx_dims = list(range(axis, axis + len(idx.shape)))
+    data_ssa, data_type = imp.ssa(data), _ttype(data.shape, data.dtype)
+    ty = idx.dtype
+    size = data.shape[axis]
+
+    def body(emit, a, o):
+        i = a[0]
+        neg = emit(f"arith.cmpi slt, {i}, " + emit(f"arith.constant 0 : {ty}") + f" : {ty}")
+        wrapped = emit(f"arith.addi {i}, " + emit(f"arith.constant {size} : {ty}") + f" : {ty}")
+        i = emit(f"arith.select {neg}, {wrapped}, {i} : {ty}")
+        coords = [emit(f"linalg.index {d} : index") for d in range(axis)]
+        coords.append(emit(f"arith.index_cast {i} : {ty} to index"))
+        coords += [emit(f"linalg.index {d} : index")
+                   for d in range(axis + len(idx.shape), len(out_shape))]
+        return emit(f"tensor.extract {data_ssa}[{', '.join(coords)}] : {data_type}")
+
+    return imp.generic([(imp.ssa(idx), _ttype(idx.shape, ty), idx_dims)], out_shape,
+                       data.dtype, body)
+
+
 def _op_gather(imp, ins, attrs, node):
     data, idx = ins
     axis = attrs.get("axis", 0) % len(data.shape)
+    if not idx.known:
+        return _gather_computed(imp, data, idx, axis)
     indices = _ints(idx, "the indices")
     ind = np.array(indices, np.int64).reshape(idx.shape)
     ind = np.where(ind < 0, ind + data.shape[axis], ind)

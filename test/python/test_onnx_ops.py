@@ -265,6 +265,26 @@ def einsum_implicit_output_and_sum():
     return m, [a, b], (a @ b).sum(0)
 
 
+@case
+def gather_embedding_int64_ids():
+    # An embedding lookup with int64 token ids (an i32 argument, extended
+    # inside), negative ids counting from the end as in ONNX.
+    table = rand(10, 4)
+    ids = np.array([[1, 9, -1], [0, 3, 3]], np.int64)
+    m = model([node("Gather", ["table", "ids"], ["y"], axis=0)],
+              [("ids", TensorProto.INT64, ids.shape)], [("y", F, (2, 3, 4))], [("table", table)])
+    return m, [ids.astype(np.int32)], table[ids]
+
+
+@case
+def gather_computed_indices_inner_axis():
+    x = rand(3, 5)
+    idx = np.array([4, 0, 2], np.int32)
+    m = model([node("Gather", ["x", "i"], ["y"], axis=1)],
+              [("x", F, x.shape), ("i", TensorProto.INT32, idx.shape)], [("y", F, (3, 3))])
+    return m, [x, idx], x[:, idx]
+
+
 @pytest.mark.parametrize("name", sorted(CASES))
 def test_operator(name):
     m, args, want = CASES[name]()
