@@ -67,6 +67,14 @@ class Compiled:
 
     def _complete(self, arrays):
         arrays = [np.asarray(a) for a in arrays]
+        # int64 (numpy's and torch's default integers: token ids, masks) for
+        # an int32 argument (an imported model's int64 input): converted
+        # when every value fits.
+        for i, a in enumerate(arrays):
+            if (a.dtype == np.int64 and i < len(self._args) and self._args[i][0] == "i32"):
+                if a.size and (a.min() < -2**31 or a.max() >= 2**31):
+                    raise Error(f"input #{i}: int64 values do not fit the int32 argument")
+                arrays[i] = a.astype(np.int32)
         given = len(arrays)
         out = []
         for i in range(len(self._args)):

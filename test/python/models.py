@@ -110,3 +110,21 @@ class FusedQkvEinsum(nn.Module):
         att = torch.softmax(att, dim=-1, dtype=torch.float32)
         y = torch.einsum("bhqk,bhkd->bhqd", att, v)
         return self.proj(y.transpose(1, 2).reshape(b, n, c))
+
+
+class TinyBertEncoder(nn.Module):
+    """Token and position embeddings, LayerNorm and a post-norm encoder
+    layer masking padded keys: int64 token ids and attention mask in."""
+
+    def __init__(self, vocab=50, hidden=32, heads=4, seq=16):
+        super().__init__()
+        self.tokens = nn.Embedding(vocab, hidden)
+        self.positions = nn.Embedding(seq, hidden)
+        self.norm = nn.LayerNorm(hidden)
+        self.layer = nn.TransformerEncoderLayer(hidden, heads, 64, batch_first=True,
+                                                activation="gelu")
+
+    def forward(self, ids, attention_mask):
+        pos = torch.arange(ids.shape[1]).unsqueeze(0)
+        x = self.norm(self.tokens(ids) + self.positions(pos))
+        return self.layer(x, src_key_padding_mask=attention_mask == 0)

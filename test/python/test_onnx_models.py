@@ -146,10 +146,21 @@ def _fused_einsum():
     return models.FusedQkvEinsum(), (torch.randn(2, 16, 32), pad), ["x", "key_padding"]
 
 
-@pytest.mark.parametrize("make", [_encoder, _fused_einsum], ids=["encoder_layer", "fused_einsum"])
+def _tiny_bert():
+    torch.manual_seed(6)
+    ids = torch.randint(0, 50, (2, 16))
+    mask = torch.ones(2, 16, dtype=torch.long)
+    mask[1, 12:] = 0
+    return models.TinyBertEncoder(), (ids, mask), ["ids", "attention_mask"]
+
+
+@pytest.mark.parametrize("make", [_encoder, _fused_einsum, _tiny_bert],
+                         ids=["encoder_layer", "fused_einsum", "tiny_bert_int64_inputs"])
 def test_more_layers_through_attn_compile(make, tmp_path):
     """More attention code: a whole pre-norm encoder layer (LayerNorm, GELU
-    via Erf, feed-forward) and a fused-QKV einsum attention."""
+    via Erf, feed-forward), a fused-QKV einsum attention, and embeddings
+    plus an encoder layer fed int64 token ids and mask (int32 arguments;
+    attn.compile takes the int64 arrays)."""
     module, args, names = make()
     module.eval()
     models.export(module, args, str(tmp_path / "m.onnx"), names)
