@@ -3,6 +3,8 @@ models, the callable on numpy arrays, ir/kernel_report/benchmark, and the
 tools' one-line errors as attn.Error."""
 
 import os
+import subprocess
+import sys
 
 import numpy as np
 import pytest
@@ -158,3 +160,22 @@ def test_rocm_without_gpu_says_what_it_found():
     with pytest.raises(attn.Error, match=r"^device rocm: "):
         attn.compile(MASKED, device="rocm")
     assert attn.compile(MASKED, device="auto").device == "cpu"
+
+
+def test_installed_package(tmp_path):
+    """`cmake --install` puts attn, attn_onnx and attn-import-onnx under the
+    prefix, and the installed package runs outside the build tree."""
+    build = os.environ.get("ATTN_BUILD_DIR")
+    if not build:
+        pytest.skip("ATTN_BUILD_DIR is not set (run through ctest)")
+    subprocess.run(["cmake", "--install", build, "--prefix", str(tmp_path)],
+                   check=True, capture_output=True)
+    site = tmp_path / "lib" / "python3" / "dist-packages"
+    code = ("import attn, numpy as np; "
+            "f = attn.compile('func.func @main(%x: tensor<2xf32>) -> tensor<2xf32> "
+            "{ return %x : tensor<2xf32> }'); print(attn.__file__, f(np.ones(2, np.float32)))")
+    env = dict(os.environ, PYTHONPATH=str(site))
+    out = subprocess.run([sys.executable, "-c", code], env=env, check=True,
+                         capture_output=True, text=True, cwd=tmp_path).stdout
+    assert out.startswith(str(site)) and "[1. 1.]" in out
+    assert os.access(tmp_path / "bin" / "attn-import-onnx", os.X_OK)
