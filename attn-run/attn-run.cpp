@@ -19,13 +19,10 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
-#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/ErrorHandling.h"
@@ -599,19 +596,6 @@ static void runBenchmark(JitSession &session,
           emulated ? "emulation, CPU wall clock" : "HIP events");
 }
 
-/// The MLIR context with every dialect attn-run may meet.
-static void setUpContext(mlir::MLIRContext &context) {
-  mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  registry.insert<mlir::attn::AttnDialect>();
-  mlir::registerAllToLLVMIRTranslations(registry);
-  context.appendDialectRegistry(registry);
-  context.loadAllAvailableDialects();
-  // One-line diagnostics: never dump whole (possibly huge) lowered ops.
-  context.printOpOnDiagnostic(false);
-}
-
 static std::string describeTarget(const DeviceChoice &choice) {
   if (choice.device == "rocm-sim")
     return "the GPU emulation (" + chip + " kernels on the CPU)";
@@ -741,7 +725,7 @@ int main(int argc, char **argv) {
     return 1;
 
   mlir::MLIRContext context;
-  setUpContext(context);
+  mlir::attn::setUpCompilerContext(context);
   std::string error;
   auto file = mlir::openInputFile(inputFile, &error);
   if (!file)

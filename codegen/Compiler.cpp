@@ -2,12 +2,16 @@
 
 #include "codegen/Compiler.h"
 #include "codegen/Pipelines.h"
+#include "dialect/AttnDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -133,6 +137,17 @@ static LogicalResult compileGpu(ModuleOp module, const CompileOptions &options,
   if (!options.codeObjectPath.empty())
     return writeCodeObject(module, options.codeObjectPath, error, written);
   return success();
+}
+
+void mlir::attn::setUpCompilerContext(MLIRContext &context) {
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registry.insert<AttnDialect>();
+  registerAllToLLVMIRTranslations(registry);
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+  context.printOpOnDiagnostic(false);
 }
 
 LogicalResult mlir::attn::compileModule(ModuleOp module, StringRef entry,

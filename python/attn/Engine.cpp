@@ -4,7 +4,6 @@
 
 #include "codegen/Compiler.h"
 #include "codegen/ShapeSpecialization.h"
-#include "dialect/AttnDialect.h"
 #include "runtime/HipRuntime.h"
 #include "runtime/JitSession.h"
 #include "transforms/Passes.h"
@@ -12,11 +11,8 @@
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/Diagnostics.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
-#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/Support/MemoryBuffer.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
@@ -85,17 +81,6 @@ template <typename Fn> std::string captureStdout(Fn fn) {
   return text;
 }
 
-void setUpContext(mlir::MLIRContext &context) {
-  mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  registry.insert<mlir::attn::AttnDialect>();
-  mlir::registerAllToLLVMIRTranslations(registry);
-  context.appendDialectRegistry(registry);
-  context.loadAllAvailableDialects();
-  context.printOpOnDiagnostic(false);
-}
-
 Param toParam(const ValueSpec &spec) {
   return {spec.dtype, spec.shape, spec.typeString, spec.npyFile};
 }
@@ -119,7 +104,7 @@ struct Engine::Impl {
 
 bool Engine::Impl::init(const std::string &text, const std::string &name,
                         const EngineOptions &opts, std::string &error) {
-  setUpContext(context);
+  mlir::attn::setUpCompilerContext(context);
   FirstError diag(context);
   entry = opts.function;
   device = opts.device;
