@@ -173,14 +173,13 @@ class _Emitter:
 
 
 class Importer:
-    def __init__(self, model, weights="npy", inline_limit=1024,
-                 weights_dir=None, weights_prefix="", input_shapes=None):
+    def __init__(self, model, weights="npy", inline_limit=1024, weights_prefix="",
+                 input_shapes=None):
         if weights not in ("npy", "inline"):
             raise ImportError_(f"unknown weights mode '{weights}' (npy or inline)")
         self.model = model
         self.weights_mode = weights
         self.inline_limit = inline_limit
-        self.weights_dir = weights_dir
         self.weights_prefix = weights_prefix
         self.input_shapes = input_shapes or {}
         self.e = _Emitter()
@@ -188,7 +187,6 @@ class Importer:
         self.args = []  # (ssa, type, attr or None, onnx name, npy path)
         self.weights = {}
         self.used_names = set()
-        self.materialized = {}  # id(const array) -> Tensor with ssa
 
     # -- values ------------------------------------------------------------
     def get(self, name):
@@ -201,9 +199,6 @@ class Importer:
         name = t.name
         if t.ssa is not None:
             return t.ssa
-        key = id(t)
-        if key in self.materialized:
-            return self.materialized[key]
         arr = t.const
         if (self.weights_mode == "npy" and arr.size > self.inline_limit
                 and t.dtype in _ARG_TYPES):
@@ -217,7 +212,6 @@ class Importer:
             ssa = self.e.fresh("cst")
             self.e.emit(f"{ssa} = arith.constant dense<{_dense_literal(arr, t.dtype)}> : "
                         f"{_ttype(t.shape, t.dtype)}")
-        self.materialized[key] = ssa
         t.ssa = ssa
         return ssa
 
