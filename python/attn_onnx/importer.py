@@ -159,22 +159,40 @@ def _reshape_groups(src, dst):
 
 
 class _Emitter:
-    def __init__(self):
+    """Lines of the function body. With a file name, each op's location is
+    the ONNX node's name around the op's own line in that file
+    (`loc("node"("model.mlir":12:3))`), so diagnostics show both; line
+    numbers are placeholders until the header's length is known."""
+
+    def __init__(self, filename=None):
         self.lines = []
         self.counter = 0
-        self.loc = ""  # ' loc("<ONNX node>")' for the ops of the current node
+        self.filename = filename
+        self.node = None  # the ONNX node whose ops are being emitted
 
     def fresh(self, hint="v"):
         self.counter += 1
         return f"%{hint}{self.counter}"
 
+    def loc(self, line_index):
+        if self.node is None:
+            return ""
+        if self.filename is None:
+            return f' loc("{self.node}")'
+        return f' loc("{self.node}"("{self.filename}":@@{line_index}@@:3))'
+
     def emit(self, line):
-        self.lines.append("  " + line + self.loc)
+        self.lines.append("  " + line + self.loc(len(self.lines)))
+
+    def finish(self, first_line):
+        """The body text, its first line being line `first_line` (1-based)."""
+        text = "\n".join(self.lines)
+        return re.sub(r"@@(\d+)@@", lambda m: str(int(m.group(1)) + first_line), text)
 
 
 class Importer:
     def __init__(self, model, weights="npy", inline_limit=1024, weights_prefix="",
-                 input_shapes=None):
+                 input_shapes=None, filename=None):
         if weights not in ("npy", "inline"):
             raise ImportError_(f"unknown weights mode '{weights}' (npy or inline)")
         self.model = model
@@ -182,7 +200,7 @@ class Importer:
         self.inline_limit = inline_limit
         self.weights_prefix = weights_prefix
         self.input_shapes = input_shapes or {}
-        self.e = _Emitter()
+        self.e = _Emitter(filename)
         self.values = {}
         self.args = []  # (ssa, type, attr or None, onnx name, npy path)
         self.weights = {}
@@ -303,6 +321,7 @@ class Importer:
         ins = ", ".join(o[0] for o in operands)
         types = ", ".join(o[1] for o in operands)
         # The location follows the region, on the closing line.
+        header = len(self.e.lines)
         self.e.lines.append(f"  {r} = linalg.generic {{indexing_maps = [{', '.join(maps)}], "
                             f"iterator_types = [{iters}]}} ins({ins} : {types}) "
                             f"outs({init} : {res_type}) {{")
@@ -321,7 +340,7 @@ class Importer:
         y = body(emit, args, out)
         self.e.lines.extend(lines)
         self.e.lines.append(f"    linalg.yield {y} : {out_dtype}")
-        self.e.lines.append(f"  }} -> {res_type}{self.e.loc}")
+        self.e.lines.append(f"  }} -> {res_type}{self.e.loc(header)}")
         return Tensor(res_shape, out_dtype, ssa=r)
 
     def elementwise(self, inputs, out_dtype, body):
@@ -567,7 +586,7 @@ class Importer:
         for node in graph.node:
             self.node(node)
 
-        self.e.loc = ""
+        self.e.node = None
         results = []
         for out in graph.output:
             t = self.get(out.name)
@@ -586,13 +605,14 @@ class Importer:
             header.append("// Arguments: the graph inputs, then weights whose attn.npy "
                           "attribute names their .npy file (relative to this file).")
         header.append(f"func.func @main({arg_text}) -> {res_types} {{")
-        body = self.e.lines + [
+        body = [
+            self.e.finish(len(header) + 1),
             f"  return {', '.join(s for s, _ in results)} : "
             f"{', '.join(t for _, t in results)}",
             "}",
         ]
         return ImportResult(
-            mlir="\n".join(header + body) + "\n",
+            mlir="\n".join(header + [b for b in body if b]) + "\n",
             arguments=[(ssa[1:], onnx_name, path) for ssa, _, _, onnx_name, path in args],
             weights=self.weights,
             outputs=[o.name for o in graph.output],
@@ -609,8 +629,7 @@ class Importer:
         attrs = {k: v.decode() if isinstance(v, bytes) else v for k, v in attrs.items()}
         ins = [self.get(n) if n else None for n in node.input]
         # Diagnostics of attn-opt and attn-run name the ONNX node.
-        name = _node_name(node).replace("\\", "\\\\").replace('"', '\\"')
-        self.e.loc = f' loc("{name}")'
+        self.e.node = _node_name(node).replace("\\", "\\\\").replace('"', '\\"')
         try:
             outs = handler(self, ins, attrs, node)
         except ImportError_ as err:
@@ -1167,7 +1186,7 @@ SUPPORTED_OPS = sorted(_HANDLERS)
 
 
 def import_model(model, weights="npy", inline_limit=1024, weights_prefix="",
-                 input_shapes=None):
+                 input_shapes=None, filename=None):
     """Imports an onnx.ModelProto. weights="npy": constants with more than
     `inline_limit` elements become function arguments whose .npy paths
     (`weights_prefix` + name + ".npy") are recorded in an `attn.npy`
@@ -1178,7 +1197,7 @@ def import_model(model, weights="npy", inline_limit=1024, weights_prefix="",
     except Exception:  # Best effort: the importer computes shapes itself.
         pass
     return Importer(model, weights, inline_limit, weights_prefix=weights_prefix,
-                    input_shapes=input_shapes).run()
+                    input_shapes=input_shapes, filename=filename).run()
 
 
 def import_file(path, output=None, weights="npy", inline_limit=1024,
@@ -1193,7 +1212,7 @@ def import_file(path, output=None, weights="npy", inline_limit=1024,
     if output:
         stem = os.path.splitext(os.path.basename(output))[0]
         prefix = stem + ".weights"
-    result = import_model(model, weights, inline_limit, prefix, input_shapes)
+    result = import_model(model, weights, inline_limit, prefix, input_shapes, output)
     if output:
         outdir = os.path.dirname(os.path.abspath(output))
         for rel, arr in result.weights.items():
