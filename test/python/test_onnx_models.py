@@ -13,9 +13,12 @@ import attn
 import models
 from conftest import run_tool
 
-# f32 end to end; the GPU program runs its matmuls in f16 only inside
-# attn.attention kernels, so f32 tolerance holds for unraised programs.
+# f32 end to end on the CPU. The GPU program's attention kernels multiply
+# in f16 (attn-run compares GPU results at f16 tolerance for the same
+# reason): once the attention is raised (#13), rocm-sim differs from
+# PyTorch by ~2e-4, so it is held to f16 tolerance.
 ATOL, RTOL = 2e-5, 1e-4
+GPU_ATOL, GPU_RTOL = 2e-3, 2e-3
 
 
 def _mha():
@@ -90,7 +93,8 @@ def test_attn_run_matches_pytorch(exported, tools, device):
     p = run_tool(tools, "attn-run", *cmd)
     assert device != "cpu" or ("check result[0]" in p.stdout and "FAIL" not in p.stdout)
     got = np.load(d / f"out-{device}.npy")
-    np.testing.assert_allclose(got, want, atol=ATOL, rtol=RTOL)
+    atol, rtol = (ATOL, RTOL) if device == "cpu" else (GPU_ATOL, GPU_RTOL)
+    np.testing.assert_allclose(got, want, atol=atol, rtol=rtol)
 
 
 def test_attn_compile_matches_pytorch(exported):
@@ -111,7 +115,7 @@ def test_attn_compile_rocm_sim_next_to_torch(exported):
     if case != "gqa":
         pytest.skip("one model is enough")
     f = attn.compile(str(d / "model.mlir"), device="rocm-sim")
-    np.testing.assert_allclose(f(*inputs), want, atol=ATOL, rtol=RTOL)
+    np.testing.assert_allclose(f(*inputs), want, atol=GPU_ATOL, rtol=GPU_RTOL)
 
 
 def test_inline_weights_match(exported, tools):
