@@ -108,20 +108,18 @@ def test_attn_compile_matches_pytorch(exported):
         np.testing.assert_allclose(g(*inputs), want, atol=ATOL, rtol=RTOL)
 
 
+@pytest.mark.parametrize("exported", ["gqa"], indirect=True)
 def test_attn_compile_rocm_sim_next_to_torch(exported):
     """rocm-sim in a process that imported torch (GNU libgomp loaded before
     LLVM's libomp): the emulated kernels' thread ids must come from libomp."""
     case, module, inputs, want, d = exported
-    if case != "gqa":
-        pytest.skip("one model is enough")
     f = attn.compile(str(d / "model.mlir"), device="rocm-sim")
     np.testing.assert_allclose(f(*inputs), want, atol=GPU_ATOL, rtol=GPU_RTOL)
 
 
+@pytest.mark.parametrize("exported", ["mha_key_padding_mask"], indirect=True)
 def test_inline_weights_match(exported, tools):
     case, module, inputs, want, d = exported
-    if case != "mha_key_padding_mask":
-        pytest.skip("one model is enough")
     run_tool(tools, "attn-import-onnx", d / "model.onnx", "-o", d / "inline.mlir",
              "--weights=inline")
     text = (d / "inline.mlir").read_text()
