@@ -19,13 +19,10 @@
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
-#include "mlir/InitAllDialects.h"
-#include "mlir/InitAllExtensions.h"
 #include "mlir/Parser/Parser.h"
 #include "mlir/Pass/PassManager.h"
 #include "mlir/Pass/PassRegistry.h"
 #include "mlir/Support/FileUtilities.h"
-#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/CommandLine.h"
 #include "llvm/Support/ErrorHandling.h"
@@ -33,6 +30,7 @@
 #include "llvm/Support/Format.h"
 #include "llvm/Support/FormatVariadic.h"
 #include "llvm/Support/InitLLVM.h"
+#include "llvm/Support/Path.h"
 #include "llvm/Support/SourceMgr.h"
 #include "llvm/Support/raw_ostream.h"
 
@@ -456,7 +454,10 @@ makeInputs(const EntrySignature &sig) {
     fail("--random-inputs seed must be an integer, got '" + randomInputs + "'");
     return std::nullopt;
   }
-  if (!random && inputs.size() < sig.args.size()) {
+  size_t needed = sig.args.size();
+  while (needed > inputs.size() && !sig.args[needed - 1].npyFile.empty())
+    --needed; // weights of an imported model load from their .npy files
+  if (!random && inputs.size() < needed) {
     fail("@" + function + " takes " + llvm::Twine(sig.args.size()) +
          " arguments but " + llvm::Twine(inputs.size()) +
          " inputs were given (use --input or --random-inputs)");
@@ -472,6 +473,15 @@ makeInputs(const EntrySignature &sig) {
       label += " (" + spec.str() + ")";
       array = spec.starts_with("@") ? readNpy(spec.drop_front().str(), error)
                                     : parseLiteralInput(spec, rng, error);
+    } else if (!sig.args[i].npyFile.empty()) {
+      // A weight of an imported model: its .npy file, next to the program.
+      llvm::SmallString<256> path(sig.args[i].npyFile);
+      if (llvm::sys::path::is_relative(path) && inputFile != "-") {
+        path = llvm::sys::path::parent_path(inputFile);
+        llvm::sys::path::append(path, sig.args[i].npyFile);
+      }
+      label += " (attn.npy " + path.str().str() + ")";
+      array = readNpy(path.str().str(), error);
     } else if (staticNumElements(sig.args[i]) < 0 && sig.args[i].isTensor) {
       error = "argument type " + sig.args[i].typeString +
               " has dynamic dims; give it with --input";
@@ -595,19 +605,6 @@ static void runBenchmark(JitSession &session,
           "  kernel %s: %d launches, %.3f ms per launch (%s)\n", t.name.c_str(),
           t.launches, t.milliseconds / t.launches,
           emulated ? "emulation, CPU wall clock" : "HIP events");
-}
-
-/// The MLIR context with every dialect attn-run may meet.
-static void setUpContext(mlir::MLIRContext &context) {
-  mlir::DialectRegistry registry;
-  mlir::registerAllDialects(registry);
-  mlir::registerAllExtensions(registry);
-  registry.insert<mlir::attn::AttnDialect>();
-  mlir::registerAllToLLVMIRTranslations(registry);
-  context.appendDialectRegistry(registry);
-  context.loadAllAvailableDialects();
-  // One-line diagnostics: never dump whole (possibly huge) lowered ops.
-  context.printOpOnDiagnostic(false);
 }
 
 static std::string describeTarget(const DeviceChoice &choice) {
@@ -739,7 +736,7 @@ int main(int argc, char **argv) {
     return 1;
 
   mlir::MLIRContext context;
-  setUpContext(context);
+  mlir::attn::setUpCompilerContext(context);
   std::string error;
   auto file = mlir::openInputFile(inputFile, &error);
   if (!file)

@@ -2,12 +2,16 @@
 
 #include "codegen/Compiler.h"
 #include "codegen/Pipelines.h"
+#include "dialect/AttnDialect.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/Dialect/GPU/IR/GPUDialect.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
 #include "mlir/IR/SymbolTable.h"
+#include "mlir/InitAllDialects.h"
+#include "mlir/InitAllExtensions.h"
 #include "mlir/Pass/PassManager.h"
+#include "mlir/Target/LLVMIR/Dialect/All.h"
 #include "llvm/Support/FileSystem.h"
 #include "llvm/Support/ToolOutputFile.h"
 
@@ -136,6 +140,17 @@ static LogicalResult compileGpu(ModuleOp module, const CompileOptions &options,
   return success();
 }
 
+void mlir::attn::setUpCompilerContext(MLIRContext &context) {
+  DialectRegistry registry;
+  registerAllDialects(registry);
+  registerAllExtensions(registry);
+  registry.insert<AttnDialect>();
+  registerAllToLLVMIRTranslations(registry);
+  context.appendDialectRegistry(registry);
+  context.loadAllAvailableDialects();
+  context.printOpOnDiagnostic(false);
+}
+
 LogicalResult mlir::attn::compileModule(ModuleOp module, StringRef entry,
                                         const CompileOptions &options,
                                         std::string &error,
@@ -149,6 +164,10 @@ LogicalResult mlir::attn::compileModule(ModuleOp module, StringRef entry,
   // A C-compatible wrapper for the JIT: memrefs by descriptor pointer,
   // results through a pointer to their storage.
   func->setAttr("llvm.emit_c_interface", UnitAttr::get(module.getContext()));
+  // Weights' .npy files of imported models are for the runners, which read
+  // them from the signature before compiling; LLVM has no use for them.
+  for (unsigned i = 0, e = func.getNumArguments(); i < e; ++i)
+    func.removeArgAttr(i, "attn.npy");
   if (options.isGpu())
     return compileGpu(module, options, error, written);
   PassManager pm(module.getContext());

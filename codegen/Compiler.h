@@ -49,6 +49,12 @@ struct CompileOptions {
   }
 };
 
+/// Makes `context` ready for the driver's inputs and pipelines: every
+/// upstream dialect and extension, the attn dialect, the LLVM IR
+/// translations, all loaded; one-line diagnostics (no dumps of whole,
+/// possibly huge, lowered ops). attn-run and the Python package use it.
+void setUpCompilerContext(MLIRContext &context);
+
 /// Erases the functions `entry` does not reach (other entry points of the
 /// same file), so each compile handles only what it calls.
 void pruneToEntry(ModuleOp module, StringRef entry);

@@ -17,6 +17,7 @@
 #include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <dlfcn.h>
 #include <set>
 
 using namespace attn::runtime;
@@ -98,6 +99,8 @@ bool attn::runtime::getEntrySignature(mlir::func::FuncOp func,
       error = "argument #" + std::to_string(i) + ": " + error;
       return false;
     }
+    if (auto file = func.getArgAttrOfType<mlir::StringAttr>(i, "attn.npy"))
+      spec.npyFile = file.str();
     sig.args.push_back(spec);
   }
   for (auto [i, type] : llvm::enumerate(func.getResultTypes())) {
@@ -253,8 +256,18 @@ std::unique_ptr<JitSession> JitSession::create(mlir::ModuleOp module,
   if (!session->engine)
     return nullptr;
   // The compiled code's allocations fail with a one-line error.
-  defineSymbols(*session->engine,
-                {{"malloc", reinterpret_cast<void *>(&attnCheckedMalloc)}});
+  std::vector<std::pair<std::string, void *>> symbols = {
+      {"malloc", reinterpret_cast<void *>(&attnCheckedMalloc)}};
+  // The OpenMP queries of compiled code (the GPU emulation's thread ids)
+  // must come from the libomp that runs its parallel regions: in a process
+  // that loaded GNU libgomp first (a Python process that imported torch),
+  // the process-wide lookup finds libgomp's, which answers 0 in every
+  // libomp thread.
+  if (void *libomp = ::dlopen(ATTN_LIBOMP_PATH, RTLD_NOW | RTLD_GLOBAL))
+    for (const char *name : {"omp_get_thread_num", "omp_get_num_threads"})
+      if (void *address = ::dlsym(libomp, name))
+        symbols.emplace_back(name, address);
+  defineSymbols(*session->engine, symbols);
   if (options.gpu != GpuExecution::None) {
     session->launcher = createLauncher(*session->engine, options, error);
     if (!session->launcher)

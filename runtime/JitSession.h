@@ -33,6 +33,10 @@ struct ValueSpec {
   bool isTensor = true;
   std::vector<int64_t> shape; // -1 for a dynamic dim
   std::string typeString;     // as MLIR prints it
+  /// Arguments only: the .npy file named by the argument's `attn.npy`
+  /// attribute (weights written by attn-import-onnx), relative to the
+  /// program's file; empty when there is none.
+  std::string npyFile;
 };
 
 struct EntrySignature {

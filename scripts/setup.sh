@@ -8,7 +8,9 @@ ATTN_BUILD=${ATTN_BUILD:-$ATTN_ROOT/build}
 
 attn_packages=(libmlir-22-dev mlir-22-tools llvm-22 llvm-22-dev llvm-22-tools lld-22
                clang-22 ninja-build cmake catch2 libamdhip64-dev
-               rocm-device-libs python3-numpy libomp-22-dev)
+               rocm-device-libs python3-numpy libomp-22-dev
+               python3-onnx python3-torch python3-pybind11 pybind11-dev python3-dev
+               python3-pytest)
 
 attn_install_missing() {  # [PACKAGE...], default: attn_packages
   local missing=() p
