@@ -182,6 +182,23 @@ struct KernelReportPass
       signalPassFailure();
   }
 
+  /// The work per workgroup an attention kernel recorded (causal blocks
+  /// skipped, K2 split): key blocks visited per workgroup of one batch
+  /// index, against every query tile visiting every key block.
+  static void printKeyBlocks(llvm::raw_ostream &os, Operation *kernel) {
+    auto blocks =
+        kernel ? kernel->getAttrOfType<DenseI64ArrayAttr>("attn.key_blocks")
+               : DenseI64ArrayAttr();
+    if (!blocks || blocks.size() != 4 || blocks[3] == 0)
+      return;
+    os << llvm::format("  %-22s min %lld, max %lld, total %lld per batch "
+                       "index (%.0f%% of dense %lld)\n",
+                       "key blocks/workgroup", (long long)blocks[0],
+                       (long long)blocks[1], (long long)blocks[2],
+                       100.0 * double(blocks[2]) / double(blocks[3]),
+                       (long long)blocks[3]);
+  }
+
   LogicalResult report(gpu::GPUModuleOp module, ROCDL::ROCDLTargetAttr target) {
     std::string toolkitPath =
         toolkit.empty() ? ROCDL::getROCMPath().str() : std::string(toolkit);
@@ -271,6 +288,7 @@ struct KernelReportPass
       os << "  LDS reads              " << formatCounts(mix.ldsReads) << "\n";
       os << "  LDS writes             " << formatCounts(mix.ldsWrites) << "\n";
       os << "  scratch accesses       " << formatCounts(mix.scratch) << "\n";
+      printKeyBlocks(os, module.lookupSymbol(name));
       printLoopModel(os, bodies[name], target.getChip(), waves);
     }
     return success();

@@ -941,6 +941,59 @@ AttentionOp collapseRoleDims(AttentionOp op) {
   return newOp;
 }
 
+/// Key blocks each workgroup of one batch index visits (both loops' trip
+/// counts), for the kernel report: the same ranges as KernelBuilder's
+/// keyRange and split clipping, evaluated for the static shape.
+SmallVector<int64_t> keyBlocksPerWorkgroup(const KernelShape &s) {
+  auto clampTo = [](int64_t v, int64_t lo, int64_t hi) {
+    return std::max(lo, std::min(v, hi));
+  };
+  SmallVector<int64_t> counts;
+  for (int64_t tile = 0; tile < s.m / kBlockRows; ++tile) {
+    int64_t steady = s.k2Valid / kKeyBlock * kKeyBlock, end = s.k2;
+    if (s.causal) {
+      const KernelShape::Causal &c = *s.causal;
+      int64_t row = tile * kBlockRows;
+      int64_t first = (row / c.posStride) % c.posSize, last = c.posSize - 1;
+      bool fits = c.posStride == 1 && first + kBlockRows <= c.posSize;
+      if (fits)
+        last = first + kBlockRows - 1;
+      else
+        first = 0;
+      int64_t keys = clampTo(last + c.diagonal + 1, 0, s.k2Valid);
+      steady = clampTo(first + c.diagonal + 1, 0, keys) / kKeyBlock * kKeyBlock;
+      end = llvm::alignTo(keys, kKeyBlock);
+    }
+    for (int64_t split = 0; split < s.splits; ++split) {
+      int64_t lo = 0, st = steady, en = end;
+      if (s.isSplit()) {
+        lo = split * s.splitKeys;
+        st = clampTo(steady, lo, lo + s.splitKeys);
+        en = clampTo(end, st, lo + s.splitKeys);
+      }
+      counts.push_back(llvm::divideCeil(st - lo, kKeyBlock) +
+                       llvm::divideCeil(en - st, kKeyBlock));
+    }
+  }
+  return counts;
+}
+
+/// Records the work per workgroup on `func` for the kernel report:
+/// attn.key_blocks = [min, max, total, dense total] key blocks per batch
+/// index (dense: every query tile visiting every key block).
+void recordKeyBlocks(gpu::GPUFuncOp func, const KernelShape &s) {
+  SmallVector<int64_t> counts = keyBlocksPerWorkgroup(s);
+  int64_t total = 0;
+  for (int64_t c : counts)
+    total += c;
+  int64_t dense = (s.m / kBlockRows) * (s.k2 / kKeyBlock);
+  func->setAttr(
+      "attn.key_blocks",
+      DenseI64ArrayAttr::get(func.getContext(),
+                             {*llvm::min_element(counts),
+                              *llvm::max_element(counts), total, dense}));
+}
+
 /// The causal structure of `op` (roles already contiguous, see
 /// normalizeRoleLayouts) in terms of the row of the kernel, whose one M dim
 /// is `op`'s M dims collapsed in Q's order.
@@ -1203,6 +1256,7 @@ struct RocmAttentionKernelsPass
                 int32_t(shape->splits)}));
       b.setInsertionPointToStart(&func.getBody().front());
       KernelBuilder(b, op, *shape, breakKernel).build(func);
+      recordKeyBlocks(func, *shape);
       replaceWithLaunch(op, func, *shape, args);
     }
   }

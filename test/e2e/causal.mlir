@@ -20,6 +20,11 @@
 // RUN: attn-run %s --function=top_left --device=rocm-sim --random-inputs=3 --check | FileCheck %s --check-prefix=TL
 // RUN: rm -rf %t && attn-run %s --function=top_left --device=cpu --random-inputs=4 --dump-inputs=%t --output=@%t/out.npy > /dev/null
 // RUN: attn-ref --q=%t/arg0.npy --k=%t/arg1.npy --v=%t/arg2.npy --scale=0.25 --causal=top_left --out=%t/out.npy | FileCheck %s --check-prefix=REF-TL
+// The kernel report shows the blocks skipped: 45 rows see at most keys
+// 0-44, one of the 4 key blocks (and K2 is split in two over grid z).
+// RUN: attn-run %s --function=top_left --device=rocm --compile-only --dump-kernel-report | FileCheck %s --check-prefix=REPORT
+// REPORT: kernel top_left_attention_0
+// REPORT: key blocks/workgroup min 0, max 1, total 1 per batch index (25% of dense 4)
 // TL: result[0]: 2x45x16xf32
 // TL: check result[0]: {{.*}}: PASS
 // REF-TL: attn-ref: 2x45x16 K2=200 N=16: {{.*}}: PASS

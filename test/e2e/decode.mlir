@@ -14,6 +14,9 @@
 // RUN: attn-run %s --function=decode1 --device=rocm-sim --random-inputs=1 --check | FileCheck %s --check-prefix=D1
 // RUN: rm -rf %t && attn-run %s --function=decode1 --device=rocm-sim --random-inputs=2 --k2-splits=5 --dump-inputs=%t --output=@%t/out.npy > /dev/null
 // RUN: attn-ref --q=%t/arg0.npy --k=%t/arg1.npy --v=%t/arg2.npy --scale=0.125 --out=%t/out.npy --atol=2e-3 --rtol=2e-3 | FileCheck %s --check-prefix=REF1
+// RUN: attn-run %s --function=decode1 --device=rocm --compile-only --dump-kernel-report | FileCheck %s --check-prefix=REPORT
+// REPORT: kernel decode1_attention_0
+// REPORT: key blocks/workgroup min 2, max 3, total 5 per batch index (100% of dense 5)
 // D1: result[0]: 1x2x1x32xf32
 // D1: check result[0]: {{.*}}: PASS
 // REF1: attn-ref: 2x1x64 K2=301 N=32: {{.*}}: PASS
