@@ -26,7 +26,7 @@
 // CHECK: gpu.module @attn_kernels {
 // CHECK: gpu.func @main_attention_0(%{{.+}}: memref<2x10x256x64xf16>, %{{.+}}: memref<2x10x128x64xf16>, %{{.+}}: memref<2x10x128x64xf16>, %{{.+}}: memref<2x10x256x64xf16>, %{{.+}}: f16)
 // CHECK-SAME: workgroup(%{{.+}} : memref<64x64xf16, #gpu.address_space<workgroup>>, %{{.+}} : memref<64x64xf16, #gpu.address_space<workgroup>>)
-// CHECK-SAME: kernel attributes {known_block_size = array<i32: 256, 1, 1>, known_grid_size = array<i32: 4, 20, 1>}
+// CHECK-SAME: kernel attributes {attn.key_blocks = array<i64: 2, 2, 8, 8>, known_block_size = array<i32: 256, 1, 1>, known_grid_size = array<i32: 4, 20, 1>}
 // CHECK: scf.for
 // CHECK: gpu.barrier
 // CHECK-COUNT-16: amdgpu.mfma 16x16x16
