@@ -79,6 +79,7 @@ void mlir::attn::buildCpuPipeline(OpPassManager &pm,
   tile.k2Tile = options.k2Tile;
   pm.addNestedPass<func::FuncOp>(createAttnTileAttention(tile));
   pm.addPass(createAttnDecomposeOnlineAttention());
+  pm.addPass(createAttnDecomposeSoftmax());
   addCleanup(pm);
   if (options.lowerToLLVM)
     addCpuLoweringStage(pm);
@@ -87,6 +88,7 @@ void mlir::attn::buildCpuPipeline(OpPassManager &pm,
 void mlir::attn::buildReferencePipeline(
     OpPassManager &pm, const ReferencePipelineOptions &options) {
   pm.addPass(createAttnLowerToReference());
+  pm.addPass(createAttnDecomposeSoftmax());
   pm.addPass(createCanonicalizerPass());
   if (options.lowerToLLVM)
     addCpuLoweringStage(pm);
@@ -172,6 +174,8 @@ void mlir::attn::buildRocmPipeline(OpPassManager &pm,
   if (options.graphOpt)
     buildGraphOptPipeline(pm);
   addAttentionKernelStage(pm, options);
+  // A softmax left after the graph passes (not part of an attention).
+  pm.addPass(createAttnDecomposeSoftmax());
   addBufferizeStage(pm);
   addDeviceMemoryStage(pm, options.emulate);
   addLowerGpuModuleStage(pm, options.chip);
