@@ -11,6 +11,45 @@ defvar RemarksOption = Option<"remarks", "remarks", "bool",
     "Report each decision (done or declined, and why) as a remark "
     "(default: --attn-remarks)">;
 
+def AttnRaiseAttention : Pass<"attn-raise-attention"> {
+  let summary = "Raise linalg attention chains to attn.attention";
+  let description = [{
+    Recognizes, from the second contraction backwards,
+
+    ```
+    S = Q . K^T       (linalg.matmul, batch_matmul, contract or a generic
+                       contraction; operands in any layout)
+    S = S * c, S / c  (constant scalar or splat/0-d tensor; also on Q or K)
+    S = S + mask      (float mask, broadcast allowed) or
+    S = select(mask, S, -inf)   (i1 mask)
+    P = softmax(S)    (linalg.softmax, or max-reduce, subtract, exp,
+                       sum-reduce, divide or multiply by the reciprocal,
+                       with or without the max subtraction)
+    O = P . V
+    ```
+
+    with `arith.extf`/`truncf`, transposes, broadcasts and unit-dim
+    `tensor.expand_shape`s anywhere in between, and replaces it with one
+    `attn.attention` whose indexing maps absorb the layouts of the chain
+    (transposes of Q, K and V themselves are left to
+    `attn-fold-transposes`). The attention computes in f32 whatever the
+    chain's intermediate types.
+
+    Declines, with a remark under `remarks`, when an intermediate (S, P or a
+    part of the softmax) has a user outside the chain, when the softmax is
+    over a dim the second contraction does not reduce, when a contraction
+    accumulates into a non-zero init, when a float mask is added before the
+    scale, when the i1 mask selects -inf where it is true, or when the
+    shapes or element types do not fit `attn.attention`. A chain without a
+    softmax is not considered.
+  }];
+  let options = [RemarksOption];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::attn::AttnDialect"];
+}
+
 def AttnFoldTransposes : Pass<"attn-fold-transposes"> {
   let summary = "Absorb transposes of Q, K, V, mask and O into attention maps";
   let description = [{

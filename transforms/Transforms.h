@@ -36,6 +36,19 @@ using ControlBubbleTransposeVFn = std::function<bool(OpOperand *)>;
 /// producer can absorb the transpose.
 using ControlFuseTransposeFn = std::function<bool(OpOperand *)>;
 
+/// Decides whether an attention chain is raised to `attn.attention`. The
+/// operation is the chain's second contraction (P.V); only called when the
+/// chain matches.
+using ControlRaiseAttentionFn = std::function<bool(Operation *)>;
+
+/// Replaces matmul -> [scale] -> [mask] -> softmax -> matmul chains in
+/// linalg (named or generic contractions, linalg.softmax or its
+/// decomposition, casts, transposes and broadcasts in between) with one
+/// `attn.attention` (attn-raise-attention).
+void populateRaiseAttentionPatterns(RewritePatternSet &patterns,
+                                    const ControlRaiseAttentionFn &controlFn,
+                                    DecisionRemarks *remarks = nullptr);
+
 /// Folds permutations (`linalg.transpose`, permutation-only
 /// `linalg.generic`) producing Q, K, V or mask, or consuming the result, of
 /// an `attn.attention` into its indexing maps (attn-fold-transposes).
