@@ -12,3 +12,12 @@
 // RUN: attn-opt %examples/dequant_v_attention.mlir | attn-opt | FileCheck %s --check-prefix=DQ
 // DQ: linalg.generic
 // DQ: attn.attention
+// The textbook attention in plain linalg is raised by attn-graph-opt to one
+// attn.attention with K's transpose folded into its map; nothing else stays.
+// RUN: attn-opt --attn-graph-opt --attn-remarks %examples/textbook_attention_linalg.mlir 2>&1 | FileCheck %s --check-prefix=TEXTBOOK
+// TEXTBOOK: remark: [attn-raise-attention] raised linalg.batch_matmul -> scale -> softmax -> linalg.batch_matmul (scale 0.125) to attn.attention
+// TEXTBOOK: remark: [attn-fold-transposes] folded transpose [0, 2, 1] of K into its indexing map
+// TEXTBOOK-DAG: #[[K:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d2, d3)>
+// TEXTBOOK-NOT: linalg.
+// TEXTBOOK: attn.attention {indexing_maps = [#{{.+}}, #[[K]], #{{.+}}, #{{.+}}, #{{.+}}]} ins(%arg0, %arg1, %arg2, %{{.+}} : tensor<8x256x64xf32>, tensor<8x512x64xf32>, tensor<8x512x64xf32>, f32)
+// TEXTBOOK-NOT: linalg.

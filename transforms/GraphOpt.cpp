@@ -11,12 +11,15 @@ using namespace mlir;
 
 void mlir::attn::buildGraphOptPipeline(OpPassManager &pm,
                                        const GraphOptPipelineOptions &options) {
+  AttnRaiseAttentionOptions raise;
+  raise.remarks = options.remarks;
   AttnBubbleTransposeVOptions bubble;
   bubble.remarks = options.remarks;
   AttnFuseTransposeProducersOptions fuse;
   fuse.remarks = options.remarks;
   AttnFoldTransposesOptions fold;
   fold.remarks = options.remarks;
+  pm.addPass(createAttnRaiseAttention(raise));
   pm.addPass(createAttnBubbleTransposeV(bubble));
   pm.addPass(createAttnFuseTransposeProducers(fuse));
   pm.addPass(createAttnFoldTransposes(fold));
@@ -31,7 +34,7 @@ void mlir::attn::buildGraphOptPipeline(OpPassManager &pm) {
 void mlir::attn::registerAttnPipelines() {
   PassPipelineRegistration<GraphOptPipelineOptions>(
       "attn-graph-opt",
-      "Transposed-V graph pipeline: attn-bubble-transpose-v, "
+      "Graph pipeline: attn-raise-attention, attn-bubble-transpose-v, "
       "attn-fuse-transpose-producers, attn-fold-transposes, canonicalize, cse",
       [](OpPassManager &pm, const GraphOptPipelineOptions &options) {
         buildGraphOptPipeline(pm, options);
