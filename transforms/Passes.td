@@ -33,7 +33,11 @@ def AttnRaiseAttention : Pass<"attn-raise-attention"> {
     `attn.attention` whose indexing maps absorb the layouts of the chain
     (transposes of Q, K and V themselves are left to
     `attn-fold-transposes`). The attention computes in f32 whatever the
-    chain's intermediate types.
+    chain's intermediate types. Heads merged into the batch dim around the
+    products (`tensor.collapse_shape` before a `linalg.batch_matmul`,
+    `tensor.expand_shape` after it, as torch-mlir and ONNX importers emit)
+    are first moved out of the chain by upstream's fusion by expansion,
+    applied only to the contractions next to a softmax.
 
     Declines, with a remark under `remarks`, when an intermediate (S, P or a
     part of the softmax) has a user outside the chain, when the softmax is

@@ -26,6 +26,7 @@
 #include "transforms/TransposeUtils.h"
 
 #include "mlir/Dialect/Linalg/IR/LinalgInterfaces.h"
+#include "mlir/Dialect/Linalg/Transforms/Transforms.h"
 #include "mlir/Dialect/Math/IR/Math.h"
 #include "mlir/Dialect/Utils/StructuredOpsUtils.h"
 #include "mlir/IR/Matchers.h"
@@ -64,7 +65,7 @@ struct Cursor {
 
 /// All loops parallel, one result written through a permutation map, the
 /// init not read: an op whose body computes each element on its own.
-bool isElementwise(LinalgOp op) {
+bool isPointwise(LinalgOp op) {
   return op && op.hasPureTensorSemantics() && op.getNumDpsInits() == 1 &&
          op.getNumLoops() == op.getNumParallelLoops() &&
          op.getMatchingIndexingMap(op.getDpsInitOperand(0)).isPermutation() &&
@@ -162,7 +163,7 @@ public:
   /// The element at the score point of an elementwise op's result.
   std::optional<Cursor> enter(const TensorRef &t) {
     auto op = t.value.getDefiningOp<LinalgOp>();
-    if (!isElementwise(op))
+    if (!isPointwise(op))
       return std::nullopt;
     unsigned resultNumber = cast<OpResult>(t.value).getResultNumber();
     AffineMap out = op.getIndexingMapMatchingResult(cast<OpResult>(t.value));
@@ -572,7 +573,7 @@ TensorRef stripOperandScale(TensorRef t, double &scale,
                             SmallVectorImpl<Operation *> &stripped) {
   while (true) {
     auto op = t.value.getDefiningOp<LinalgOp>();
-    if (!isElementwise(op) || !t.value.hasOneUse())
+    if (!isPointwise(op) || !t.value.hasOneUse())
       return t;
     AffineMap out = op.getIndexingMapMatchingResult(cast<OpResult>(t.value));
     Cursor c{
@@ -831,11 +832,117 @@ private:
   DecisionRemarks *remarks;
 };
 
+/// Whether `op` is a softmax: linalg.softmax or a linalg op computing an
+/// exp (the decomposed form).
+bool isSoftmaxSeed(Operation *op) {
+  if (isa<linalg::SoftmaxOp>(op))
+    return true;
+  auto linalgOp = dyn_cast<LinalgOp>(op);
+  return linalgOp && linalgOp.getBlock() &&
+         llvm::any_of(linalgOp.getBlock()->getOperations(),
+                      [](Operation &inner) { return isa<math::ExpOp>(inner); });
+}
+
+bool isContraction(Operation *op) {
+  auto linalgOp = dyn_cast<LinalgOp>(op);
+  return linalgOp && linalgOp.hasPureTensorSemantics() &&
+         linalgOp.getNumDpsInputs() == 2 && linalgOp.getNumDpsInits() == 1 &&
+         linalg::isaContractionOpInterface(linalgOp);
+}
+
+/// The contractions reached from a softmax through other linalg ops and
+/// reshapes (at most `kMaxSteps` ops away): the candidate Q.K^T and P.V.
+llvm::SetVector<Operation *> findSoftmaxContractions(Operation *root) {
+  constexpr unsigned kMaxSteps = 16;
+  llvm::SetVector<Operation *> contractions;
+  root->walk([&](Operation *seed) {
+    if (!isSoftmaxSeed(seed))
+      return;
+    SmallVector<std::pair<Operation *, unsigned>> worklist = {{seed, 0}};
+    llvm::SmallPtrSet<Operation *, 16> seen = {seed};
+    while (!worklist.empty()) {
+      auto [op, steps] = worklist.pop_back_val();
+      if (isContraction(op)) {
+        contractions.insert(op);
+        continue;
+      }
+      if (steps == kMaxSteps ||
+          !(isa<LinalgOp, linalg::SoftmaxOp>(op) ||
+            isa<tensor::ExpandShapeOp, tensor::CollapseShapeOp>(op)))
+        continue;
+      auto visit = [&](Operation *next) {
+        if (next && seen.insert(next).second)
+          worklist.push_back({next, steps + 1});
+      };
+      for (Value operand : op->getOperands())
+        visit(operand.getDefiningOp());
+      for (Operation *user : op->getUsers())
+        visit(user);
+    }
+  });
+  return contractions;
+}
+
+/// Frontends merge heads into the batch dim around linalg.batch_matmul
+/// (collapse_shape before each product, expand_shape after it), which puts
+/// reshapes inside the attention chain. Upstream's fusion by expansion
+/// moves them out: the products become generics over the unmerged dims.
+/// Only the contractions next to a softmax are expanded, so the rest of the
+/// program keeps its shape.
+LogicalResult expandReshapesAroundSoftmax(Operation *root) {
+  llvm::SetVector<Operation *> contractions = findSoftmaxContractions(root);
+  llvm::SetVector<Operation *> ops;
+  IRRewriter rewriter(root->getContext());
+  for (Operation *op : contractions) {
+    bool touchesReshape =
+        llvm::any_of(op->getOperands(),
+                     [](Value v) {
+                       return v.getDefiningOp<tensor::CollapseShapeOp>();
+                     }) ||
+        llvm::any_of(op->getUsers(), llvm::IsaPred<tensor::ExpandShapeOp>);
+    if (!touchesReshape)
+      continue;
+    // The expansion patterns rewrite linalg.generic only.
+    if (auto named = dyn_cast<LinalgOp>(op); !isa<linalg::GenericOp>(op)) {
+      rewriter.setInsertionPoint(op);
+      FailureOr<linalg::GenericOp> generic =
+          linalg::generalizeNamedOp(rewriter, named);
+      if (failed(generic))
+        continue;
+      op = *generic;
+    }
+    ops.insert(op);
+    for (Value v : op->getOperands())
+      if (Operation *def = v.getDefiningOp<tensor::CollapseShapeOp>())
+        ops.insert(def);
+    ops.insert_range(op->getUsers());
+  }
+  if (ops.empty())
+    return success();
+  llvm::SmallPtrSet<Operation *, 8> expandable(ops.begin(), ops.end());
+  MLIRContext *ctx = root->getContext();
+  RewritePatternSet patterns(ctx);
+  linalg::populateFoldReshapeOpsByExpansionPatterns(
+      patterns, [&](OpOperand *fused) {
+        return expandable.contains(fused->getOwner()) ||
+               expandable.contains(fused->get().getDefiningOp());
+      });
+  // expand_shape(collapse_shape(x)) -> x, and reshaped fills and empties.
+  tensor::ExpandShapeOp::getCanonicalizationPatterns(patterns, ctx);
+  tensor::CollapseShapeOp::getCanonicalizationPatterns(patterns, ctx);
+  linalg::FillOp::getCanonicalizationPatterns(patterns, ctx);
+  GreedyRewriteConfig config;
+  config.setStrictness(GreedyRewriteStrictness::ExistingAndNewOps);
+  return applyOpPatternsGreedily(ops.takeVector(), std::move(patterns), config);
+}
+
 struct RaiseAttentionPass
     : public mlir::attn::impl::AttnRaiseAttentionBase<RaiseAttentionPass> {
   using Base::Base;
 
   void runOnOperation() override {
+    if (failed(expandReshapesAroundSoftmax(getOperation())))
+      return signalPassFailure();
     auto populate = [](RewritePatternSet &patterns, DecisionRemarks *d) {
       populateRaiseAttentionPatterns(
           patterns, [](Operation *) { return true; }, d);

@@ -24,6 +24,8 @@
 // RUN: attn-run %S/../transforms/raise-attention.mlir --function=f16_extf_softmax --device=rocm-sim --random-inputs=78 --check 2>&1 | FileCheck %s
 // RUN: attn-run %S/../transforms/raise-attention.mlir --function=bf16_scaled_k --random-inputs=79 --check 2>&1 | FileCheck %s
 // RUN: attn-run %S/../transforms/raise-attention.mlir --function=bf16_scaled_k --device=rocm-sim --random-inputs=79 --check 2>&1 | FileCheck %s
+// RUN: attn-run %S/../transforms/raise-attention.mlir --function=heads_merged_batch_matmul --random-inputs=80 --check 2>&1 | FileCheck %s
+// RUN: attn-run %S/../transforms/raise-attention.mlir --function=heads_merged_batch_matmul --device=rocm-sim --random-inputs=80 --check 2>&1 | FileCheck %s
 // The declined forms still run (unraised) and match too.
 // RUN: attn-run %S/../transforms/raise-attention.mlir --function=declined_mask_before_scale --random-inputs=80 --check 2>&1 | FileCheck %s
 // RUN: attn-run %S/../transforms/raise-attention.mlir --function=declined_inverted_bool_mask --random-inputs=81 --check 2>&1 | FileCheck %s

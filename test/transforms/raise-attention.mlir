@@ -11,6 +11,7 @@
 #tr3 = affine_map<(d0, d1, d2) -> (d0, d2, d1)>
 #row3 = affine_map<(d0, d1, d2) -> (d0, d1)>
 #id4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, d3)>
+#rowk4 = affine_map<(d0, d1, d2, d3) -> (d0, d1, d2, 0)>
 #mk4 = affine_map<(d0, d1, d2, d3) -> (d2, d3)>
 #unit4 = affine_map<(d0, d1, d2, d3) -> (0, 0, d2, d3)>
 #scalar4 = affine_map<(d0, d1, d2, d3) -> ()>
@@ -433,6 +434,79 @@ func.func @bf16_scaled_k(%q: tensor<16x8xbf16>, %k: tensor<12x8xbf16>, %v: tenso
   // expected-remark @+1 {{[attn-raise-attention] raised linalg.matmul -> scale -> softmax -> linalg.matmul (scale 0.5) to attn.attention}}
   %o = linalg.matmul ins(%p, %v : tensor<16x12xbf16>, tensor<12x8xbf16>) outs(%oz : tensor<16x8xbf16>) -> tensor<16x8xbf16>
   return %o : tensor<16x8xbf16>
+}
+
+// Heads merged into the batch dim around linalg.batch_matmul (as
+// torch-mlir lowers 4-D matmuls): collapse_shape before each product,
+// expand_shape after; keepdim reductions ([2x2x16x1]). The products are
+// expanded over (batch, heads) first (upstream fusion by expansion), so the
+// reshapes leave the chain and the attention reads the 4-D Q, K, V.
+// CHECK-LABEL: func.func @heads_merged_batch_matmul
+// CHECK-NOT: tensor.collapse_shape
+// CHECK-NOT: tensor.expand_shape
+// CHECK: attn.attention
+// CHECK-SAME: ins(%arg0, %{{.+}}, %arg2, %{{.+}} : tensor<2x2x16x8xf32>, tensor<2x2x8x12xf32>, tensor<2x2x12x8xf32>, f32)
+// CHECK-NEXT: return
+func.func @heads_merged_batch_matmul(%q: tensor<2x2x16x8xf32>, %k: tensor<2x2x12x8xf32>, %v: tensor<2x2x12x8xf32>) -> tensor<2x2x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %ninf = arith.constant 0xFF800000 : f32
+  %c = arith.constant 2.0 : f32
+  %q3 = tensor.collapse_shape %q [[0, 1], [2], [3]] : tensor<2x2x16x8xf32> into tensor<4x16x8xf32>
+  %te = tensor.empty() : tensor<2x2x8x12xf32>
+  %kt = linalg.transpose ins(%k : tensor<2x2x12x8xf32>) outs(%te : tensor<2x2x8x12xf32>) permutation = [0, 1, 3, 2]
+  %kt3 = tensor.collapse_shape %kt [[0, 1], [2], [3]] : tensor<2x2x8x12xf32> into tensor<4x8x12xf32>
+  %se3 = tensor.empty() : tensor<4x16x12xf32>
+  %sz3 = linalg.fill ins(%zero : f32) outs(%se3 : tensor<4x16x12xf32>) -> tensor<4x16x12xf32>
+  %s3 = linalg.batch_matmul ins(%q3, %kt3 : tensor<4x16x8xf32>, tensor<4x8x12xf32>) outs(%sz3 : tensor<4x16x12xf32>) -> tensor<4x16x12xf32>
+  %s = tensor.expand_shape %s3 [[0, 1], [2], [3]] output_shape [2, 2, 16, 12] : tensor<4x16x12xf32> into tensor<2x2x16x12xf32>
+  %se = tensor.empty() : tensor<2x2x16x12xf32>
+  %ss = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%s : tensor<2x2x16x12xf32>) outs(%se : tensor<2x2x16x12xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = arith.divf %x, %c : f32
+    linalg.yield %y : f32
+  } -> tensor<2x2x16x12xf32>
+  %re = tensor.empty() : tensor<2x2x16x1xf32>
+  %mi = linalg.fill ins(%ninf : f32) outs(%re : tensor<2x2x16x1xf32>) -> tensor<2x2x16x1xf32>
+  %max = linalg.generic {indexing_maps = [#id4, #rowk4], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%ss : tensor<2x2x16x12xf32>) outs(%mi : tensor<2x2x16x1xf32>) {
+  ^bb0(%x: f32, %a: f32):
+    %y = arith.maximumf %x, %a : f32
+    linalg.yield %y : f32
+  } -> tensor<2x2x16x1xf32>
+  %sub = linalg.generic {indexing_maps = [#id4, #rowk4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%ss, %max : tensor<2x2x16x12xf32>, tensor<2x2x16x1xf32>) outs(%se : tensor<2x2x16x12xf32>) {
+  ^bb0(%x: f32, %m: f32, %o: f32):
+    %y = arith.subf %x, %m : f32
+    linalg.yield %y : f32
+  } -> tensor<2x2x16x12xf32>
+  %exp = linalg.generic {indexing_maps = [#id4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%sub : tensor<2x2x16x12xf32>) outs(%se : tensor<2x2x16x12xf32>) {
+  ^bb0(%x: f32, %o: f32):
+    %y = math.exp %x : f32
+    linalg.yield %y : f32
+  } -> tensor<2x2x16x12xf32>
+  %si = linalg.fill ins(%zero : f32) outs(%re : tensor<2x2x16x1xf32>) -> tensor<2x2x16x1xf32>
+  %sum = linalg.generic {indexing_maps = [#id4, #rowk4], iterator_types = ["parallel", "parallel", "parallel", "reduction"]}
+      ins(%exp : tensor<2x2x16x12xf32>) outs(%si : tensor<2x2x16x1xf32>) {
+  ^bb0(%x: f32, %a: f32):
+    %y = arith.addf %x, %a : f32
+    linalg.yield %y : f32
+  } -> tensor<2x2x16x1xf32>
+  %p = linalg.generic {indexing_maps = [#id4, #rowk4, #id4], iterator_types = ["parallel", "parallel", "parallel", "parallel"]}
+      ins(%exp, %sum : tensor<2x2x16x12xf32>, tensor<2x2x16x1xf32>) outs(%se : tensor<2x2x16x12xf32>) {
+  ^bb0(%x: f32, %d: f32, %o: f32):
+    %y = arith.divf %x, %d : f32
+    linalg.yield %y : f32
+  } -> tensor<2x2x16x12xf32>
+  %p3 = tensor.collapse_shape %p [[0, 1], [2], [3]] : tensor<2x2x16x12xf32> into tensor<4x16x12xf32>
+  %v3 = tensor.collapse_shape %v [[0, 1], [2], [3]] : tensor<2x2x12x8xf32> into tensor<4x12x8xf32>
+  %oe3 = tensor.empty() : tensor<4x16x8xf32>
+  %oz3 = linalg.fill ins(%zero : f32) outs(%oe3 : tensor<4x16x8xf32>) -> tensor<4x16x8xf32>
+  // expected-remark @+1 {{[attn-raise-attention] raised linalg.generic -> scale -> softmax -> linalg.generic (scale 0.5) to attn.attention}}
+  %o3 = linalg.batch_matmul ins(%p3, %v3 : tensor<4x16x12xf32>, tensor<4x12x8xf32>) outs(%oz3 : tensor<4x16x8xf32>) -> tensor<4x16x8xf32>
+  %o = tensor.expand_shape %o3 [[0, 1], [2], [3]] output_shape [2, 2, 16, 8] : tensor<4x16x8xf32> into tensor<2x2x16x8xf32>
+  return %o : tensor<2x2x16x8xf32>
 }
 
 //===----------------------------------------------------------------------===//
