@@ -19,10 +19,13 @@ void mlir::attn::buildGraphOptPipeline(OpPassManager &pm,
   fuse.remarks = options.remarks;
   AttnFoldTransposesOptions fold;
   fold.remarks = options.remarks;
+  AttnFoldBroadcastsOptions broadcasts;
+  broadcasts.remarks = options.remarks;
   pm.addPass(createAttnRaiseAttention(raise));
   pm.addPass(createAttnBubbleTransposeV(bubble));
   pm.addPass(createAttnFuseTransposeProducers(fuse));
   pm.addPass(createAttnFoldTransposes(fold));
+  pm.addPass(createAttnFoldBroadcasts(broadcasts));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
@@ -35,7 +38,8 @@ void mlir::attn::registerAttnPipelines() {
   PassPipelineRegistration<GraphOptPipelineOptions>(
       "attn-graph-opt",
       "Graph pipeline: attn-raise-attention, attn-bubble-transpose-v, "
-      "attn-fuse-transpose-producers, attn-fold-transposes, canonicalize, cse",
+      "attn-fuse-transpose-producers, attn-fold-transposes, "
+      "attn-fold-broadcasts, canonicalize, cse",
       [](OpPassManager &pm, const GraphOptPipelineOptions &options) {
         buildGraphOptPipeline(pm, options);
       });

@@ -115,4 +115,25 @@ def AttnFuseTransposeProducers : Pass<"attn-fuse-transpose-producers"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def AttnFoldBroadcasts : Pass<"attn-fold-broadcasts"> {
+  let summary = "Absorb broadcasts of Q, K, V and mask into attention maps";
+  let description = [{
+    A `linalg.broadcast`, or a broadcasting `linalg.generic` (one input read
+    through a projected permutation, all loops parallel, body yields the
+    input), that produces the Q, K, V or mask operand of an
+    `attn.attention` -- through any number of such copies and transposes,
+    each with no other user -- is removed and composed into that operand's
+    indexing map. GQA/MQA models repeat K and V across query heads this
+    way; folded, the heads dim is simply not used by K and V (an M dim),
+    and the repeated tensors are never materialized.
+
+    All the operands' broadcasts are folded together, and only when the
+    resulting maps have valid roles (K and V must drop the same dims);
+    otherwise the pass declines and says why under `remarks`.
+  }];
+  let options = [RemarksOption];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
 #endif // ATTN_TRANSFORMS_PASSES_TD

@@ -49,6 +49,18 @@ void populateRaiseAttentionPatterns(RewritePatternSet &patterns,
                                     const ControlRaiseAttentionFn &controlFn,
                                     DecisionRemarks *remarks = nullptr);
 
+/// Decides whether the broadcast producing an `attn.attention` operand (Q,
+/// K, V or mask) is folded into its indexing map.
+using ControlFoldBroadcastFn = std::function<bool(OpOperand *)>;
+
+/// Folds broadcasts (`linalg.broadcast`, broadcasting generics, with any
+/// permutations in between) producing Q, K, V or mask of an
+/// `attn.attention` into its indexing maps, when the maps keep valid roles
+/// (attn-fold-broadcasts): repeated K/V heads of GQA are not materialized.
+void populateFoldBroadcastsPatterns(RewritePatternSet &patterns,
+                                    const ControlFoldBroadcastFn &controlFn,
+                                    DecisionRemarks *remarks = nullptr);
+
 /// Folds permutations (`linalg.transpose`, permutation-only
 /// `linalg.generic`) producing Q, K, V or mask, or consuming the result, of
 /// an `attn.attention` into its indexing maps (attn-fold-transposes).
