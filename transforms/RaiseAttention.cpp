@@ -958,5 +958,9 @@ struct RaiseAttentionPass
 void mlir::attn::populateRaiseAttentionPatterns(
     RewritePatternSet &patterns, const ControlRaiseAttentionFn &controlFn,
     DecisionRemarks *remarks) {
+  // The patterns create attn.attention, which a program in linalg alone
+  // has not loaded (the pass declares it as a dependent dialect; users of
+  // the patterns need not).
+  patterns.getContext()->getOrLoadDialect<AttnDialect>();
   patterns.add<RaiseAttention>(patterns.getContext(), controlFn, remarks);
 }
