@@ -611,6 +611,17 @@ TensorRef stripOperandScale(TensorRef t, double &scale,
   }
 }
 
+/// A tensor.empty shaped like `init` (the attention does not read its
+/// init): the one the zero fill of `init` writes into, if any.
+Value emptyLike(OpBuilder &b, Location loc, Value init) {
+  if (auto fill = init.getDefiningOp<linalg::FillOp>())
+    if (Value dest = fill.getOutputs()[0];
+        dest.getDefiningOp<tensor::EmptyOp>())
+      return dest;
+  return tensor::EmptyOp::create(b, loc, tensor::getMixedSizes(b, loc, init),
+                                 getElementTypeOrSelf(init));
+}
+
 struct RaiseAttention : public OpInterfaceRewritePattern<LinalgOp> {
   RaiseAttention(MLIRContext *context, ControlRaiseAttentionFn controlFn,
                  DecisionRemarks *remarks)
@@ -741,10 +752,7 @@ private:
       mask = collapseUnitDims(rewriter, loc, *mask);
     Value scaleValue = arith::ConstantOp::create(
         rewriter, loc, rewriter.getF32FloatAttr(static_cast<float>(scale)));
-    Value init = tensor::EmptyOp::create(
-        rewriter, loc,
-        tensor::getMixedSizes(rewriter, loc, pv.getDpsInits()[0]),
-        getElementTypeOrSelf(pv.getDpsInits()[0]));
+    Value init = emptyLike(rewriter, loc, pv.getDpsInits()[0]);
     SmallVector<Value> operands = {q.value, k.value, v.value, scaleValue};
     SmallVector<AffineMap> maps = {q.map, k.map, v.map,
                                    AffineMap::get(numLoops, 0, {}, ctx)};

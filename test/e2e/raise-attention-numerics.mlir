@@ -26,6 +26,8 @@
 // RUN: attn-run %S/../transforms/raise-attention.mlir --function=bf16_scaled_k --device=rocm-sim --random-inputs=79 --check 2>&1 | FileCheck %s
 // RUN: attn-run %S/../transforms/raise-attention.mlir --function=heads_merged_batch_matmul --random-inputs=80 --check 2>&1 | FileCheck %s
 // RUN: attn-run %S/../transforms/raise-attention.mlir --function=heads_merged_batch_matmul --device=rocm-sim --random-inputs=80 --check 2>&1 | FileCheck %s
+// RUN: attn-run %S/../transforms/raise-attention.mlir --function=dynamic_shapes --input=2x16x8xf32=random --input=2x20x8xf32=random --input=2x20x8xf32=random --check 2>&1 | FileCheck %s
+// RUN: attn-run %S/../transforms/raise-attention.mlir --function=dynamic_shapes --device=rocm-sim --input=2x16x8xf32=random --input=2x20x8xf32=random --input=2x20x8xf32=random --check 2>&1 | FileCheck %s
 // MQA in linalg: raised, then the K/V broadcasts folded into the maps.
 // RUN: attn-run %S/../transforms/graph-opt-raise.mlir --function=mqa_broadcast_kv --random-inputs=81 --check 2>&1 | FileCheck %s
 // RUN: attn-run %S/../transforms/graph-opt-raise.mlir --function=mqa_broadcast_kv --device=rocm-sim --random-inputs=81 --check 2>&1 | FileCheck %s

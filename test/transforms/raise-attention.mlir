@@ -509,6 +509,31 @@ func.func @heads_merged_batch_matmul(%q: tensor<2x2x16x8xf32>, %k: tensor<2x2x12
   return %o : tensor<2x2x16x8xf32>
 }
 
+// Dynamic batch and key length.
+// CHECK-LABEL: func.func @dynamic_shapes
+// CHECK: %[[B:.+]] = tensor.dim %arg0, %c0
+// CHECK: %[[E:.+]] = tensor.empty(%[[B]]) : tensor<?x16x8xf32>
+// CHECK-NOT: linalg
+// CHECK: attn.attention
+// CHECK-SAME: ins(%arg0, %arg1, %arg2, %{{.+}} : tensor<?x16x8xf32>, tensor<?x?x8xf32>, tensor<?x?x8xf32>, f32) outs(%[[E]] : tensor<?x16x8xf32>)
+func.func @dynamic_shapes(%q: tensor<?x16x8xf32>, %k: tensor<?x?x8xf32>, %v: tensor<?x?x8xf32>) -> tensor<?x16x8xf32> {
+  %zero = arith.constant 0.0 : f32
+  %c0 = arith.constant 0 : index
+  %c1 = arith.constant 1 : index
+  %b = tensor.dim %q, %c0 : tensor<?x16x8xf32>
+  %l = tensor.dim %k, %c1 : tensor<?x?x8xf32>
+  %se = tensor.empty(%b, %l) : tensor<?x16x?xf32>
+  %sz = linalg.fill ins(%zero : f32) outs(%se : tensor<?x16x?xf32>) -> tensor<?x16x?xf32>
+  %s = linalg.batch_matmul indexing_maps = [affine_map<(b, m, n, k) -> (b, m, k)>, affine_map<(b, m, n, k) -> (b, n, k)>, affine_map<(b, m, n, k) -> (b, m, n)>]
+      ins(%q, %k : tensor<?x16x8xf32>, tensor<?x?x8xf32>) outs(%sz : tensor<?x16x?xf32>) -> tensor<?x16x?xf32>
+  %p = linalg.softmax dimension(2) ins(%s : tensor<?x16x?xf32>) outs(%se : tensor<?x16x?xf32>) -> tensor<?x16x?xf32>
+  %oe = tensor.empty(%b) : tensor<?x16x8xf32>
+  %oz = linalg.fill ins(%zero : f32) outs(%oe : tensor<?x16x8xf32>) -> tensor<?x16x8xf32>
+  // expected-remark @+1 {{[attn-raise-attention] raised linalg.batch_matmul -> softmax -> linalg.batch_matmul (scale 1) to attn.attention}}
+  %o = linalg.batch_matmul ins(%p, %v : tensor<?x16x?xf32>, tensor<?x?x8xf32>) outs(%oz : tensor<?x16x8xf32>) -> tensor<?x16x8xf32>
+  return %o : tensor<?x16x8xf32>
+}
+
 //===----------------------------------------------------------------------===//
 // Declined.
 //===----------------------------------------------------------------------===//
