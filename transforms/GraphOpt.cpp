@@ -13,6 +13,8 @@ void mlir::attn::buildGraphOptPipeline(OpPassManager &pm,
                                        const GraphOptPipelineOptions &options) {
   AttnRaiseAttentionOptions raise;
   raise.remarks = options.remarks;
+  AttnFuseProjectionsOptions projections;
+  projections.remarks = options.remarks;
   AttnBubbleTransposeVOptions bubble;
   bubble.remarks = options.remarks;
   AttnFuseTransposeProducersOptions fuse;
@@ -22,6 +24,7 @@ void mlir::attn::buildGraphOptPipeline(OpPassManager &pm,
   AttnFoldBroadcastsOptions broadcasts;
   broadcasts.remarks = options.remarks;
   pm.addPass(createAttnRaiseAttention(raise));
+  pm.addPass(createAttnFuseProjections(projections));
   pm.addPass(createAttnBubbleTransposeV(bubble));
   pm.addPass(createAttnFuseTransposeProducers(fuse));
   pm.addPass(createAttnFoldTransposes(fold));
@@ -37,7 +40,8 @@ void mlir::attn::buildGraphOptPipeline(OpPassManager &pm) {
 void mlir::attn::registerAttnPipelines() {
   PassPipelineRegistration<GraphOptPipelineOptions>(
       "attn-graph-opt",
-      "Graph pipeline: attn-raise-attention, attn-bubble-transpose-v, "
+      "Graph pipeline: attn-raise-attention, attn-fuse-projections, "
+      "attn-bubble-transpose-v, "
       "attn-fuse-transpose-producers, attn-fold-transposes, "
       "attn-fold-broadcasts, canonicalize, cse",
       [](OpPassManager &pm, const GraphOptPipelineOptions &options) {

@@ -136,4 +136,23 @@ def AttnFoldBroadcasts : Pass<"attn-fold-broadcasts"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def AttnFuseProjections : Pass<"attn-fuse-projections"> {
+  let summary = "Fuse contractions of the same input (Q/K/V projections)";
+  let description = [{
+    Contractions (`linalg.matmul`, `linalg.batch_matmul`, contraction
+    generics; static shapes) of the same first input -- the same value, or
+    equivalent pure ops such as an importer's repeated `collapse_shape` of
+    the activations -- with the same iteration space and the same map of
+    that input are fused into one multi-result `linalg.generic` that reads
+    the input once. Each result keeps its own output map, so
+    `attn-fuse-transpose-producers` can make one of them (V) be written
+    transposed. Constants, empty tensors, fills and reshapes that the
+    later projections need are moved before the first; a projection that
+    needs anything else computed after the first is not fused (a remark
+    says so).
+  }];
+  let options = [RemarksOption];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
 #endif // ATTN_TRANSFORMS_PASSES_TD
