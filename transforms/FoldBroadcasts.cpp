@@ -14,6 +14,7 @@
 #include "transforms/TransposeUtils.h"
 
 #include "mlir/IR/PatternMatch.h"
+#include "llvm/ADT/MapVector.h"
 
 namespace mlir::attn {
 #define GEN_PASS_DEF_ATTNFOLDBROADCASTS
@@ -131,15 +132,147 @@ private:
   DecisionRemarks *remarks;
 };
 
+/// GQA as frontends write it (`repeat_kv`): K and V broadcast over a group
+/// dim, then that dim merged with the KV-heads dim by a
+/// tensor.collapse_shape into the query-heads dim. No map can read through
+/// the collapse, so this splits the attention's heads loop into the
+/// collapsed dims: K and V read the collapse's source, Q, the mask and the
+/// result are reshaped (tensor.expand_shape / collapse_shape, free for
+/// contiguous tensors). The broadcast then folds like any other.
+struct SplitMergedHeads : public OpRewritePattern<AttentionOp> {
+  SplitMergedHeads(MLIRContext *context, DecisionRemarks *remarks)
+      : OpRewritePattern(context), remarks(remarks) {}
+
+  LogicalResult matchAndRewrite(AttentionOp op,
+                                PatternRewriter &rewriter) const override {
+    auto kc = op.getKey().getDefiningOp<tensor::CollapseShapeOp>();
+    auto vc = op.getValue().getDefiningOp<tensor::CollapseShapeOp>();
+    if (!kc || !vc || !isBroadcast(kc.getSrc()) || !isBroadcast(vc.getSrc()))
+      return rewriter.notifyMatchFailure(op, "no broadcast merged into heads");
+    // The attention dims K's and V's collapses merge, with their sizes.
+    std::optional<llvm::MapVector<unsigned, SmallVector<int64_t>>>
+        kSplit = splitDims(kc, op.getKeyMap()),
+        vSplit = splitDims(vc, op.getValueMap());
+    if (!kSplit || !vSplit || kSplit->empty() || !llvm::equal(*kSplit, *vSplit))
+      return declineMatch(rewriter, op, remarks,
+                          "not splitting the merged heads: K and V merge "
+                          "different dims");
+    // Old dim d -> (d, new dims...) for each split dim.
+    unsigned numLoops = op.getNumLoops();
+    llvm::DenseMap<unsigned, SmallVector<AffineExpr>> parts;
+    MLIRContext *ctx = op.getContext();
+    for (auto &[d, sizes] : *kSplit) {
+      SmallVector<AffineExpr> exprs = {getAffineDimExpr(d, ctx)};
+      for (size_t i = 1; i < sizes.size(); ++i)
+        exprs.push_back(getAffineDimExpr(numLoops++, ctx));
+      parts[d] = exprs;
+    }
+    auto split = [&](AffineMap map,
+                     SmallVectorImpl<ReassociationIndices> *groups) {
+      SmallVector<AffineExpr> exprs;
+      for (AffineExpr e : map.getResults()) {
+        unsigned d = cast<AffineDimExpr>(e).getPosition();
+        ReassociationIndices group;
+        for (AffineExpr part :
+             parts.count(d) ? parts[d] : SmallVector<AffineExpr>{e}) {
+          group.push_back(exprs.size());
+          exprs.push_back(part);
+        }
+        if (groups)
+          groups->push_back(group);
+      }
+      return AffineMap::get(numLoops, 0, exprs, ctx);
+    };
+    Location loc = op.getLoc();
+    SmallVector<Value> operands(op->getOperands());
+    SmallVector<AffineMap> maps;
+    for (auto [i, map] : llvm::enumerate(op.getIndexingMapsArray())) {
+      SmallVector<ReassociationIndices> groups;
+      AffineMap newMap = split(map, &groups);
+      maps.push_back(newMap);
+      if (i == 1 || i == 2) { // K, V: the collapses' sources
+        operands[i] = i == 1 ? kc.getSrc() : vc.getSrc();
+        continue;
+      }
+      if (newMap.getNumResults() == map.getNumResults())
+        continue;
+      auto type = cast<RankedTensorType>(operands[i].getType());
+      if (!type.hasStaticShape())
+        return declineMatch(rewriter, op, remarks,
+                            "not splitting the merged heads: dynamic shapes");
+      SmallVector<int64_t> shape;
+      for (auto [pos, e] : llvm::enumerate(map.getResults())) {
+        unsigned d = cast<AffineDimExpr>(e).getPosition();
+        if (kSplit->count(d))
+          llvm::append_range(shape, (*kSplit)[d]);
+        else
+          shape.push_back(type.getDimSize(pos));
+      }
+      auto expanded = RankedTensorType::get(shape, type.getElementType());
+      operands[i] = tensor::ExpandShapeOp::create(rewriter, loc, expanded,
+                                                  operands[i], groups);
+    }
+    AffineMap outMap = op.getOutputMap();
+    SmallVector<ReassociationIndices> outGroups;
+    split(outMap, &outGroups);
+    Value init = operands.back();
+    auto newOp = AttentionOp::create(rewriter, loc, TypeRange{init.getType()},
+                                     operands, op->getAttrs());
+    newOp.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    reportDecision(remarks, newOp,
+                   "split the heads dim that K's and V's broadcast is merged "
+                   "into (tensor.collapse_shape) into its parts");
+    Value result = tensor::CollapseShapeOp::create(
+        rewriter, loc, op.getResult().getType(), newOp.getResult(), outGroups);
+    rewriter.replaceOp(op, result);
+    return success();
+  }
+
+private:
+  static bool isBroadcast(Value v) {
+    auto copy = v.getDefiningOp<linalg::LinalgOp>();
+    return isCopy(copy) && dropsDims(copy) && v.hasOneUse();
+  }
+
+  /// For each group of `collapse` merging several static dims, the
+  /// attention dim `map` reads it with, and the merged sizes.
+  static std::optional<llvm::MapVector<unsigned, SmallVector<int64_t>>>
+  splitDims(tensor::CollapseShapeOp collapse, AffineMap map) {
+    llvm::MapVector<unsigned, SmallVector<int64_t>> result;
+    RankedTensorType src = collapse.getSrcType();
+    if (!collapse->hasOneUse() || !src.hasStaticShape())
+      return std::nullopt;
+    for (auto [j, group] :
+         llvm::enumerate(collapse.getReassociationIndices())) {
+      if (group.size() < 2)
+        continue;
+      SmallVector<int64_t> sizes;
+      for (int64_t d : group)
+        sizes.push_back(src.getDimSize(d));
+      result[cast<AffineDimExpr>(map.getResult(j)).getPosition()] = sizes;
+    }
+    return result;
+  }
+
+  DecisionRemarks *remarks;
+};
+
 struct FoldBroadcastsPass
     : public mlir::attn::impl::AttnFoldBroadcastsBase<FoldBroadcastsPass> {
   using Base::Base;
 
   void runOnOperation() override {
+    // First split heads merged after a broadcast (a new attention, which
+    // the fold's run then sees), then fold.
+    auto split = [](RewritePatternSet &patterns, DecisionRemarks *d) {
+      patterns.add<SplitMergedHeads>(patterns.getContext(), d);
+    };
     auto populate = [](RewritePatternSet &patterns, DecisionRemarks *d) {
       populateFoldBroadcastsPatterns(patterns, acceptAllCandidates, d);
     };
     if (failed(applyGraphPatterns(getOperation(), getArgument(), remarks,
+                                  split)) ||
+        failed(applyGraphPatterns(getOperation(), getArgument(), remarks,
                                   populate)))
       signalPassFailure();
   }

@@ -130,6 +130,14 @@ def AttnFoldBroadcasts : Pass<"attn-fold-broadcasts"> {
     All the operands' broadcasts are folded together, and only when the
     resulting maps have valid roles (K and V must drop the same dims);
     otherwise the pass declines and says why under `remarks`.
+
+    GQA as `repeat_kv` writes it -- K and V broadcast over a group dim that
+    a `tensor.collapse_shape` then merges with the KV-heads dim into the
+    query-heads dim -- is first rewritten so that no map has to read
+    through the collapse: the attention's heads loop is split into the
+    collapsed dims, K and V read the collapse's source, and Q, the mask and
+    the result get a `tensor.expand_shape` / `collapse_shape` (free for
+    contiguous tensors). The broadcasts then fold as above.
   }];
   let options = [RemarksOption];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",

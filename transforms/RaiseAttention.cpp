@@ -860,7 +860,9 @@ bool isContraction(Operation *op) {
 
 /// The contractions reached from a softmax through other linalg ops and
 /// reshapes (at most `kMaxSteps` ops away): the candidate Q.K^T and P.V.
-llvm::SetVector<Operation *> findSoftmaxContractions(Operation *root) {
+llvm::SetVector<Operation *>
+findSoftmaxContractions(Operation *root,
+                        llvm::SmallPtrSetImpl<Operation *> &region) {
   constexpr unsigned kMaxSteps = 16;
   llvm::SetVector<Operation *> contractions;
   root->walk([&](Operation *seed) {
@@ -870,6 +872,7 @@ llvm::SetVector<Operation *> findSoftmaxContractions(Operation *root) {
     llvm::SmallPtrSet<Operation *, 16> seen = {seed};
     while (!worklist.empty()) {
       auto [op, steps] = worklist.pop_back_val();
+      region.insert(op);
       if (isContraction(op)) {
         contractions.insert(op);
         continue;
@@ -898,17 +901,29 @@ llvm::SetVector<Operation *> findSoftmaxContractions(Operation *root) {
 /// Only the contractions next to a softmax are expanded, so the rest of the
 /// program keeps its shape.
 LogicalResult expandReshapesAroundSoftmax(Operation *root) {
-  llvm::SetVector<Operation *> contractions = findSoftmaxContractions(root);
+  llvm::SmallPtrSet<Operation *, 32> region;
+  llvm::SetVector<Operation *> contractions =
+      findSoftmaxContractions(root, region);
+  // Reshapes between a contraction and the softmax, not those of Q, K and V
+  // (e.g. GQA's merged heads, which attn-fold-broadcasts handles).
+  auto chainCollapse = [&](Value v) -> Operation * {
+    auto collapse = v.getDefiningOp<tensor::CollapseShapeOp>();
+    Operation *src = collapse ? collapse.getSrc().getDefiningOp() : nullptr;
+    return src && region.contains(src) && !isContraction(src) ? collapse
+                                                              : nullptr;
+  };
+  auto chainExpand = [&](Operation *user) {
+    return isa<tensor::ExpandShapeOp>(user) &&
+           llvm::any_of(user->getUsers(), [&](Operation *next) {
+             return region.contains(next) && !isContraction(next);
+           });
+  };
   llvm::SetVector<Operation *> ops;
+  llvm::SmallPtrSet<Operation *, 8> expandable;
   IRRewriter rewriter(root->getContext());
   for (Operation *op : contractions) {
-    bool touchesReshape =
-        llvm::any_of(op->getOperands(),
-                     [](Value v) {
-                       return v.getDefiningOp<tensor::CollapseShapeOp>();
-                     }) ||
-        llvm::any_of(op->getUsers(), llvm::IsaPred<tensor::ExpandShapeOp>);
-    if (!touchesReshape)
+    if (!llvm::any_of(op->getOperands(), chainCollapse) &&
+        !llvm::any_of(op->getUsers(), chainExpand))
       continue;
     // The expansion patterns rewrite linalg.generic only.
     if (auto named = dyn_cast<LinalgOp>(op); !isa<linalg::GenericOp>(op)) {
@@ -919,20 +934,27 @@ LogicalResult expandReshapesAroundSoftmax(Operation *root) {
         continue;
       op = *generic;
     }
-    ops.insert(op);
+    expandable.insert(op);
     for (Value v : op->getOperands())
-      if (Operation *def = v.getDefiningOp<tensor::CollapseShapeOp>())
-        ops.insert(def);
+      if (Operation *collapse = chainCollapse(v))
+        expandable.insert(collapse);
+    for (Operation *user : op->getUsers())
+      if (chainExpand(user))
+        expandable.insert(user);
+    // Reshapes of the result are canonicalized with what the expansion
+    // makes (expand_shape(collapse_shape(x)) -> x), not expanded through.
+    ops.insert(op);
     ops.insert_range(op->getUsers());
   }
   if (ops.empty())
     return success();
-  llvm::SmallPtrSet<Operation *, 8> expandable(ops.begin(), ops.end());
+  ops.insert_range(expandable);
   MLIRContext *ctx = root->getContext();
   RewritePatternSet patterns(ctx);
   linalg::populateFoldReshapeOpsByExpansionPatterns(
       patterns, [&](OpOperand *fused) {
-        return expandable.contains(fused->getOwner()) ||
+        // Both ends: a chain reshape and its contraction.
+        return expandable.contains(fused->getOwner()) &&
                expandable.contains(fused->get().getDefiningOp());
       });
   // expand_shape(collapse_shape(x)) -> x, and reshaped fills and empties.

@@ -31,6 +31,9 @@
 // MQA in linalg: raised, then the K/V broadcasts folded into the maps.
 // RUN: attn-run %S/../transforms/graph-opt-raise.mlir --function=mqa_broadcast_kv --random-inputs=81 --check 2>&1 | FileCheck %s
 // RUN: attn-run %S/../transforms/graph-opt-raise.mlir --function=mqa_broadcast_kv --device=rocm-sim --random-inputs=81 --check 2>&1 | FileCheck %s
+// GQA in linalg (repeat_kv): raised, heads split, broadcasts folded.
+// RUN: attn-run %S/../transforms/graph-opt-raise.mlir --function=gqa_repeat_kv --random-inputs=82 --check 2>&1 | FileCheck %s
+// RUN: attn-run %S/../transforms/graph-opt-raise.mlir --function=gqa_repeat_kv --device=rocm-sim --random-inputs=82 --check 2>&1 | FileCheck %s
 // The declined forms still run (unraised) and match too.
 // RUN: attn-run %S/../transforms/raise-attention.mlir --function=declined_mask_before_scale --random-inputs=80 --check 2>&1 | FileCheck %s
 // RUN: attn-run %S/../transforms/raise-attention.mlir --function=declined_inverted_bool_mask --random-inputs=81 --check 2>&1 | FileCheck %s

@@ -13,6 +13,10 @@
 // heads dim becomes an M dim that K and V do not use.
 // CHECK-DAG: #[[K:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d4, d3)>
 // CHECK-DAG: #[[V:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d4, d5)>
+// CHECK-DAG: #[[GQ:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d6, d2, d3)>
+// CHECK-DAG: #[[GK:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d4, d3)>
+// CHECK-DAG: #[[GV:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d4, d5)>
+// CHECK-DAG: #[[GO:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d6, d2, d5)>
 // CHECK-DAG: #[[KT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d4)>
 // CHECK-DAG: #[[MASK:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d2, d4)>
 // CHECK-LABEL: func.func @mqa_linalg_broadcast
@@ -100,6 +104,45 @@ func.func @no_broadcast(%q: tensor<2x4x16x8xf32>, %kt: tensor<2x4x8x12xf32>, %v:
   %init = tensor.empty() : tensor<2x4x16x8xf32>
   %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
          ins(%q, %k, %v, %s : tensor<2x4x16x8xf32>, tensor<2x4x12x8xf32>, tensor<2x4x12x8xf32>, f32)
+         outs(%init : tensor<2x4x16x8xf32>) -> tensor<2x4x16x8xf32>
+  return %r : tensor<2x4x16x8xf32>
+}
+
+// GQA as repeat_kv writes it: 2 KV heads broadcast over a group of 2, the
+// group merged into 4 query heads by tensor.collapse_shape. The heads loop
+// is split into (KV head, group) -- Q and the result reshaped, which is
+// free -- and the broadcast folds: K and V are read unrepeated.
+// CHECK-LABEL: func.func @gqa_repeat_kv
+// CHECK-NOT: linalg.broadcast
+// CHECK: %[[Q:.+]] = tensor.expand_shape %arg0 {{\[}}[0], [1, 2], [3], [4]] output_shape [2, 2, 2, 16, 8]
+// CHECK: %[[R:.+]] = attn.attention {indexing_maps = [#[[GQ]], #[[GK]], #[[GV]], #{{.+}}, #[[GO]]]} ins(%[[Q]], %arg1, %arg2, %arg3 : tensor<2x2x2x16x8xf32>, tensor<2x2x12x8xf32>, tensor<2x2x12x8xf32>, f32)
+// CHECK: tensor.collapse_shape %[[R]] {{\[}}[0], [1, 2], [3], [4]] : tensor<2x2x2x16x8xf32> into tensor<2x4x16x8xf32>
+func.func @gqa_repeat_kv(%q: tensor<2x4x16x8xf32>, %k: tensor<2x2x12x8xf32>, %v: tensor<2x2x12x8xf32>, %s: f32) -> tensor<2x4x16x8xf32> {
+  %e = tensor.empty() : tensor<2x2x2x12x8xf32>
+  %kb = linalg.broadcast ins(%k : tensor<2x2x12x8xf32>) outs(%e : tensor<2x2x2x12x8xf32>) dimensions = [2]
+  %vb = linalg.broadcast ins(%v : tensor<2x2x12x8xf32>) outs(%e : tensor<2x2x2x12x8xf32>) dimensions = [2]
+  %kr = tensor.collapse_shape %kb [[0], [1, 2], [3], [4]] : tensor<2x2x2x12x8xf32> into tensor<2x4x12x8xf32>
+  %vr = tensor.collapse_shape %vb [[0], [1, 2], [3], [4]] : tensor<2x2x2x12x8xf32> into tensor<2x4x12x8xf32>
+  %init = tensor.empty() : tensor<2x4x16x8xf32>
+  // expected-remark @+2 {{[attn-fold-broadcasts] split the heads dim that K's and V's broadcast is merged into (tensor.collapse_shape) into its parts}}
+  // expected-remark @+1 {{[attn-fold-broadcasts] folded the broadcast of K, V into the indexing maps (not materialized)}}
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %kr, %vr, %s : tensor<2x4x16x8xf32>, tensor<2x4x12x8xf32>, tensor<2x4x12x8xf32>, f32)
+         outs(%init : tensor<2x4x16x8xf32>) -> tensor<2x4x16x8xf32>
+  return %r : tensor<2x4x16x8xf32>
+}
+
+// Heads merged by a collapse without a broadcast: nothing to fold, the
+// heads loop is not split.
+// CHECK-LABEL: func.func @merged_heads_no_broadcast
+// CHECK-NOT: tensor.expand_shape
+// CHECK: attn.attention
+func.func @merged_heads_no_broadcast(%q: tensor<2x4x16x8xf32>, %k: tensor<2x2x2x12x8xf32>, %v: tensor<2x2x2x12x8xf32>, %s: f32) -> tensor<2x4x16x8xf32> {
+  %kr = tensor.collapse_shape %k [[0], [1, 2], [3], [4]] : tensor<2x2x2x12x8xf32> into tensor<2x4x12x8xf32>
+  %vr = tensor.collapse_shape %v [[0], [1, 2], [3], [4]] : tensor<2x2x2x12x8xf32> into tensor<2x4x12x8xf32>
+  %init = tensor.empty() : tensor<2x4x16x8xf32>
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %kr, %vr, %s : tensor<2x4x16x8xf32>, tensor<2x4x12x8xf32>, tensor<2x4x12x8xf32>, f32)
          outs(%init : tensor<2x4x16x8xf32>) -> tensor<2x4x16x8xf32>
   return %r : tensor<2x4x16x8xf32>
 }
