@@ -130,63 +130,99 @@ linalg::GenericOp fuseGroup(RewriterBase &rewriter, ArrayRef<LinalgOp> group) {
   return fused;
 }
 
+std::string locString(Operation *op) {
+  std::string s;
+  llvm::raw_string_ostream os(s);
+  op->getLoc().print(os);
+  return s;
+}
+
+/// Fuses a projection with the later projections of the same input in its
+/// block (the candidate group's first op is the root).
+struct FuseProjectionsWithSiblings
+    : public OpInterfaceRewritePattern<LinalgOp> {
+  FuseProjectionsWithSiblings(MLIRContext *context,
+                              ControlFuseProjectionsFn controlFn,
+                              DecisionRemarks *remarks)
+      : OpInterfaceRewritePattern(context), controlFn(std::move(controlFn)),
+        remarks(remarks) {}
+
+  LogicalResult matchAndRewrite(LinalgOp first,
+                                PatternRewriter &rewriter) const override {
+    if (!isProjection(first))
+      return rewriter.notifyMatchFailure(first, "not a projection");
+    SmallVector<LinalgOp> group = siblings(first);
+    if (group.size() < 2)
+      return rewriter.notifyMatchFailure(first, "no sibling projection");
+    if (!controlFn(first))
+      return declineMatch(rewriter, first, remarks,
+                          "not fusing the projections of this input: "
+                          "rejected by the control function");
+    // The later projections' operands must be available at the first.
+    DominanceInfo dom(first->getParentOp());
+    SmallVector<LinalgOp> fusable = {first};
+    for (LinalgOp op : ArrayRef(group).drop_front()) {
+      if (llvm::all_of(op->getOperands(), [&](Value v) {
+            return hoistBefore(rewriter, v, first, dom);
+          }))
+        fusable.push_back(op);
+      else
+        reportDecision(remarks, op,
+                       "not fused with the projection at " + locString(first) +
+                           ": an operand is computed after that one");
+    }
+    if (fusable.size() < 2)
+      return failure();
+    linalg::GenericOp fused = fuseGroup(rewriter, fusable);
+    for (auto [i, op] : llvm::enumerate(fusable))
+      rewriter.replaceOp(op, fused.getResult(i));
+    reportDecision(remarks, fused,
+                   "fused " + Twine(fusable.size()) +
+                       " projections of the same input into one "
+                       "linalg.generic with " +
+                       Twine(fusable.size()) + " results");
+    return success();
+  }
+
+private:
+  /// `first` and the later projections in its block with the same first
+  /// input and iteration space.
+  static SmallVector<LinalgOp> siblings(LinalgOp first) {
+    SmallVector<LinalgOp> group = {first};
+    for (Operation *op = first->getNextNode(); op; op = op->getNextNode()) {
+      auto other = dyn_cast<LinalgOp>(op);
+      if (isProjection(other) &&
+          sameValue(first.getDpsInputs()[0], other.getDpsInputs()[0]) &&
+          sameIterationSpace(first, other))
+        group.push_back(other);
+    }
+    return group;
+  }
+
+  ControlFuseProjectionsFn controlFn;
+  DecisionRemarks *remarks;
+};
+
 struct FuseProjectionsPass
     : public mlir::attn::impl::AttnFuseProjectionsBase<FuseProjectionsPass> {
   using Base::Base;
 
   void runOnOperation() override {
-    // Groups of projections of the same activations, per block, in order.
-    SmallVector<SmallVector<LinalgOp>> groups;
-    getOperation()->walk([&](LinalgOp op) {
-      if (!isProjection(op))
-        return;
-      for (SmallVector<LinalgOp> &group : groups) {
-        LinalgOp first = group.front();
-        if (first->getBlock() == op->getBlock() &&
-            sameValue(first.getDpsInputs()[0], op.getDpsInputs()[0]) &&
-            sameIterationSpace(first, op)) {
-          group.push_back(op);
-          return;
-        }
-      }
-      groups.push_back({op});
-    });
-    IRRewriter rewriter(&getContext());
-    for (ArrayRef<LinalgOp> group : groups)
-      if (group.size() > 1)
-        fuse(rewriter, group);
-  }
-
-private:
-  void fuse(IRRewriter &rewriter, ArrayRef<LinalgOp> group) {
-    DominanceInfo dom(getOperation());
-    Operation *first = group.front();
-    for (LinalgOp op : group.drop_front())
-      for (Value v : op->getOperands())
-        if (!hoistBefore(rewriter, v, first, dom)) {
-          emitDecision(op, getArgument(),
-                       "not fused with the projection at " + locString(first) +
-                           ": an operand is computed after that one",
-                       remarks);
-          return;
-        }
-    linalg::GenericOp fused = fuseGroup(rewriter, group);
-    for (auto [i, op] : llvm::enumerate(group))
-      rewriter.replaceOp(op, fused.getResult(i));
-    emitDecision(fused, getArgument(),
-                 "fused " + Twine(group.size()) +
-                     " projections of the same input into one "
-                     "linalg.generic with " +
-                     Twine(group.size()) + " results",
-                 remarks);
-  }
-
-  static std::string locString(Operation *op) {
-    std::string s;
-    llvm::raw_string_ostream os(s);
-    op->getLoc().print(os);
-    return s;
+    auto populate = [](RewritePatternSet &patterns, DecisionRemarks *d) {
+      populateFuseProjectionsPatterns(
+          patterns, [](Operation *) { return true; }, d);
+    };
+    if (failed(applyGraphPatterns(getOperation(), getArgument(), remarks,
+                                  populate)))
+      signalPassFailure();
   }
 };
 
 } // namespace
+
+void mlir::attn::populateFuseProjectionsPatterns(
+    RewritePatternSet &patterns, const ControlFuseProjectionsFn &controlFn,
+    DecisionRemarks *remarks) {
+  patterns.add<FuseProjectionsWithSiblings>(patterns.getContext(), controlFn,
+                                            remarks);
+}

@@ -61,6 +61,17 @@ void populateFoldBroadcastsPatterns(RewritePatternSet &patterns,
                                     const ControlFoldBroadcastFn &controlFn,
                                     DecisionRemarks *remarks = nullptr);
 
+/// Decides whether a projection is fused with the later projections of
+/// the same input. The operation is the first projection (in block order).
+using ControlFuseProjectionsFn = std::function<bool(Operation *)>;
+
+/// Fuses contractions of the same input with the same iteration space
+/// (Q/K/V projections) into one multi-result `linalg.generic`, each result
+/// with its own output map (attn-fuse-projections).
+void populateFuseProjectionsPatterns(RewritePatternSet &patterns,
+                                     const ControlFuseProjectionsFn &controlFn,
+                                     DecisionRemarks *remarks = nullptr);
+
 /// Folds permutations (`linalg.transpose`, permutation-only
 /// `linalg.generic`) producing Q, K, V or mask, or consuming the result, of
 /// an `attn.attention` into its indexing maps (attn-fold-transposes).

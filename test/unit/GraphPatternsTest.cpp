@@ -105,6 +105,22 @@ func.func @f(%q: tensor<2x4x16x8xf32>, %k: tensor<2x12x8xf32>,
 }
 )mlir";
 
+// Two projections of the same activations.
+constexpr StringLiteral kProjections = R"mlir(
+func.func @f(%x: tensor<8x16xf32>, %wa: tensor<16x4xf32>,
+             %wb: tensor<16x4xf32>) -> (tensor<8x4xf32>, tensor<8x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<8x4xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<8x4xf32>)
+         -> tensor<8x4xf32>
+  %a = linalg.matmul ins(%x, %wa : tensor<8x16xf32>, tensor<16x4xf32>)
+         outs(%z : tensor<8x4xf32>) -> tensor<8x4xf32>
+  %b = linalg.matmul ins(%x, %wb : tensor<8x16xf32>, tensor<16x4xf32>)
+         outs(%z : tensor<8x4xf32>) -> tensor<8x4xf32>
+  return %a, %b : tensor<8x4xf32>, tensor<8x4xf32>
+}
+)mlir";
+
 struct Fixture {
   explicit Fixture(StringRef program = kProgram) {
     DialectRegistry registry;
@@ -268,4 +284,29 @@ TEST_CASE("fold broadcasts: the control function sees each operand",
                              "by Q V O) matches no role: batch dims are in "
                              "Q, K, V and O; M in Q and O; K1 in Q and K; "
                              "K2 in K and V; N in V and O)") == 1);
+}
+
+TEST_CASE("fuse projections: the control function sees the first one",
+          "[graph-patterns]") {
+  Fixture f(kProjections);
+  bool accept = GENERATE(false, true);
+  std::vector<Operation *> asked;
+  auto remarks = f.run([&](RewritePatternSet &patterns, DecisionRemarks *r) {
+    populateFuseProjectionsPatterns(
+        patterns,
+        [&](Operation *first) {
+          asked.push_back(first);
+          return accept;
+        },
+        r);
+  });
+  REQUIRE(!asked.empty());
+  CHECK(f.count("linalg.matmul") == (accept ? 0 : 2));
+  CHECK(f.count("linalg.generic") == (accept ? 1 : 0));
+  CHECK(llvm::count(remarks, "[test] not fusing the projections of this "
+                             "input: rejected by the control function") ==
+        (accept ? 0 : 1));
+  CHECK(llvm::count(remarks, "[test] fused 2 projections of the same input "
+                             "into one linalg.generic with 2 results") ==
+        (accept ? 1 : 0));
 }
