@@ -157,15 +157,15 @@ struct SplitMergedHeads : public OpRewritePattern<AttentionOp> {
       return declineMatch(rewriter, op, remarks,
                           "not splitting the merged heads: K and V merge "
                           "different dims");
-    // Old dim d -> (d, new dims...) for each split dim.
-    unsigned numLoops = op.getNumLoops();
+    // Old dim d -> its new dims, numbered in order (a split dim's parts are
+    // consecutive, so each role's dims keep their relative order).
+    unsigned numLoops = 0;
     llvm::DenseMap<unsigned, SmallVector<AffineExpr>> parts;
     MLIRContext *ctx = op.getContext();
-    for (auto &[d, sizes] : *kSplit) {
-      SmallVector<AffineExpr> exprs = {getAffineDimExpr(d, ctx)};
-      for (size_t i = 1; i < sizes.size(); ++i)
-        exprs.push_back(getAffineDimExpr(numLoops++, ctx));
-      parts[d] = exprs;
+    for (unsigned d = 0, e = op.getNumLoops(); d < e; ++d) {
+      size_t count = kSplit->count(d) ? (*kSplit)[d].size() : 1;
+      for (size_t i = 0; i < count; ++i)
+        parts[d].push_back(getAffineDimExpr(numLoops++, ctx));
     }
     auto split = [&](AffineMap map,
                      SmallVectorImpl<ReassociationIndices> *groups) {
@@ -173,8 +173,7 @@ struct SplitMergedHeads : public OpRewritePattern<AttentionOp> {
       for (AffineExpr e : map.getResults()) {
         unsigned d = cast<AffineDimExpr>(e).getPosition();
         ReassociationIndices group;
-        for (AffineExpr part :
-             parts.count(d) ? parts[d] : SmallVector<AffineExpr>{e}) {
+        for (AffineExpr part : parts[d]) {
           group.push_back(exprs.size());
           exprs.push_back(part);
         }

@@ -13,10 +13,10 @@
 // heads dim becomes an M dim that K and V do not use.
 // CHECK-DAG: #[[K:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d4, d3)>
 // CHECK-DAG: #[[V:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d4, d5)>
-// CHECK-DAG: #[[GQ:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d6, d2, d3)>
-// CHECK-DAG: #[[GK:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d4, d3)>
-// CHECK-DAG: #[[GV:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d4, d5)>
-// CHECK-DAG: #[[GO:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d6, d2, d5)>
+// CHECK-DAG: #[[GQ:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3, d4)>
+// CHECK-DAG: #[[GK:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d5, d4)>
+// CHECK-DAG: #[[GV:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d5, d6)>
+// CHECK-DAG: #[[GO:.+]] = affine_map<(d0, d1, d2, d3, d4, d5, d6) -> (d0, d1, d2, d3, d6)>
 // CHECK-DAG: #[[KT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d3, d4)>
 // CHECK-DAG: #[[MASK:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d2, d4)>
 // CHECK-LABEL: func.func @mqa_linalg_broadcast
@@ -110,8 +110,9 @@ func.func @no_broadcast(%q: tensor<2x4x16x8xf32>, %kt: tensor<2x4x8x12xf32>, %v:
 
 // GQA as repeat_kv writes it: 2 KV heads broadcast over a group of 2, the
 // group merged into 4 query heads by tensor.collapse_shape. The heads loop
-// is split into (KV head, group) -- Q and the result reshaped, which is
-// free -- and the broadcast folds: K and V are read unrepeated.
+// is split into (KV head, group), numbered consecutively so the query row
+// stays the innermost M dim -- Q and the result reshaped, which is free --
+// and the broadcast folds: K and V are read unrepeated.
 // CHECK-LABEL: func.func @gqa_repeat_kv
 // CHECK-NOT: linalg.broadcast
 // CHECK: %[[Q:.+]] = tensor.expand_shape %arg0 {{\[}}[0], [1, 2], [3], [4]] output_shape [2, 2, 2, 16, 8]
