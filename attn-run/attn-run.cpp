@@ -16,6 +16,7 @@
 #include "runtime/Npy.h"
 #include "runtime/Progress.h"
 #include "runtime/Reference.h"
+#include "transforms/Passes.h"
 
 #include "mlir/Dialect/Func/IR/FuncOps.h"
 #include "mlir/IR/MLIRContext.h"
@@ -617,6 +618,21 @@ static std::string describeTarget(const DeviceChoice &choice) {
   return "cpu";
 }
 
+/// The module as the graph pipeline's first step leaves it (attention
+/// written in linalg raised to attn.attention), for the analyses that look
+/// for attention ops: role sizes, FLOPs and the GPU comparison floor. Null
+/// with --no-graph-opt, where nothing is raised.
+static mlir::OwningOpRef<mlir::ModuleOp> raisedForAnalysis(mlir::ModuleOp m) {
+  if (noGraphOpt)
+    return nullptr;
+  mlir::OwningOpRef<mlir::ModuleOp> raised = m.clone();
+  mlir::PassManager pm(m.getContext());
+  pm.addPass(mlir::attn::createAttnRaiseAttention());
+  if (mlir::failed(pm.run(*raised)))
+    return nullptr;
+  return raised;
+}
+
 /// Compiles for the device and runs (unless --compile-only): results,
 /// outputs, comparisons, benchmark. Returns the exit code.
 static int compileAndRun(mlir::OwningOpRef<mlir::ModuleOp> module,
@@ -635,7 +651,10 @@ static int compileAndRun(mlir::OwningOpRef<mlir::ModuleOp> module,
     if (!prepareFiles(sig, args, expected))
       return 1;
   }
-  std::vector<RoleSizes> roleSizes = attentionSizes(func, args);
+  mlir::OwningOpRef<mlir::ModuleOp> raised = raisedForAnalysis(*module);
+  auto analyzed =
+      raised ? raised->lookupSymbol<mlir::func::FuncOp>(function) : func;
+  std::vector<RoleSizes> roleSizes = attentionSizes(analyzed, args);
   if (check && !referenceFits(roleSizes, error))
     return fail(error);
   // The GPU kernels are generated for static shapes: a program with dynamic
@@ -649,7 +668,7 @@ static int compileAndRun(mlir::OwningOpRef<mlir::ModuleOp> module,
     progress("specialized @" + function +
              " to its inputs' shapes for the GPU kernels");
   }
-  std::optional<DType> floor = comparisonFloor(func, choice.isGpu());
+  std::optional<DType> floor = comparisonFloor(analyzed, choice.isGpu());
   mlir::OwningOpRef<mlir::ModuleOp> referenceModule;
   if (check)
     referenceModule = module->clone();

@@ -93,6 +93,22 @@ def AttnLowerToReference : Pass<"attn-lower-to-reference"> {
                            "::mlir::math::MathDialect"];
 }
 
+def AttnDecomposeSoftmax : Pass<"attn-decompose-softmax"> {
+  let summary = "Decompose linalg.softmax into linalg.generic ops";
+  let description = [{
+    Replaces each `linalg.softmax` by upstream's decomposition (its
+    `AggregatedOpInterface::decomposeOperation`): the row max, `exp(x - max)`,
+    the row sum and the division, as `linalg.generic`s and fills that every
+    target lowers. Runs after the graph passes (a softmax inside an attention
+    is raised to `attn.attention` there) and before bufferization: the
+    lowerings have no pattern for the op itself.
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect"];
+}
+
 def AttnRocmAttentionKernels
     : Pass<"attn-rocm-attention-kernels", "::mlir::ModuleOp"> {
   let summary = "Generate the flash-attention AMDGPU kernel of each attention";

@@ -80,6 +80,7 @@ void mlir::attn::buildCpuPipeline(OpPassManager &pm,
   tile.k2Splits = options.k2Splits;
   pm.addNestedPass<func::FuncOp>(createAttnTileAttention(tile));
   pm.addPass(createAttnDecomposeOnlineAttention());
+  pm.addPass(createAttnDecomposeSoftmax());
   addCleanup(pm);
   if (options.lowerToLLVM)
     addCpuLoweringStage(pm);
@@ -88,6 +89,7 @@ void mlir::attn::buildCpuPipeline(OpPassManager &pm,
 void mlir::attn::buildReferencePipeline(
     OpPassManager &pm, const ReferencePipelineOptions &options) {
   pm.addPass(createAttnLowerToReference());
+  pm.addPass(createAttnDecomposeSoftmax());
   pm.addPass(createCanonicalizerPass());
   if (options.lowerToLLVM)
     addCpuLoweringStage(pm);
@@ -174,6 +176,8 @@ void mlir::attn::buildRocmPipeline(OpPassManager &pm,
   if (options.graphOpt)
     buildGraphOptPipeline(pm);
   addAttentionKernelStage(pm, options);
+  // A softmax left after the graph passes (not part of an attention).
+  pm.addPass(createAttnDecomposeSoftmax());
   addBufferizeStage(pm);
   addDeviceMemoryStage(pm, options.emulate);
   addLowerGpuModuleStage(pm, options.chip);

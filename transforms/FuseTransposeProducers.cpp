@@ -134,8 +134,10 @@ bool TransposeFuser::canFuse(Value src, ArrayRef<int64_t> perm,
     return false;
   }
   Operation *def = src.getDefiningOp();
-  // Creating a new empty tensor or constant duplicates no computation.
-  if (isa<tensor::EmptyOp, arith::ConstantOp>(def)) {
+  // Creating a new empty tensor, constant or fill duplicates no computation
+  // (a fill shared by several accumulators, e.g. of fused projections, is
+  // recreated for the one that is permuted).
+  if (isa<tensor::EmptyOp, arith::ConstantOp, linalg::FillOp>(def)) {
     if (isa<arith::ConstantOp>(def) &&
         !isa<DenseElementsAttr>(cast<arith::ConstantOp>(def).getValue())) {
       why = "the producer is a non-dense constant";
@@ -148,7 +150,7 @@ bool TransposeFuser::canFuse(Value src, ArrayRef<int64_t> perm,
           "' has other users; fusing would compute it twice";
     return false;
   }
-  if (matchPermutation(def) || isa<linalg::FillOp>(def))
+  if (matchPermutation(def))
     return true;
   if (auto expand = dyn_cast<tensor::ExpandShapeOp>(def)) {
     std::optional<GroupPermutation> groups =
@@ -179,9 +181,11 @@ bool TransposeFuser::canFuse(Value src, ArrayRef<int64_t> perm,
     }
     return true;
   }
+  // A multi-result generic (fused projections) writes the one result
+  // through its own output map; the other results stay as they are.
   auto linalgOp = dyn_cast<linalg::LinalgOp>(def);
   if (linalgOp && linalgOp.hasPureTensorSemantics() &&
-      linalgOp.getNumDpsInits() == 1 && def->getNumResults() == 1)
+      (def->getNumResults() == 1 || isa<linalg::GenericOp>(def)))
     return true;
   why = "the producer '" + def->getName().getStringRef().str() +
         "' is not a kind this pass fuses into";
@@ -261,6 +265,8 @@ Value TransposeFuser::fuse(Value src, ArrayRef<int64_t> perm) {
 
   auto linalgOp = cast<linalg::LinalgOp>(def);
   auto generic = dyn_cast<linalg::GenericOp>(def);
+  // Before generalization, which erases `def` (and so `src`).
+  unsigned resultNumber = cast<OpResult>(src).getResultNumber();
   std::string step = def->getName().getStringRef().str();
   if (!generic) {
     // Named ops (matmul, batch_matmul, ...) write through a fixed output
@@ -272,8 +278,10 @@ Value TransposeFuser::fuse(Value src, ArrayRef<int64_t> perm) {
     rewriter.setInsertionPoint(generic);
     step += " (generalized)";
   }
+  if (generic->getNumResults() > 1)
+    step += " result #" + std::to_string(resultNumber);
   steps.push_back(step + " writes the permuted layout (output map permuted)");
-  OpOperand *initOperand = generic.getDpsInitOperand(0);
+  OpOperand *initOperand = generic.getDpsInitOperand(resultNumber);
   Value newInit;
   if (generic.payloadUsesValueFromOperand(initOperand)) {
     // The payload reads the init (e.g. an accumulator): permute it too.
@@ -282,13 +290,21 @@ Value TransposeFuser::fuse(Value src, ArrayRef<int64_t> perm) {
     newInit = createPermutedEmpty(rewriter, loc, initOperand->get(), perm);
   }
   SmallVector<AffineMap> maps = generic.getIndexingMapsArray();
-  maps.back() = permuteResults(maps.back(), perm);
+  AffineMap &outMap = maps[initOperand->getOperandNumber()];
+  outMap = permuteResults(outMap, perm);
+  SmallVector<Value> inits = generic.getDpsInits();
+  inits[resultNumber] = newInit;
   auto newGeneric = linalg::GenericOp::create(
-      rewriter, loc, TypeRange{newInit.getType()}, generic.getDpsInputs(),
-      ValueRange{newInit}, maps, generic.getIteratorTypesArray());
+      rewriter, loc, ValueRange(inits).getTypes(), generic.getDpsInputs(),
+      inits, maps, generic.getIteratorTypesArray());
   rewriter.cloneRegionBefore(generic.getRegion(), newGeneric.getRegion(),
                              newGeneric.getRegion().end());
-  return newGeneric.getResult(0);
+  // The other results (other projections) are unchanged.
+  for (OpResult result : generic->getResults())
+    if (result.getResultNumber() != resultNumber)
+      rewriter.replaceAllUsesWith(
+          result, newGeneric->getResult(result.getResultNumber()));
+  return newGeneric.getResult(resultNumber);
 }
 
 /// Fuses a `linalg.transpose` into the producer of its input.

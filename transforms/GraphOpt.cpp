@@ -11,15 +11,24 @@ using namespace mlir;
 
 void mlir::attn::buildGraphOptPipeline(OpPassManager &pm,
                                        const GraphOptPipelineOptions &options) {
+  AttnRaiseAttentionOptions raise;
+  raise.remarks = options.remarks;
+  AttnFuseProjectionsOptions projections;
+  projections.remarks = options.remarks;
   AttnBubbleTransposeVOptions bubble;
   bubble.remarks = options.remarks;
   AttnFuseTransposeProducersOptions fuse;
   fuse.remarks = options.remarks;
   AttnFoldTransposesOptions fold;
   fold.remarks = options.remarks;
+  AttnFoldBroadcastsOptions broadcasts;
+  broadcasts.remarks = options.remarks;
+  pm.addPass(createAttnRaiseAttention(raise));
+  pm.addPass(createAttnFuseProjections(projections));
   pm.addPass(createAttnBubbleTransposeV(bubble));
   pm.addPass(createAttnFuseTransposeProducers(fuse));
   pm.addPass(createAttnFoldTransposes(fold));
+  pm.addPass(createAttnFoldBroadcasts(broadcasts));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
@@ -31,8 +40,10 @@ void mlir::attn::buildGraphOptPipeline(OpPassManager &pm) {
 void mlir::attn::registerAttnPipelines() {
   PassPipelineRegistration<GraphOptPipelineOptions>(
       "attn-graph-opt",
-      "Transposed-V graph pipeline: attn-bubble-transpose-v, "
-      "attn-fuse-transpose-producers, attn-fold-transposes, canonicalize, cse",
+      "Graph pipeline: attn-raise-attention, attn-fuse-projections, "
+      "attn-bubble-transpose-v, "
+      "attn-fuse-transpose-producers, attn-fold-transposes, "
+      "attn-fold-broadcasts, canonicalize, cse",
       [](OpPassManager &pm, const GraphOptPipelineOptions &options) {
         buildGraphOptPipeline(pm, options);
       });

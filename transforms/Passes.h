@@ -2,6 +2,7 @@
 #ifndef ATTN_TRANSFORMS_PASSES_H
 #define ATTN_TRANSFORMS_PASSES_H
 
+#include "dialect/AttnDialect.h"
 #include "transforms/Remarks.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
@@ -27,7 +28,8 @@ struct GraphOptPipelineOptions
       llvm::cl::init(remarksEnabled())};
 };
 
-/// bubble -> fuse into producers -> fold back -> canonicalize, cse.
+/// raise attention -> bubble -> fuse into producers -> fold back ->
+/// canonicalize, cse.
 void buildGraphOptPipeline(OpPassManager &pm,
                            const GraphOptPipelineOptions &options);
 

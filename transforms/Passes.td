@@ -11,6 +11,49 @@ defvar RemarksOption = Option<"remarks", "remarks", "bool",
     "Report each decision (done or declined, and why) as a remark "
     "(default: --attn-remarks)">;
 
+def AttnRaiseAttention : Pass<"attn-raise-attention"> {
+  let summary = "Raise linalg attention chains to attn.attention";
+  let description = [{
+    Recognizes, from the second contraction backwards,
+
+    ```
+    S = Q . K^T       (linalg.matmul, batch_matmul, contract or a generic
+                       contraction; operands in any layout)
+    S = S * c, S / c  (constant scalar or splat/0-d tensor; also on Q or K)
+    S = S + mask      (float mask, broadcast allowed) or
+    S = select(mask, S, -inf)   (i1 mask)
+    P = softmax(S)    (linalg.softmax, or max-reduce, subtract, exp,
+                       sum-reduce, divide or multiply by the reciprocal,
+                       with or without the max subtraction)
+    O = P . V
+    ```
+
+    with `arith.extf`/`truncf`, transposes, broadcasts and unit-dim
+    `tensor.expand_shape`s anywhere in between, and replaces it with one
+    `attn.attention` whose indexing maps absorb the layouts of the chain
+    (transposes of Q, K and V themselves are left to
+    `attn-fold-transposes`). The attention computes in f32 whatever the
+    chain's intermediate types. Heads merged into the batch dim around the
+    products (`tensor.collapse_shape` before a `linalg.batch_matmul`,
+    `tensor.expand_shape` after it, as torch-mlir and ONNX importers emit)
+    are first moved out of the chain by upstream's fusion by expansion,
+    applied only to the contractions next to a softmax.
+
+    Declines, with a remark under `remarks`, when an intermediate (S, P or a
+    part of the softmax) has a user outside the chain, when the softmax is
+    over a dim the second contraction does not reduce, when a contraction
+    accumulates into a non-zero init, when a float mask is added before the
+    scale, when the i1 mask selects -inf where it is true, or when the
+    shapes or element types do not fit `attn.attention`. A chain without a
+    softmax is not considered.
+  }];
+  let options = [RemarksOption];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::attn::AttnDialect"];
+}
+
 def AttnFoldTransposes : Pass<"attn-fold-transposes"> {
   let summary = "Absorb transposes of Q, K, V, mask and O into attention maps";
   let description = [{
@@ -70,6 +113,54 @@ def AttnFuseTransposeProducers : Pass<"attn-fuse-transpose-producers"> {
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect"];
+}
+
+def AttnFoldBroadcasts : Pass<"attn-fold-broadcasts"> {
+  let summary = "Absorb broadcasts of Q, K, V and mask into attention maps";
+  let description = [{
+    A `linalg.broadcast`, or a broadcasting `linalg.generic` (one input read
+    through a projected permutation, all loops parallel, body yields the
+    input), that produces the Q, K, V or mask operand of an
+    `attn.attention` -- through any number of such copies and transposes,
+    each with no other user -- is removed and composed into that operand's
+    indexing map. GQA/MQA models repeat K and V across query heads this
+    way; folded, the heads dim is simply not used by K and V (an M dim),
+    and the repeated tensors are never materialized.
+
+    All the operands' broadcasts are folded together, and only when the
+    resulting maps have valid roles (K and V must drop the same dims);
+    otherwise the pass declines and says why under `remarks`.
+
+    GQA as `repeat_kv` writes it -- K and V broadcast over a group dim that
+    a `tensor.collapse_shape` then merges with the KV-heads dim into the
+    query-heads dim -- is first rewritten so that no map has to read
+    through the collapse: the attention's heads loop is split into the
+    collapsed dims, K and V read the collapse's source, and Q, the mask and
+    the result get a `tensor.expand_shape` / `collapse_shape` (free for
+    contiguous tensors). The broadcasts then fold as above.
+  }];
+  let options = [RemarksOption];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect",
+                           "::mlir::tensor::TensorDialect"];
+}
+
+def AttnFuseProjections : Pass<"attn-fuse-projections"> {
+  let summary = "Fuse contractions of the same input (Q/K/V projections)";
+  let description = [{
+    Contractions (`linalg.matmul`, `linalg.batch_matmul`, contraction
+    generics; static shapes) of the same first input -- the same value, or
+    equivalent pure ops such as an importer's repeated `collapse_shape` of
+    the activations -- with the same iteration space and the same map of
+    that input are fused into one multi-result `linalg.generic` that reads
+    the input once. Each result keeps its own output map, so
+    `attn-fuse-transpose-producers` can make one of them (V) be written
+    transposed. Constants, empty tensors, fills and reshapes that the
+    later projections need are moved before the first; a projection that
+    needs anything else computed after the first is not fused (a remark
+    says so).
+  }];
+  let options = [RemarksOption];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
 #endif // ATTN_TRANSFORMS_PASSES_TD

@@ -36,6 +36,42 @@ using ControlBubbleTransposeVFn = std::function<bool(OpOperand *)>;
 /// producer can absorb the transpose.
 using ControlFuseTransposeFn = std::function<bool(OpOperand *)>;
 
+/// Decides whether an attention chain is raised to `attn.attention`. The
+/// operation is the chain's second contraction (P.V); only called when the
+/// chain matches.
+using ControlRaiseAttentionFn = std::function<bool(Operation *)>;
+
+/// Replaces matmul -> [scale] -> [mask] -> softmax -> matmul chains in
+/// linalg (named or generic contractions, linalg.softmax or its
+/// decomposition, casts, transposes and broadcasts in between) with one
+/// `attn.attention` (attn-raise-attention).
+void populateRaiseAttentionPatterns(RewritePatternSet &patterns,
+                                    const ControlRaiseAttentionFn &controlFn,
+                                    DecisionRemarks *remarks = nullptr);
+
+/// Decides whether the broadcast producing an `attn.attention` operand (Q,
+/// K, V or mask) is folded into its indexing map.
+using ControlFoldBroadcastFn = std::function<bool(OpOperand *)>;
+
+/// Folds broadcasts (`linalg.broadcast`, broadcasting generics, with any
+/// permutations in between) producing Q, K, V or mask of an
+/// `attn.attention` into its indexing maps, when the maps keep valid roles
+/// (attn-fold-broadcasts): repeated K/V heads of GQA are not materialized.
+void populateFoldBroadcastsPatterns(RewritePatternSet &patterns,
+                                    const ControlFoldBroadcastFn &controlFn,
+                                    DecisionRemarks *remarks = nullptr);
+
+/// Decides whether a projection is fused with the later projections of
+/// the same input. The operation is the first projection (in block order).
+using ControlFuseProjectionsFn = std::function<bool(Operation *)>;
+
+/// Fuses contractions of the same input with the same iteration space
+/// (Q/K/V projections) into one multi-result `linalg.generic`, each result
+/// with its own output map (attn-fuse-projections).
+void populateFuseProjectionsPatterns(RewritePatternSet &patterns,
+                                     const ControlFuseProjectionsFn &controlFn,
+                                     DecisionRemarks *remarks = nullptr);
+
 /// Folds permutations (`linalg.transpose`, permutation-only
 /// `linalg.generic`) producing Q, K, V or mask, or consuming the result, of
 /// an `attn.attention` into its indexing maps (attn-fold-transposes).

@@ -207,3 +207,36 @@ func.func @unknown_producer(%x: tensor<2x3xf32>) -> tensor<3x2xf32> {
   %t = linalg.transpose ins(%n : tensor<2x3xf32>) outs(%et : tensor<3x2xf32>) permutation = [1, 0]
   return %t : tensor<3x2xf32>
 }
+
+// -----
+
+// A multi-result generic (fused Q/K/V projections): the transposed result
+// gets its own permuted output map and init; the other results are the
+// same values as before.
+#x = affine_map<(m, n, k) -> (m, k)>
+#w = affine_map<(m, n, k) -> (k, n)>
+#y = affine_map<(m, n, k) -> (m, n)>
+// CHECK-DAG: #[[YT:.+]] = affine_map<(d0, d1, d2) -> (d1, d0)>
+// CHECK-LABEL: func.func @multi_result_generic
+// CHECK: %[[F:.+]]:2 = linalg.generic {indexing_maps = [#{{.+}}, #{{.+}}, #{{.+}}, #{{.+}}, #[[YT]]]
+// CHECK: -> (tensor<4x8xf32>, tensor<8x4xf32>)
+// CHECK-NOT: linalg.transpose
+// CHECK: return %[[F]]#0, %[[F]]#1
+func.func @multi_result_generic(%x: tensor<4x6xf32>, %wa: tensor<6x8xf32>, %wb: tensor<6x8xf32>) -> (tensor<4x8xf32>, tensor<8x4xf32>) {
+  %zero = arith.constant 0.0 : f32
+  %e = tensor.empty() : tensor<4x8xf32>
+  %z = linalg.fill ins(%zero : f32) outs(%e : tensor<4x8xf32>) -> tensor<4x8xf32>
+  %r:2 = linalg.generic {indexing_maps = [#x, #w, #w, #y, #y], iterator_types = ["parallel", "parallel", "reduction"]}
+         ins(%x, %wa, %wb : tensor<4x6xf32>, tensor<6x8xf32>, tensor<6x8xf32>) outs(%z, %z : tensor<4x8xf32>, tensor<4x8xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32, %o1: f32, %o2: f32):
+    %m1 = arith.mulf %a, %b : f32
+    %s1 = arith.addf %o1, %m1 : f32
+    %m2 = arith.mulf %a, %c : f32
+    %s2 = arith.addf %o2, %m2 : f32
+    linalg.yield %s1, %s2 : f32, f32
+  } -> (tensor<4x8xf32>, tensor<4x8xf32>)
+  %et = tensor.empty() : tensor<8x4xf32>
+  // expected-remark @+1 {{[attn-fuse-transpose-producers] fused transpose [1, 0]: linalg.generic result #1 writes the permuted layout (output map permuted); recreated the linalg.fill in the permuted shape}}
+  %t = linalg.transpose ins(%r#1 : tensor<4x8xf32>) outs(%et : tensor<8x4xf32>) permutation = [1, 0]
+  return %r#0, %t : tensor<4x8xf32>, tensor<8x4xf32>
+}
