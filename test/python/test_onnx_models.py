@@ -128,12 +128,12 @@ def test_inline_weights_match(exported, tools):
                                atol=ATOL, rtol=RTOL)
 
 
-@pytest.mark.xfail(reason="needs the raising pass of issue #13 (branch 'raise'), "
-                   "not merged into this branch", strict=False)
 def test_attention_is_raised(exported, tools):
+    """The exported attention becomes one attn.attention (the raising pass
+    of --attn-graph-opt)."""
     case, module, inputs, want, d = exported
     p = run_tool(tools, "attn-opt", "--attn-graph-opt", d / "model.mlir")
-    assert "attn.attention" in p.stdout
+    assert p.stdout.count("attn.attention") == 1, p.stdout
 
 
 def _fused_einsum():
