@@ -23,12 +23,15 @@ void mlir::attn::buildGraphOptPipeline(OpPassManager &pm,
   fold.remarks = options.remarks;
   AttnFoldBroadcastsOptions broadcasts;
   broadcasts.remarks = options.remarks;
+  AttnFoldCausalMaskOptions causal;
+  causal.remarks = options.remarks;
   pm.addPass(createAttnRaiseAttention(raise));
   pm.addPass(createAttnFuseProjections(projections));
   pm.addPass(createAttnBubbleTransposeV(bubble));
   pm.addPass(createAttnFuseTransposeProducers(fuse));
   pm.addPass(createAttnFoldTransposes(fold));
   pm.addPass(createAttnFoldBroadcasts(broadcasts));
+  pm.addPass(createAttnFoldCausalMask(causal));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
@@ -43,7 +46,7 @@ void mlir::attn::registerAttnPipelines() {
       "Graph pipeline: attn-raise-attention, attn-fuse-projections, "
       "attn-bubble-transpose-v, "
       "attn-fuse-transpose-producers, attn-fold-transposes, "
-      "attn-fold-broadcasts, canonicalize, cse",
+      "attn-fold-broadcasts, attn-fold-causal-mask, canonicalize, cse",
       [](OpPassManager &pm, const GraphOptPipelineOptions &options) {
         buildGraphOptPipeline(pm, options);
       });

@@ -144,6 +144,24 @@ def AttnFoldBroadcasts : Pass<"attn-fold-broadcasts"> {
                            "::mlir::tensor::TensorDialect"];
 }
 
+def AttnFoldCausalMask : Pass<"attn-fold-causal-mask"> {
+  let summary = "Replace a triangular mask with the causal attribute";
+  let description = [{
+    A mask of an `attn.attention` whose map uses exactly the innermost M
+    dim and the K2 dim, with static sizes, that is causal -- a constant
+    (i1, or float with only 0 and -inf, e.g. PyTorch's
+    `full(-inf).triu(1)` or `tril(ones)` exported as an initializer) or a
+    `linalg.generic` with no inputs comparing `linalg.index` values (plus
+    constants), possibly through `select(cond, 0, -inf)` -- is checked
+    element by element against `j <= i + D` for D = 0 (top_left) and
+    D = K2 - M (bottom_right) and, if one matches, removed and replaced by
+    `causal(top_left)` or `causal(bottom_right)`. The lowerings then skip
+    the key blocks above the diagonal instead of reading a mask. Any other
+    mask is left as it is (a remark says why when it is not causal).
+  }];
+  let options = [RemarksOption];
+}
+
 def AttnFuseProjections : Pass<"attn-fuse-projections"> {
   let summary = "Fuse contractions of the same input (Q/K/V projections)";
   let description = [{

@@ -61,6 +61,13 @@ void populateFoldBroadcastsPatterns(RewritePatternSet &patterns,
                                     const ControlFoldBroadcastFn &controlFn,
                                     DecisionRemarks *remarks = nullptr);
 
+/// Replaces a mask of an `attn.attention` over exactly its innermost M dim
+/// and K2 dim that is causal -- a constant (i1, or float 0 / -inf) or a
+/// generic comparing linalg.index values -- with the `causal` attribute of
+/// the matching alignment (attn-fold-causal-mask).
+void populateFoldCausalMaskPatterns(RewritePatternSet &patterns,
+                                    DecisionRemarks *remarks = nullptr);
+
 /// Decides whether a projection is fused with the later projections of
 /// the same input. The operation is the first projection (in block order).
 using ControlFuseProjectionsFn = std::function<bool(Operation *)>;

@@ -134,6 +134,8 @@ def test_attention_is_raised(exported, tools):
     case, module, inputs, want, d = exported
     p = run_tool(tools, "attn-opt", "--attn-graph-opt", d / "model.mlir")
     assert p.stdout.count("attn.attention") == 1, p.stdout
+    # The GQA layer's triu(-inf) buffer becomes the causal attribute.
+    assert ("causal(top_left)" in p.stdout) == (case == "gqa"), p.stdout
 
 
 def _fused_einsum():
