@@ -43,11 +43,36 @@ struct TileAttentionPass
 
 /// The parallel tiles of the (batch, M) tiling and the loop sizes.
 struct ParallelTiles {
-  SmallVector<int64_t> sizes;
-  SmallVector<unsigned> loops; // batch and M loops, in loop order
+  SmallVector<int64_t> sizes, tiles; // per loop
+  SmallVector<unsigned> loops;       // batch and M loops, in loop order
   int64_t count = 1;
 };
 } // namespace
+
+/// Tile size of each loop in the parallel tiling: batch dims 1, the
+/// innermost M dim `mTile` rows; when that dim has fewer rows than a tile
+/// (decode; GQA with the query-head group as an outer M dim), outer M dims
+/// fill the tile with whole dims, so one tile reads each K/V block once for
+/// all of them. Other loops 0 (not tiled).
+static SmallVector<int64_t> parallelTileSizes(OnlineAttentionOp op,
+                                              int64_t mTile) {
+  AttentionDims dims = op.getDims();
+  SmallVector<int64_t> sizes =
+      getStaticLoopSizes(op.getIndexingMapsArray(), op->getOperands());
+  SmallVector<int64_t> tiles(sizes.size(), 0);
+  for (unsigned d : dims.batch)
+    tiles[d] = 1;
+  int64_t inner = sizes[dims.m.back()];
+  tiles[dims.m.back()] = mTile;
+  int64_t budget =
+      ShapedType::isDynamic(inner) || inner >= mTile ? 1 : mTile / inner;
+  for (unsigned d : llvm::reverse(ArrayRef<unsigned>(dims.m).drop_back())) {
+    bool whole = !ShapedType::isDynamic(sizes[d]) && sizes[d] <= budget;
+    tiles[d] = whole ? sizes[d] : 1;
+    budget = whole ? budget / sizes[d] : 1;
+  }
+  return tiles;
+}
 
 static std::optional<ParallelTiles> getParallelTiles(OnlineAttentionOp op,
                                                      int64_t mTile) {
@@ -56,10 +81,10 @@ static std::optional<ParallelTiles> getParallelTiles(OnlineAttentionOp op,
   if (llvm::any_of(t.sizes, ShapedType::isDynamic))
     return std::nullopt;
   AttentionDims dims = op.getDims();
+  t.tiles = parallelTileSizes(op, mTile);
   t.loops = unionOf({dims.batch, dims.m});
   for (unsigned d : t.loops)
-    t.count *=
-        d == dims.m.back() ? llvm::divideCeil(t.sizes[d], mTile) : t.sizes[d];
+    t.count *= llvm::divideCeil(t.sizes[d], t.tiles[d]);
   return t;
 }
 
@@ -170,15 +195,10 @@ LogicalResult TileAttentionPass::tileParallel(RewriterBase &rewriter,
   llvm::append_range(loops, dims.m);
   llvm::append_range(loops, dims.n);
   llvm::sort(loops);
+  SmallVector<int64_t> tiles = parallelTileSizes(op, mTile);
   SmallVector<OpFoldResult> tileSizes;
-  for (unsigned d : loops) {
-    int64_t size = 0;
-    if (llvm::is_contained(dims.batch, d))
-      size = 1;
-    else if (llvm::is_contained(dims.m, d))
-      size = d == dims.m.back() ? mTile : 1;
-    tileSizes.push_back(rewriter.getIndexAttr(size));
-  }
+  for (unsigned d : loops)
+    tileSizes.push_back(rewriter.getIndexAttr(tiles[d]));
   scf::SCFTilingOptions tilingOptions;
   tilingOptions.setTileSizes(tileSizes).setLoopType(
       scf::SCFTilingOptions::LoopType::ForallOp);
@@ -259,8 +279,8 @@ static SmallVector<Value> mergePartials(OpBuilder &b, OnlineAttentionOp op,
 /// Offsets and sizes (over all loops) of the split's tile: ivs are the
 /// split index then the parallel tile indices (ParallelTiles::loops).
 static void splitTile(OpBuilder &b, Location loc, OnlineAttentionOp op,
-                      const ParallelTiles &tiles, ValueRange ivs, int64_t mTile,
-                      int64_t chunk, SmallVector<OpFoldResult> &offsets,
+                      const ParallelTiles &tiles, ValueRange ivs, int64_t chunk,
+                      SmallVector<OpFoldResult> &offsets,
                       SmallVector<OpFoldResult> &sizes) {
   AttentionDims dims = op.getDims();
   offsets.assign(tiles.sizes.size(), b.getIndexAttr(0));
@@ -283,14 +303,8 @@ static void splitTile(OpBuilder &b, Location loc, OnlineAttentionOp op,
                                                    {OpFoldResult(index)});
   };
   tileAt(dims.k2.back(), ivs[0], chunk);
-  for (auto [d, index] : llvm::zip(tiles.loops, ivs.drop_front())) {
-    if (d == dims.m.back()) {
-      tileAt(d, index, mTile);
-      continue;
-    }
-    offsets[d] = index;
-    sizes[d] = b.getIndexAttr(1);
-  }
+  for (auto [d, index] : llvm::zip(tiles.loops, ivs.drop_front()))
+    tileAt(d, index, tiles.tiles[d]);
 }
 
 /// Flash-decoding: one scf.forall over (split, batch and M tiles) computes
@@ -315,16 +329,15 @@ void TileAttentionPass::splitKeys(RewriterBase &rewriter, OnlineAttentionOp op,
   SmallVector<OpFoldResult> lbs, ubs = {rewriter.getIndexAttr(splits)}, steps;
   for (unsigned d : tiles.loops)
     ubs.push_back(rewriter.getIndexAttr(
-        d == dims.m.back() ? llvm::divideCeil(tiles.sizes[d], mTile)
-                           : tiles.sizes[d]));
+        llvm::divideCeil(tiles.sizes[d], tiles.tiles[d])));
   lbs.assign(ubs.size(), rewriter.getIndexAttr(0));
   steps.assign(ubs.size(), rewriter.getIndexAttr(1));
   auto forall = scf::ForallOp::create(rewriter, loc, lbs, ubs, steps, partials,
                                       /*mapping=*/std::nullopt);
   rewriter.setInsertionPoint(forall.getTerminator());
   SmallVector<OpFoldResult> offsets, sizes;
-  splitTile(rewriter, loc, op, tiles, forall.getInductionVars(), mTile, chunk,
-            offsets, sizes);
+  splitTile(rewriter, loc, op, tiles, forall.getInductionVars(), chunk, offsets,
+            sizes);
   FailureOr<TilingResult> tiled =
       op.getTiledImplementation(rewriter, offsets, sizes);
   assert(succeeded(tiled) && "online attention tiling cannot fail");

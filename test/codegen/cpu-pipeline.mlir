@@ -1,10 +1,10 @@
 // The tensor-level CPU pipeline never builds a value of the full [M, K2]
 // score shape (64x100 here), only tiles of it; the reference lowering does.
-// RUN: attn-opt %s --attn-cpu-pipeline="lower-to-llvm=false" | FileCheck %s --check-prefix=TILED
+// RUN: attn-opt %s --attn-cpu-pipeline="lower-to-llvm=false k2-splits=1" | FileCheck %s --check-prefix=TILED
 // RUN: attn-opt %s --attn-reference-pipeline="lower-to-llvm=false" | FileCheck %s --check-prefix=REF
 // Both reach the LLVM dialect; the tiled one runs its tiles in parallel
 // through OpenMP.
-// RUN: attn-opt %s --attn-cpu-pipeline | FileCheck %s --check-prefix=LLVM
+// RUN: attn-opt %s --attn-cpu-pipeline=k2-splits=1 | FileCheck %s --check-prefix=LLVM
 // RUN: attn-opt %s --attn-reference-pipeline | FileCheck %s --check-prefix=REFLLVM
 
 #q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>

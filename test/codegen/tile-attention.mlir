@@ -1,5 +1,5 @@
-// RUN: attn-opt %s --attn-convert-to-online-attention --attn-tile-attention="m-tile=32 k2-tile=64" | FileCheck %s
-// RUN: attn-opt %s --attn-convert-to-online-attention --attn-tile-attention="m-tile=16 k2-tile=50" | FileCheck %s --check-prefix=SMALL
+// RUN: attn-opt %s --attn-convert-to-online-attention --attn-tile-attention="m-tile=32 k2-tile=64 k2-splits=1" | FileCheck %s
+// RUN: attn-opt %s --attn-convert-to-online-attention --attn-tile-attention="m-tile=16 k2-tile=50 k2-splits=1" | FileCheck %s --check-prefix=SMALL
 // RUN: not attn-opt %s --attn-convert-to-online-attention --attn-tile-attention="m-tile=0" 2>&1 | FileCheck %s --check-prefix=BADTILE
 
 #q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
@@ -36,4 +36,23 @@ func.func @tiled(%q: tensor<2x64x16xf32>, %k: tensor<2x100x16xf32>, %v: tensor<2
          ins(%q, %k, %v, %s, %m : tensor<2x64x16xf32>, tensor<2x100x16xf32>, tensor<2x100x8xf32>, f32, tensor<64x100xi1>)
          outs(%init : tensor<2x64x8xf32>) -> tensor<2x64x8xf32>
   return %r : tensor<2x64x8xf32>
+}
+
+// GQA decode (the query-head group g is an outer M dim, one query row):
+// the tile takes all 4 heads of a group, so each K/V block is read once
+// for them.
+#gq = affine_map<(b, h, g, m, k1, k2, n) -> (b, h, g, m, k1)>
+#gk = affine_map<(b, h, g, m, k1, k2, n) -> (b, h, k2, k1)>
+#gv = affine_map<(b, h, g, m, k1, k2, n) -> (b, h, k2, n)>
+#gs = affine_map<(b, h, g, m, k1, k2, n) -> ()>
+#go = affine_map<(b, h, g, m, k1, k2, n) -> (b, h, g, m, n)>
+// CHECK-LABEL: func.func @gqa_decode
+// CHECK: scf.forall ({{.+}}) = (0, 0, 0, 0) to (1, 2, 4, 1) step (1, 1, 4, 32)
+// CHECK: tensor.extract_slice %arg0[{{.+}}] [1, 1, 4, %{{.+}}, 16]
+func.func @gqa_decode(%q: tensor<1x2x4x1x16xf32>, %k: tensor<1x2x100x16xf32>, %v: tensor<1x2x100x8xf32>, %s: f32,
+                      %init: tensor<1x2x4x1x8xf32>) -> tensor<1x2x4x1x8xf32> {
+  %r = attn.attention {indexing_maps = [#gq, #gk, #gv, #gs, #go]}
+         ins(%q, %k, %v, %s : tensor<1x2x4x1x16xf32>, tensor<1x2x100x16xf32>, tensor<1x2x100x8xf32>, f32)
+         outs(%init : tensor<1x2x4x1x8xf32>) -> tensor<1x2x4x1x8xf32>
+  return %r : tensor<1x2x4x1x8xf32>
 }
