@@ -11,27 +11,25 @@ using namespace mlir;
 
 void mlir::attn::buildGraphOptPipeline(OpPassManager &pm,
                                        const GraphOptPipelineOptions &options) {
-  AttnRaiseAttentionOptions raise;
-  raise.remarks = options.remarks;
-  AttnFuseProjectionsOptions projections;
-  projections.remarks = options.remarks;
-  AttnBubbleTransposeVOptions bubble;
-  bubble.remarks = options.remarks;
-  AttnFuseTransposeProducersOptions fuse;
-  fuse.remarks = options.remarks;
-  AttnFoldTransposesOptions fold;
-  fold.remarks = options.remarks;
-  AttnFoldBroadcastsOptions broadcasts;
-  broadcasts.remarks = options.remarks;
-  AttnFoldCausalMaskOptions causal;
-  causal.remarks = options.remarks;
-  pm.addPass(createAttnRaiseAttention(raise));
-  pm.addPass(createAttnFuseProjections(projections));
-  pm.addPass(createAttnBubbleTransposeV(bubble));
-  pm.addPass(createAttnFuseTransposeProducers(fuse));
-  pm.addPass(createAttnFoldTransposes(fold));
-  pm.addPass(createAttnFoldBroadcasts(broadcasts));
-  pm.addPass(createAttnFoldCausalMask(causal));
+  // Every graph pass takes the pipeline's remarks setting.
+  auto withRemarks = [&](auto passOptions) {
+    passOptions.remarks = options.remarks;
+    return passOptions;
+  };
+  pm.addPass(
+      createAttnRaiseAttention(withRemarks(AttnRaiseAttentionOptions())));
+  pm.addPass(
+      createAttnFuseProjections(withRemarks(AttnFuseProjectionsOptions())));
+  pm.addPass(
+      createAttnBubbleTransposeV(withRemarks(AttnBubbleTransposeVOptions())));
+  pm.addPass(createAttnFuseTransposeProducers(
+      withRemarks(AttnFuseTransposeProducersOptions())));
+  pm.addPass(
+      createAttnFoldTransposes(withRemarks(AttnFoldTransposesOptions())));
+  pm.addPass(
+      createAttnFoldBroadcasts(withRemarks(AttnFoldBroadcastsOptions())));
+  pm.addPass(
+      createAttnFoldCausalMask(withRemarks(AttnFoldCausalMaskOptions())));
   pm.addPass(createCanonicalizerPass());
   pm.addPass(createCSEPass());
 }
