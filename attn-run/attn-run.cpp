@@ -125,6 +125,12 @@ static cl::opt<int64_t>
                       "2 per worker), 1 never, N that many splits"),
              cl::cat(category));
 static cl::opt<std::string>
+    f32Mfma("f32-mfma", cl::init("exact"),
+            cl::desc("GPU: MFMA inputs of f32 attention: exact (f32 MFMAs, "
+                     "the default), f16 or bf16 (Q, K, V and P rounded: "
+                     "faster, compared at that type's tolerance)"),
+            cl::cat(category));
+static cl::opt<std::string>
     dumpInputs("dump-inputs",
                cl::desc("Write the inputs actually used to DIR/arg<i>.npy"),
                cl::cat(category));
@@ -416,6 +422,10 @@ static std::optional<DeviceChoice> chooseDevice() {
     fail("--k2-splits must be 0 (automatic), 1 (never) or a split count");
     return std::nullopt;
   }
+  if (f32Mfma != "exact" && f32Mfma != "f16" && f32Mfma != "bf16") {
+    fail("--f32-mfma must be exact, f16 or bf16, got '" + f32Mfma + "'");
+    return std::nullopt;
+  }
   return choice;
 }
 
@@ -425,6 +435,7 @@ static mlir::attn::CompileOptions compileOptions(const DeviceChoice &choice) {
   options.mTile = mTile;
   options.k2Tile = k2Tile;
   options.k2Splits = k2Splits;
+  options.f32Mfma = f32Mfma;
   options.printIRAfterAll = printIR;
   if (choice.isGpu()) {
     options.target = choice.device == "rocm-sim"
@@ -530,14 +541,19 @@ static bool prepareFiles(const EntrySignature &sig,
 }
 
 /// The least precise type the results can be compared at: the function's
-/// least precise float type and, on the GPU, the kernels' MFMA input type.
+/// least precise float type and, on the GPU, the kernels' MFMA input type
+/// (f32 attention multiplies in f32 unless --f32-mfma rounds it).
 static std::optional<DType> comparisonFloor(mlir::func::FuncOp func, bool gpu) {
   std::optional<DType> floor = leastPreciseFloat(func);
   if (!gpu)
     return floor;
   func.walk([&](mlir::attn::AttentionOp op) {
     mlir::Type t = mlir::getElementTypeOrSelf(op.getQuery().getType());
-    DType kernelInput = t.isBF16() ? DType::BF16 : DType::F16;
+    if (t.isF32() && f32Mfma == "exact")
+      return;
+    DType kernelInput = t.isBF16() || (t.isF32() && f32Mfma == "bf16")
+                            ? DType::BF16
+                            : DType::F16;
     if (!floor || precisionRank(kernelInput) < precisionRank(*floor))
       floor = kernelInput;
   });

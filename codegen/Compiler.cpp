@@ -116,6 +116,7 @@ static LogicalResult compileGpu(ModuleOp module, const CompileOptions &options,
   rocm.emulate = options.target == CompileTarget::RocmSim;
   rocm.breakKernel = options.breakKernel;
   rocm.k2Splits = options.k2Splits;
+  rocm.f32Mfma = options.f32Mfma;
   rocm.binary = false;
   PassManager kernels(module.getContext());
   configure(kernels, options);

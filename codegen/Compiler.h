@@ -32,6 +32,10 @@ struct CompileOptions {
   int64_t mTile = 32, k2Tile = 64;
   /// Split K2 across parallel workers: 0 automatic, 1 never, N splits.
   int64_t k2Splits = 0;
+  /// GPU targets: MFMA inputs of f32 attention, "exact" (f32 MFMAs), "f16"
+  /// or "bf16" (rounded to that type; an explicit speed-for-precision
+  /// trade, never the default).
+  std::string f32Mfma = "exact";
   /// Print the IR after every pass (module scope) to stderr.
   bool printIRAfterAll = false;
   /// GPU targets: print each kernel's resources and instruction mix.

@@ -4,11 +4,12 @@
 // a workgroup is an omp.parallel region with one OpenMP thread per GPU
 // thread, so barriers are real barriers and threads cannot run ahead.
 //
-// amdgpu.mfma 16x16x16 (wave64) lane layouts, from AMD's matrix-instruction
-// tables (AMD Matrix Instruction Calculator, CDNA3 ISA reference guide,
-// "MFMA" section), l = lane:
-//   A[m][k] is held by lane m + 16 * (k / 4), element k % 4
-//   B[k][n] is held by lane n + 16 * (k / 4), element k % 4
+// amdgpu.mfma 16x16xK (wave64, one block) lane layouts, from AMD's
+// matrix-instruction tables (AMD Matrix Instruction Calculator, CDNA3 ISA
+// reference guide, "MFMA" section), l = lane, E = K / 4 elements per lane
+// (16x16x16 f16/bf16: E = 4; 16x16x4 f32: E = 1, a scalar operand):
+//   A[m][k] is held by lane m + 16 * (k / E), element k % E
+//   B[k][n] is held by lane n + 16 * (k / E), element k % E
 //   D[m][n] is produced in lane n + 16 * (m / 4), element m % 4
 // A kernel that uses a wrong layout computes wrong numbers here exactly as
 // it would on hardware.
@@ -61,12 +62,19 @@ public:
     return value;
   }
 
-  Value mfma(amdgpu::MFMAOp op) {
+  /// Stores this lane's fragment (a vector or, for E = 1, a scalar).
+  void storeFragment(Value fragment, Value buffer) {
     Value c0 = cst(0);
-    vector::StoreOp::create(b, op.getSourceA(), shared.mfmaA,
-                            ValueRange{tid, c0});
-    vector::StoreOp::create(b, op.getSourceB(), shared.mfmaB,
-                            ValueRange{tid, c0});
+    if (isa<VectorType>(fragment.getType()))
+      vector::StoreOp::create(b, fragment, buffer, ValueRange{tid, c0});
+    else
+      memref::StoreOp::create(b, fragment, buffer, ValueRange{tid, c0});
+  }
+
+  Value mfma(amdgpu::MFMAOp op) {
+    int64_t k = op.getK(), perLane = k / 4;
+    storeFragment(op.getSourceA(), shared.mfmaA);
+    storeFragment(op.getSourceB(), shared.mfmaB);
     omp::BarrierOp::create(b);
     Value lane = arith::RemUIOp::create(b, tid, cst(kWave));
     Value base = arith::SubIOp::create(b, tid, lane);
@@ -79,12 +87,13 @@ public:
       Value row = arith::AddIOp::create(b, rowBase, cst(i));
       Value init = vector::ExtractOp::create(b, op.getDestC(), i);
       auto loop = scf::ForOp::create(
-          b, cst(0), cst(16), cst(1), ValueRange{init},
+          b, cst(0), cst(k), cst(1), ValueRange{init},
           [&](OpBuilder &nb, Location loc, Value kk, ValueRange acc) {
             ImplicitLocOpBuilder ib(loc, nb);
+            Value perLaneCst = arith::ConstantIndexOp::create(ib, perLane);
             Value kGroup = arith::MulIOp::create(
-                ib, arith::DivUIOp::create(ib, kk, cst4(ib)), cst16(ib));
-            Value kElem = arith::RemUIOp::create(ib, kk, cst4(ib));
+                ib, arith::DivUIOp::create(ib, kk, perLaneCst), cst16(ib));
+            Value kElem = arith::RemUIOp::create(ib, kk, perLaneCst);
             Value aLane = arith::AddIOp::create(
                 ib, base, arith::AddIOp::create(ib, row, kGroup));
             Value bLane = arith::AddIOp::create(
@@ -93,8 +102,10 @@ public:
                                              ValueRange{aLane, kElem});
             Value bv = memref::LoadOp::create(ib, shared.mfmaB,
                                               ValueRange{bLane, kElem});
-            a = arith::ExtFOp::create(ib, f32, a);
-            bv = arith::ExtFOp::create(ib, f32, bv);
+            if (a.getType() != f32) {
+              a = arith::ExtFOp::create(ib, f32, a);
+              bv = arith::ExtFOp::create(ib, f32, bv);
+            }
             Value sum = arith::AddFOp::create(ib, acc[0],
                                               arith::MulFOp::create(ib, a, bv));
             scf::YieldOp::create(ib, sum);
@@ -108,9 +119,6 @@ public:
   }
 
 private:
-  static Value cst4(ImplicitLocOpBuilder &ib) {
-    return arith::ConstantIndexOp::create(ib, 4);
-  }
   static Value cst16(ImplicitLocOpBuilder &ib) {
     return arith::ConstantIndexOp::create(ib, 16);
   }
@@ -179,10 +187,12 @@ LogicalResult emulateOp(ImplicitLocOpBuilder &b, Operation *gpuOp,
     gpuOp->getResult(1).replaceAllUsesWith(
         arith::ConstantIntOp::create(b, 1, 1).getResult());
   } else if (auto mma = dyn_cast<amdgpu::MFMAOp>(gpuOp)) {
-    if (mma.getM() != 16 || mma.getN() != 16 || mma.getK() != 16 ||
+    bool f32 = getElementTypeOrSelf(mma.getSourceA().getType()).isF32();
+    if (mma.getM() != 16 || mma.getN() != 16 || mma.getK() != (f32 ? 4 : 16) ||
         mma.getBlocks() != 1)
       return mma.emitError("attn-emulate-gpu-kernels: only amdgpu.mfma "
-                           "16x16x16 is emulated");
+                           "16x16x16 (f16, bf16) and 16x16x4 (f32) are "
+                           "emulated");
     gpuOp->getResult(0).replaceAllUsesWith(wg.emulator->mfma(mma));
   }
   gpuOp->erase();

@@ -114,14 +114,16 @@ def AttnRocmAttentionKernels
   let summary = "Generate the flash-attention AMDGPU kernel of each attention";
   let description = [{
     For each `attn.attention` (static shapes; one M, K1, K2 and N dim, or
-    several collapsible into one; f16/bf16 Q/K/V, or f32 converted to f16
-    by an elementwise op first; optional i1 or float mask) emits a kernel
+    several collapsible into one; f16, bf16 or f32 Q/K/V; optional i1 or
+    float mask) emits a kernel
     for `chip` (an MFMA chip) into `gpu.module @attn_kernels` (its ROCDL
     target is attached later by `rocdl-attach-target`): one workgroup of 4
     waves per 64 query rows and batch index; per 64-key block, K is staged
     into LDS as [key][K1] and V as [N][key] (transposed while staging when
     V arrives standard); S^T = K.Q^T and O^T = V^T.P^T run on
-    `amdgpu.mfma` 16x16x16 with f32 accumulation, so P goes from the first
+    `amdgpu.mfma` 16x16x16 (f16/bf16) or 4 x 16x16x4 (f32, exact; with
+    `f32-mfma=f16|bf16`, Q/K/V are converted by an elementwise op first and
+    P rounded) with f32 accumulation, so P goes from the first
     MFMA's result registers straight into the second's B operand; row max
     and sum use cross-lane shuffles; the mask is applied to the scaled
     scores (fully masked rows give 0). Sizes that are not multiples of the
@@ -129,7 +131,10 @@ def AttnRocmAttentionKernels
     past the real K2 are masked in the kernel) and the output is sliced.
     The attention op is replaced by a `gpu.launch_func` of its kernel on
     buffers of its operands (grid: M/64 x batch, block: 256 threads); the
-    tensor/buffer conversions fold away in one-shot bufferization.
+    tensor/buffer conversions fold away in one-shot bufferization. An
+    attention whose K and V^T blocks do not fit in the chip's LDS (f32 with
+    K1 + N > 256, f16/bf16 with K1 + N > 512) becomes its unfused linalg
+    form instead (simple kernels: correct, not fast; a remark says so).
 
     Decode: when the grid has fewer than 2 workgroups per compute unit of
     `chip`, K2 is split into S chunks of whole 64-key blocks (grid z; S =
@@ -145,13 +150,18 @@ def AttnRocmAttentionKernels
     Option<"k2Splits", "k2-splits", "int64_t", /*default=*/"0",
            "Split K2 across workgroups (flash-decoding): 0 automatic, 1 "
            "never, N that many">,
+    Option<"f32Mfma", "f32-mfma", "std::string", /*default=*/"\"exact\"",
+           "MFMA inputs of f32 attention: 'exact' (f32 MFMAs, the default), "
+           "or 'f16' / 'bf16' (Q, K, V and P rounded to that type: faster, "
+           "only as precise as it)">,
     Option<"breakKernel", "break", "std::string", /*default=*/"\"\"",
            "Testing only: build a deliberately wrong kernel to show that the "
            "emulation catches it: 'swap-mfma-operands' or 'no-barrier'">,
     Option<"remarks", "remarks", "bool",
            /*default=*/"::mlir::attn::remarksEnabled()",
            "Report each layout choice made for the kernel (operands "
-           "transposed or broadcast) as a remark">,
+           "transposed or broadcast) and each fallback to unfused kernels "
+           "as a remark">,
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::amdgpu::AMDGPUDialect",

@@ -122,6 +122,7 @@ static void addAttentionKernelStage(OpPassManager &pm,
     kernels.chip = options.chip;
     kernels.breakKernel = options.breakKernel;
     kernels.k2Splits = options.k2Splits;
+    kernels.f32Mfma = options.f32Mfma;
     pm.addPass(createAttnRocmAttentionKernels(kernels));
   } else {
     pm.addPass(createAttnLowerToReference());

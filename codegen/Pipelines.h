@@ -75,6 +75,11 @@ struct RocmPipelineOptions : public PassPipelineOptions<RocmPipelineOptions> {
                            llvm::cl::desc("Split K2 across workgroups: 0 "
                                           "automatic, 1 never, N splits"),
                            llvm::cl::init(0)};
+  Option<std::string> f32Mfma{
+      *this, "f32-mfma",
+      llvm::cl::desc("MFMA inputs of f32 attention: exact (f32 MFMAs), f16 "
+                     "or bf16 (rounded: faster, less precise)"),
+      llvm::cl::init("exact")};
   Option<std::string> breakKernel{
       *this, "break-kernel",
       llvm::cl::desc("Testing only: a deliberately wrong attention kernel "

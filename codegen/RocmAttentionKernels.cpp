@@ -14,6 +14,13 @@
 // layout of O^T = V^T . P^T. P therefore stays in registers, and V^T rows
 // (K2-contiguous in LDS) are the A operand, read 4 halves at a time.
 //
+// f32 attention is exact: MFMA 16x16x4 f32, whose lane l holds one element,
+// A[l % 16][l / 16] and B[l / 16][l % 16] (C as above). A contraction may
+// visit its K in any order as long as A and B agree, so the 16x16x16
+// fragments above are kept and issued as four 16x16x4 MFMAs, the j-th on
+// element j of every lane: K slot l / 16 of MFMA j is K index
+// 4 * (l / 16) + j. Scores, P and the V^T fragments keep their layouts.
+//
 //===----------------------------------------------------------------------===//
 
 #include "codegen/GpuUtils.h"
@@ -96,7 +103,7 @@ void chooseSplits(KernelShape &s, const ChipInfo &chip, int64_t requested) {
 
 FailureOr<KernelShape> analyze(AttentionOp op,
                                std::optional<KernelShape::Causal> causal,
-                               std::string &why) {
+                               StringRef f32Mfma, std::string &why) {
   KernelShape s;
   s.causal = causal;
   s.dims = op.getDims();
@@ -129,21 +136,23 @@ FailureOr<KernelShape> analyze(AttentionOp op,
   s.paddedSizes[s.dims.k1[0]] = s.k1;
   s.paddedSizes[s.dims.k2[0]] = s.k2;
   s.paddedSizes[s.dims.n[0]] = s.n;
+  // Q, K and V share one element type (verified). f32 stays f32 (exact
+  // MFMAs) unless the user traded precision for speed: then Q, K and V are
+  // converted before the kernel and P rounded in it; the scores, softmax
+  // and accumulation stay f32 either way.
   s.inElem = getElementTypeOrSelf(op.getQuery().getType());
   s.outElem = getElementTypeOrSelf(op.getInit().getType());
-  // f32 Q/K/V are converted to f16 before the kernel (the MFMA inputs);
-  // the scores, softmax and accumulation stay f32.
-  if (s.inElem.isF32())
+  if (s.inElem.isF32() && f32Mfma == "f16")
     s.inElem = Float16Type::get(op.getContext());
-  for (Value v : {op.getQuery(), op.getKey(), op.getValue()}) {
-    Type t = getElementTypeOrSelf(v.getType());
-    if (t != s.inElem && !t.isF32()) {
-      why = "the GPU kernel takes Q/K/V of one MFMA input type (f16 or bf16) "
-            "or f32 (converted to f16)";
-      return failure();
-    }
-  }
+  else if (s.inElem.isF32() && f32Mfma == "bf16")
+    s.inElem = BFloat16Type::get(op.getContext());
   return s;
+}
+
+/// Bytes of workgroup memory the kernel stages per key block: K [64][K1]
+/// and V^T [N][64] in the MFMA input type.
+int64_t ldsBytes(const KernelShape &s) {
+  return kKeyBlock * (s.k1 + s.n) * s.inElem.getIntOrFloatBitWidth() / 8;
 }
 
 /// Emits the kernel body. Values of the loop dims are looked up in
@@ -211,12 +220,22 @@ private:
     return idx;
   }
 
+  /// C += A . B on 16x16x16 fragments (4 elements per lane): one MFMA
+  /// 16x16x16 for f16/bf16, four 16x16x4 for f32 (see the file comment).
   Value mfma(Value a, Value bOperand, Value c) {
-    return amdgpu::MFMAOp::create(
-        b, c.getType(), b.getI32IntegerAttr(16), b.getI32IntegerAttr(16),
-        b.getI32IntegerAttr(16), b.getI32IntegerAttr(1), a, bOperand, c,
-        b.getI32IntegerAttr(0), b.getI32IntegerAttr(0),
-        amdgpu::MFMAPermBAttr::get(b.getContext(), amdgpu::MFMAPermB::none));
+    auto build = [&](int32_t k, Value lhs, Value rhs, Value acc) -> Value {
+      return amdgpu::MFMAOp::create(
+          b, acc.getType(), b.getI32IntegerAttr(16), b.getI32IntegerAttr(16),
+          b.getI32IntegerAttr(k), b.getI32IntegerAttr(1), lhs, rhs, acc,
+          b.getI32IntegerAttr(0), b.getI32IntegerAttr(0),
+          amdgpu::MFMAPermBAttr::get(b.getContext(), amdgpu::MFMAPermB::none));
+    };
+    if (!s.inElem.isF32())
+      return build(16, a, bOperand, c);
+    for (int64_t j = 0; j < 4; ++j)
+      c = build(4, vector::ExtractOp::create(b, a, j),
+                vector::ExtractOp::create(b, bOperand, j), c);
+    return c;
   }
 
   /// Reduces `v` across the 4 lanes that share l % 16 (lanes l, l^16,
@@ -507,7 +526,8 @@ KernelBuilder::SoftmaxStep KernelBuilder::softmaxStep(ArrayRef<Value> scores,
     tileSum = arith::AddFOp::create(
         b, tileSum,
         vector::ReductionOp::create(b, vector::CombiningKind::ADD, p));
-    step.p.push_back(arith::TruncFOp::create(b, in4, p));
+    step.p.push_back(
+        s.inElem.isF32() ? p : Value(arith::TruncFOp::create(b, in4, p)));
   }
   tileSum = rowReduce(tileSum, /*isMax=*/false);
   step.sum = arith::AddFOp::create(
@@ -1198,12 +1218,32 @@ struct RocmAttentionKernelsPass
           RocmAttentionKernelsPass> {
   using Base::Base;
 
+  /// An attention whose K and V^T blocks do not fit in `chip`'s workgroup
+  /// memory becomes its unfused linalg form, which the next stages turn
+  /// into simple kernels: correct, not fast, and said in a remark.
+  LogicalResult lowerUnfused(AttentionOp op, const KernelShape &shape,
+                             const ChipInfo &chip) {
+    emitDecision(op, "attn-rocm-attention-kernels",
+                 Twine("unfused kernels: the flash kernel's K and V blocks "
+                       "need ") +
+                     Twine(ldsBytes(shape)) + " bytes of LDS, " + chip.name +
+                     " has " + Twine(chip.ldsBytesPerCu),
+                 remarks);
+    IRRewriter rewriter(op);
+    return decomposeAggregate(rewriter, op);
+  }
+
   void runOnOperation() override {
     ModuleOp module = getOperation();
     const ChipInfo *target = lookupChip(chip);
     if (!target || !target->hasMfma() || target->waveSize != 64) {
       module.emitError("attn-rocm-attention-kernels: unsupported chip '")
           << chip << "' (MFMA kernels: " << chipNames(/*mfmaOnly=*/true) << ")";
+      return signalPassFailure();
+    }
+    if (f32Mfma != "exact" && f32Mfma != "f16" && f32Mfma != "bf16") {
+      module.emitError("attn-rocm-attention-kernels: unknown f32-mfma '")
+          << f32Mfma << "' (exact, f16, bf16)";
       return signalPassFailure();
     }
     if (!breakKernel.empty() && breakKernel != "swap-mfma-operands" &&
@@ -1225,10 +1265,15 @@ struct RocmAttentionKernelsPass
       std::optional<KernelShape::Causal> causal = causalStructure(op);
       op = collapseRoleDims(op);
       std::string why;
-      FailureOr<KernelShape> shape = analyze(op, causal, why);
+      FailureOr<KernelShape> shape = analyze(op, causal, f32Mfma, why);
       if (failed(shape)) {
         op.emitError("attn-rocm-attention-kernels: ") << why;
         return signalPassFailure();
+      }
+      if (ldsBytes(*shape) > int64_t(target->ldsBytesPerCu)) {
+        if (failed(lowerUnfused(op, *shape, *target)))
+          return signalPassFailure();
+        continue;
       }
       chooseSplits(*shape, *target, k2Splits);
       auto lds = [&](int64_t rows, int64_t cols) {

@@ -125,6 +125,15 @@ bool Engine::Impl::init(const std::string &text, const std::string &name,
     error = "m_tile and k2_tile must be positive";
     return false;
   }
+  if (opts.k2Splits < 0) {
+    error = "k2_splits must be 0 (automatic), 1 (never) or a split count";
+    return false;
+  }
+  if (opts.f32Mfma != "exact" && opts.f32Mfma != "f16" &&
+      opts.f32Mfma != "bf16") {
+    error = "f32_mfma must be exact, f16 or bf16, got '" + opts.f32Mfma + "'";
+    return false;
+  }
   if (device == "rocm" || device == "auto") {
     HipProbe probe = probeHipRuntime(defaultHipLibraryCandidates());
     if (device == "rocm" && !probe.gpuAvailable) {
@@ -168,6 +177,8 @@ bool Engine::Impl::init(const std::string &text, const std::string &name,
   options.graphOpt = opts.graphOpt;
   options.mTile = opts.mTile;
   options.k2Tile = opts.k2Tile;
+  options.k2Splits = opts.k2Splits;
+  options.f32Mfma = opts.f32Mfma;
   JitOptions jit;
   if (isGpu()) {
     bool sim = device == "rocm-sim";

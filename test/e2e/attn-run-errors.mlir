@@ -74,3 +74,5 @@
 // TILE: attn-run: error: --m-tile and --k2-tile must be positive
 // RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --k2-splits=-2 2>&1 | FileCheck %s --check-prefix=SPLITS
 // SPLITS: attn-run: error: --k2-splits must be 0 (automatic), 1 (never) or a split count
+// RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --f32-mfma=tf32 2>&1 | FileCheck %s --check-prefix=F32MFMA
+// F32MFMA: attn-run: error: --f32-mfma must be exact, f16 or bf16, got 'tf32'

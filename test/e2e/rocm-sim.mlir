@@ -1,27 +1,29 @@
 // The AMDGPU attention kernels run on the CPU with GPU semantics
-// (--device=rocm-sim) and are compared with the reference lowering. The
-// kernels round P to their MFMA input type, so tolerances follow it (f16
-// 2e-3, bf16 1.6e-2).
+// (--device=rocm-sim) and are compared with the reference lowering. f16
+// and bf16 kernels round P to their MFMA input type, so tolerances follow
+// it (f16 2e-3, bf16 1.6e-2); f32 attention is exact (f32 MFMAs) and held
+// to the f32 tolerance (atol 1e-5, rtol 1e-4).
 // RUN: attn-run %s --function=f16_small --device=rocm-sim --random-inputs=40 --check 2>&1 | FileCheck %s
 // RUN: attn-run %s --function=bf16_transposed_v --device=rocm-sim --random-inputs=41 --check 2>&1 | FileCheck %s
 // RUN: attn-run %s --function=dequant_v --device=rocm-sim --random-inputs=42 --check 2>&1 | FileCheck %s
 // CHECK: compiling @{{.*}} for the GPU emulation (gfx942 kernels on the CPU)
 // CHECK: check result[0]: {{.*}}: PASS
+// F32: check result[0]: {{.*}} (atol 1e-05, rtol 0.0001): PASS
 
 // The e2e matrix of the CPU path, through the GPU kernels: standard f32
-// (converted to f16 for the MFMAs, so f16 tolerances), transposed K and V,
+// (f32 MFMAs, f32 tolerance), transposed K and V,
 // float and boolean masks (with fully masked rows), f16/bf16, odd shapes
 // (padded to the kernel's tiles), projections and transposed Q/K/O after
 // attn-graph-opt.
-// RUN: attn-run %S/standard-f32.mlir --device=rocm-sim --random-inputs=1 --check 2>&1 | FileCheck %s
-// RUN: attn-run %S/transposed-k-v.mlir --device=rocm-sim --random-inputs=4 --check 2>&1 | FileCheck %s
-// RUN: attn-run %S/float-mask.mlir --device=rocm-sim --random-inputs=6 --check 2>&1 | FileCheck %s
-// RUN: attn-run %S/bool-mask-rows.mlir --device=rocm-sim --random-inputs=8 --check 2>&1 | FileCheck %s
+// RUN: attn-run %S/standard-f32.mlir --device=rocm-sim --random-inputs=1 --check 2>&1 | FileCheck %s --check-prefix=F32
+// RUN: attn-run %S/transposed-k-v.mlir --device=rocm-sim --random-inputs=4 --check 2>&1 | FileCheck %s --check-prefix=F32
+// RUN: attn-run %S/float-mask.mlir --device=rocm-sim --random-inputs=6 --check 2>&1 | FileCheck %s --check-prefix=F32
+// RUN: attn-run %S/bool-mask-rows.mlir --device=rocm-sim --random-inputs=8 --check 2>&1 | FileCheck %s --check-prefix=F32
 // RUN: attn-run %S/f16-bf16.mlir --function=f16 --device=rocm-sim --random-inputs=9 --check 2>&1 | FileCheck %s
 // RUN: attn-run %S/f16-bf16.mlir --function=bf16 --device=rocm-sim --random-inputs=10 --check 2>&1 | FileCheck %s
-// RUN: attn-run %S/dynamic-odd.mlir --function=odd --device=rocm-sim --random-inputs=12 --check 2>&1 | FileCheck %s
-// RUN: attn-run %S/graph-opt-numerics.mlir --function=projection_heads --device=rocm-sim --random-inputs=21 --check 2>&1 | FileCheck %s
-// RUN: attn-run %S/graph-opt-numerics.mlir --function=transposed_q_k_o --device=rocm-sim --random-inputs=22 --check 2>&1 | FileCheck %s
+// RUN: attn-run %S/dynamic-odd.mlir --function=odd --device=rocm-sim --random-inputs=12 --check 2>&1 | FileCheck %s --check-prefix=F32
+// RUN: attn-run %S/graph-opt-numerics.mlir --function=projection_heads --device=rocm-sim --random-inputs=21 --check 2>&1 | FileCheck %s --check-prefix=F32
+// RUN: attn-run %S/graph-opt-numerics.mlir --function=transposed_q_k_o --device=rocm-sim --random-inputs=22 --check 2>&1 | FileCheck %s --check-prefix=F32
 // The SDXL layout at a size the emulation runs in seconds.
 // RUN: attn-run %s --function=sdxl_small --device=rocm-sim --random-inputs=43 --check 2>&1 | FileCheck %s
 // Same numbers through the output file as the CPU path gives, within f16.
@@ -31,8 +33,8 @@
 // SAME: expected_output result[0]: {{.*}}: PASS
 
 // Several dims per role (collapsed around the kernel) and GQA.
-// RUN: attn-run %S/multi-dim-roles.mlir --device=rocm-sim --random-inputs=30 --check 2>&1 | FileCheck %s
-// RUN: attn-run %S/graph-opt-numerics.mlir --function=gqa --device=rocm-sim --random-inputs=23 --check 2>&1 | FileCheck %s
+// RUN: attn-run %S/multi-dim-roles.mlir --device=rocm-sim --random-inputs=30 --check 2>&1 | FileCheck %s --check-prefix=F32
+// RUN: attn-run %S/graph-opt-numerics.mlir --function=gqa --device=rocm-sim --random-inputs=23 --check 2>&1 | FileCheck %s --check-prefix=F32
 
 // --benchmark adds each kernel's time per launch (timed runs only).
 // RUN: attn-run %s --function=f16_small --device=rocm-sim --random-inputs=40 --benchmark=2 2>&1 | FileCheck %s --check-prefix=BENCH
@@ -54,7 +56,14 @@
 // fragment layout), and the barrier after staging K/V removed.
 // RUN: not attn-run %s --function=f16_small --device=rocm-sim --random-inputs=40 --check --break-kernel=swap-mfma-operands 2>&1 | FileCheck %s --check-prefix=BROKEN
 // RUN: not attn-run %s --function=bf16_transposed_v --device=rocm-sim --random-inputs=41 --check --break-kernel=no-barrier 2>&1 | FileCheck %s --check-prefix=BROKEN
+// RUN: not attn-run %S/standard-f32.mlir --device=rocm-sim --random-inputs=1 --check --break-kernel=swap-mfma-operands 2>&1 | FileCheck %s --check-prefix=BROKEN
 // BROKEN: check result[0]: {{.*}}: FAIL
+
+// --f32-mfma=f16 trades f32 precision for speed, explicitly: f32 inputs
+// are rounded to f16 for the MFMAs and the result is compared at f16
+// tolerance.
+// RUN: attn-run %S/standard-f32.mlir --device=rocm-sim --random-inputs=1 --check --f32-mfma=f16 2>&1 | FileCheck %s --check-prefix=ROUNDED
+// ROUNDED: check result[0]: {{.*}} (atol 0.002, rtol 0.002): PASS
 
 #q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
 #k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>

@@ -62,6 +62,36 @@ module attributes {gpu.container_module} {
 
 // -----
 
+// MFMA 16x16x4 f32: one element per lane, so the fragments are stored as
+// scalars and the emulated product runs over K = 4.
+// CHECK-LABEL: func.func @__attn_emulated_f32(
+// CHECK: memref.alloc() : memref<64x4xf32>
+// CHECK: memref.alloc() : memref<64x4xf32>
+// CHECK: omp.parallel
+// CHECK: memref.store %{{.+}}, %{{.+}}[%{{.+}}, %{{.+}}] : memref<64x4xf32>
+// CHECK: memref.store %{{.+}}, %{{.+}}[%{{.+}}, %{{.+}}] : memref<64x4xf32>
+// CHECK: omp.barrier
+// CHECK: scf.for %{{.+}} = %{{.+}} to %c4
+// CHECK-NOT: arith.extf
+// CHECK-NOT: amdgpu.mfma
+// CHECK: omp.terminator
+module attributes {gpu.container_module} {
+  gpu.module @attn_kernels {
+    gpu.func @f32(%a: memref<64xf32>, %out: memref<64x4xf32>)
+        kernel attributes {known_block_size = array<i32: 64, 1, 1>} {
+      %c0 = arith.constant 0 : index
+      %tid = gpu.thread_id x
+      %x = memref.load %a[%tid] : memref<64xf32>
+      %zero = arith.constant dense<0.0> : vector<4xf32>
+      %d = amdgpu.mfma 16x16x4 %x * %x + %zero blgp = none : f32, f32, vector<4xf32>
+      vector.store %d, %out[%tid, %c0] : memref<64x4xf32>, vector<4xf32>
+      gpu.return
+    }
+  }
+}
+
+// -----
+
 func.func @host_only(%a: memref<4xf32>) {
   return
 }

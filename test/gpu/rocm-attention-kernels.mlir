@@ -52,36 +52,6 @@ func.func @main(%q: tensor<2x10x256x64xf16>, %k: tensor<2x10x128x64xf16>, %v: te
 #v = affine_map<(m, k1, k2, n) -> (k2, n)>
 #s = affine_map<(m, k1, k2, n) -> ()>
 #o = affine_map<(m, k1, k2, n) -> (m, n)>
-// f32 Q/K/V are converted to f16 (the MFMA input) by an elementwise op
-// before the launch; the output stays f32.
-// CHECK-LABEL: func.func @f32_inputs
-// The to_buffer ops come after every tensor op, right before the launch
-// (a to_buffer'd tensor written in place later was read by the kernel as
-// another operand: attention(V, V, V) for three equal f32 inputs).
-// CHECK-COUNT-3: arith.truncf %{{.+}} : f32 to f16
-// CHECK-NOT: linalg.generic
-// CHECK: memref.alloc
-// CHECK-NEXT: bufferization.to_buffer
-// CHECK-NEXT: bufferization.to_buffer
-// CHECK-NEXT: bufferization.to_buffer
-// CHECK-NOT: linalg
-// CHECK: gpu.launch_func @attn_kernels::@f32_inputs_attention_0 {{.*}} args(%{{.+}} : memref<64x16xf16>, %{{.+}} : memref<64x16xf16>, %{{.+}} : memref<64x16xf16>, %{{.+}} : memref<64x16xf32>, %{{.+}} : f32)
-// CHECK: gpu.func @f32_inputs_attention_0(%{{.+}}: memref<64x16xf16>, %{{.+}}: memref<64x16xf16>, %{{.+}}: memref<64x16xf16>, %{{.+}}: memref<64x16xf32>, %{{.+}}: f32)
-// CHECK: amdgpu.mfma 16x16x16 {{.*}} : vector<4xf16>, vector<4xf16>, vector<4xf32>
-func.func @f32_inputs(%q: tensor<64x16xf32>, %k: tensor<64x16xf32>, %v: tensor<64x16xf32>, %s: f32, %init: tensor<64x16xf32>) -> tensor<64x16xf32> {
-  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
-         ins(%q, %k, %v, %s : tensor<64x16xf32>, tensor<64x16xf32>, tensor<64x16xf32>, f32)
-         outs(%init : tensor<64x16xf32>) -> tensor<64x16xf32>
-  return %r : tensor<64x16xf32>
-}
-
-// -----
-
-#q = affine_map<(m, k1, k2, n) -> (m, k1)>
-#k = affine_map<(m, k1, k2, n) -> (k2, k1)>
-#v = affine_map<(m, k1, k2, n) -> (k2, n)>
-#s = affine_map<(m, k1, k2, n) -> ()>
-#o = affine_map<(m, k1, k2, n) -> (m, n)>
 // Sizes off the tiles are padded with zeros (M 40 -> 64, K2 50 -> 64, N 8
 // -> 16), keys past 50 are masked in the kernel, the output is copied out
 // of the padded buffer into one of its real size (a slice would be a

@@ -3,12 +3,13 @@
 // Small kernels written at the gpu-dialect level go through the same path
 // as attn-run --device=rocm-sim (code object, launcher, kernarg packing,
 // emulated workgroups) and are checked against plain C++:
-// - amdgpu.mfma 16x16x16 for each input type the attention kernel uses,
-//   on random fragments, against a plain matrix multiply with the operands
-//   laid out across lanes as AMD documents (CDNA3 ISA guide, MFMA section;
-//   AMD matrix instruction calculator):
-//     A[m][k] in lane m + 16 * (k / 4), element k % 4
-//     B[k][n] in lane n + 16 * (k / 4), element k % 4
+// - amdgpu.mfma 16x16x16 (f16, bf16) and 16x16x4 (f32), the variants the
+//   attention kernel uses, on random fragments, against a plain matrix
+//   multiply with the operands laid out across lanes as AMD documents
+//   (CDNA3 ISA guide, MFMA section; AMD matrix instruction calculator),
+//   E = K / 4 elements per lane:
+//     A[m][k] in lane m + 16 * (k / E), element k % E
+//     B[k][n] in lane n + 16 * (k / E), element k % E
 //     C/D[m][n] in lane n + 16 * (m / 4), element m % 4
 // - gpu.barrier with workgroup memory, per workgroup;
 // - gpu.shuffle xor within a wave of 64.
@@ -116,7 +117,61 @@ module attributes {gpu.container_module} {
 )";
 }
 
+/// One MFMA 16x16x4 f32: lane l gives A and B one element each.
+std::string mfmaF32Program() {
+  return R"(
+module attributes {gpu.container_module} {
+  gpu.module @attn_kernels {
+    gpu.func @mfma(%a: memref<64xf32>, %b: memref<64xf32>, %c: memref<64x4xf32>, %d: memref<64x4xf32>)
+        kernel attributes {known_block_size = array<i32: 64, 1, 1>} {
+      %c0 = arith.constant 0 : index
+      %l = gpu.thread_id x
+      %av = memref.load %a[%l] : memref<64xf32>
+      %bv = memref.load %b[%l] : memref<64xf32>
+      %cv = vector.load %c[%l, %c0] : memref<64x4xf32>, vector<4xf32>
+      %dv = amdgpu.mfma 16x16x4 %av * %bv + %cv blgp = none : f32, f32, vector<4xf32>
+      vector.store %dv, %d[%l, %c0] : memref<64x4xf32>, vector<4xf32>
+      gpu.return
+    }
+  }
+  func.func @main(%ta: tensor<64xf32>, %tb: tensor<64xf32>, %tc: tensor<64x4xf32>) -> tensor<64x4xf32> {
+    %a = bufferization.to_buffer %ta read_only : tensor<64xf32> to memref<64xf32>
+    %b = bufferization.to_buffer %tb read_only : tensor<64xf32> to memref<64xf32>
+    %c = bufferization.to_buffer %tc read_only : tensor<64x4xf32> to memref<64x4xf32>
+    %d = memref.alloc() : memref<64x4xf32>
+    %c1 = arith.constant 1 : index
+    %c64 = arith.constant 64 : index
+    gpu.launch_func @attn_kernels::@mfma blocks in (%c1, %c1, %c1) threads in (%c64, %c1, %c1)
+        args(%a : memref<64xf32>, %b : memref<64xf32>, %c : memref<64x4xf32>, %d : memref<64x4xf32>)
+    %r = bufferization.to_tensor %d restrict writable : memref<64x4xf32> to tensor<64x4xf32>
+    return %r : tensor<64x4xf32>
+  }
+}
+)";
+}
+
 } // namespace
+
+TEST_CASE("emulated MFMA 16x16x4 f32 is a matrix multiply in AMD's layout",
+          "[emulation]") {
+  std::mt19937 rng(11);
+  HostArray a = randomArray(DType::F32, {64}, rng);
+  HostArray b = randomArray(DType::F32, {64}, rng);
+  HostArray c = randomArray(DType::F32, {64, 4}, rng);
+  std::vector<HostArray> out = runEmulated(mfmaF32Program(), {a, b, c});
+  REQUIRE(out.size() == 1);
+  double maxErr = 0;
+  for (int64_t m = 0; m < 16; ++m)
+    for (int64_t n = 0; n < 16; ++n) {
+      double want = getAsDouble(c, (n + 16 * (m / 4)) * 4 + m % 4);
+      for (int64_t k = 0; k < 4; ++k)
+        want += getAsDouble(a, m + 16 * k) * getAsDouble(b, n + 16 * k);
+      double got = getAsDouble(out[0], (n + 16 * (m / 4)) * 4 + m % 4);
+      maxErr = std::max(maxErr, std::abs(got - want));
+    }
+  // f32 products and sums of 4 terms of magnitude <= 1.
+  CHECK(maxErr < 1e-6);
+}
 
 TEST_CASE("emulated MFMA 16x16x16 is a matrix multiply in AMD's layouts",
           "[emulation]") {
