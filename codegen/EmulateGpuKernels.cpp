@@ -18,6 +18,9 @@
 
 #include "codegen/Passes.h"
 
+#include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
+#include "mlir/Dialect/Math/IR/Math.h"
+
 #include "mlir/IR/IRMapping.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
 #include "mlir/IR/SymbolTable.h"
@@ -186,6 +189,11 @@ LogicalResult emulateOp(ImplicitLocOpBuilder &b, Operation *gpuOp,
     gpuOp->getResult(0).replaceAllUsesWith(wg.emulator->shuffleXor(shuffle));
     gpuOp->getResult(1).replaceAllUsesWith(
         arith::ConstantIntOp::create(b, 1, 1).getResult());
+  } else if (auto exp2 = dyn_cast<ROCDL::ROCDLExp2>(gpuOp)) {
+    // The hardware's exp2 (v_exp_f32, about 1 ulp, denormal results
+    // flushed) as the host's exp2.
+    gpuOp->getResult(0).replaceAllUsesWith(
+        math::Exp2Op::create(b, exp2.getArg()).getResult());
   } else if (auto mma = dyn_cast<amdgpu::MFMAOp>(gpuOp)) {
     bool f32 = getElementTypeOrSelf(mma.getSourceA().getType()).isF32();
     if (mma.getM() != 16 || mma.getN() != 16 || mma.getK() != (f32 ? 4 : 16) ||
@@ -208,10 +216,12 @@ FailureOr<SmallVector<Operation *>> collectGpuOps(Block *body,
     if (isa<gpu::GridDimOp>(nested) && nested->use_empty())
       gpuOps.push_back(nested); // unused grid queries just go
     else if (isa<gpu::ThreadIdOp, gpu::BlockIdOp, gpu::BlockDimOp,
-                 gpu::BarrierOp, gpu::ShuffleOp, amdgpu::MFMAOp>(nested))
+                 gpu::BarrierOp, gpu::ShuffleOp, amdgpu::MFMAOp,
+                 ROCDL::ROCDLExp2>(nested))
       gpuOps.push_back(nested);
     else if (nested->getDialect() &&
-             isa<gpu::GPUDialect, amdgpu::AMDGPUDialect>(nested->getDialect()))
+             isa<gpu::GPUDialect, amdgpu::AMDGPUDialect, ROCDL::ROCDLDialect>(
+                 nested->getDialect()))
       unsupported = nested;
   });
   if (unsupported)

@@ -165,6 +165,7 @@ def AttnRocmAttentionKernels
   ];
   let dependentDialects = ["::mlir::gpu::GPUDialect",
                            "::mlir::amdgpu::AMDGPUDialect",
+                           "::mlir::ROCDL::ROCDLDialect",
                            "::mlir::bufferization::BufferizationDialect",
                            "::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
@@ -239,6 +240,7 @@ def AttnEmulateGpuKernels
   }];
   let dependentDialects = ["::mlir::omp::OpenMPDialect",
                            "::mlir::memref::MemRefDialect",
+                           "::mlir::math::MathDialect",
                            "::mlir::scf::SCFDialect",
                            "::mlir::vector::VectorDialect",
                            "::mlir::func::FuncDialect"];

@@ -21,6 +21,13 @@
 // element j of every lane: K slot l / 16 of MFMA j is K index
 // 4 * (l / 16) + j. Scores, P and the V^T fragments keep their layouts.
 //
+// Softmax runs in base 2: the scale is multiplied by log2(e) once (and a
+// float mask by log2(e) as it is added), so every exponential is the bare
+// hardware exp2 (rocdl.exp2: v_exp_f32, no range reduction or inf/NaN
+// fix-ups; results below 2^-126 flush to 0, harmless for probabilities
+// <= 1). Running maxima are in base-2 units inside the kernel and turned
+// back into natural units (x ln 2) where they leave it (K2-split partials).
+//
 //===----------------------------------------------------------------------===//
 
 #include "codegen/GpuUtils.h"
@@ -31,6 +38,7 @@
 #include "transforms/Remarks.h"
 
 #include "mlir/Dialect/Arith/IR/Arith.h"
+#include "mlir/Dialect/LLVMIR/ROCDLDialect.h"
 #include "mlir/Dialect/Tensor/Utils/Utils.h"
 #include "mlir/Dialect/Utils/IndexingUtils.h"
 #include "mlir/IR/ImplicitLocOpBuilder.h"
@@ -245,13 +253,24 @@ private:
       Value other =
           gpu::ShuffleOp::create(b, v, offset, 64, gpu::ShuffleMode::XOR)
               .getShuffleResult();
-      v = isMax ? Value(arith::MaximumFOp::create(b, v, other))
+      v = isMax ? Value(arith::MaxNumFOp::create(b, v, other))
                 : Value(arith::AddFOp::create(b, v, other));
     }
     return v;
   }
 
   Value minusInf() { return f32(-std::numeric_limits<double>::infinity()); }
+
+  /// 2^x on the hardware's exp2 (see the file comment), element-wise.
+  Value exp2(Value x) {
+    auto vec = dyn_cast<VectorType>(x.getType());
+    if (!vec)
+      return ROCDL::ROCDLExp2::create(b, f32Type, x);
+    SmallVector<Value> elems;
+    for (int64_t i = 0; i < vec.getNumElements(); ++i)
+      elems.push_back(exp2(vector::ExtractOp::create(b, x, i)));
+    return vector::FromElementsOp::create(b, vec, elems);
+  }
 
   /// The causal position of kernel row `r`.
   Value queryPosition(Value r) {
@@ -298,7 +317,9 @@ private:
 
   // Set up once per kernel.
   unsigned dm = 0, dk1 = 0, dk2 = 0, dn = 0;
-  Value q, k, v, out, scale32, mask, kTile, vtTile;
+  /// scaleLog2: the scale times log2(e), the factor from Q.K^T to the
+  /// base-2 scores the softmax works on.
+  Value q, k, v, out, scaleLog2, mask, kTile, vtTile;
   AffineMap qMap, kMap, vMap, oMap;
   Type f32Type;
   VectorType acc4, in4;
@@ -332,9 +353,10 @@ void KernelBuilder::setUp(gpu::GPUFuncOp func) {
   acc4 = VectorType::get({4}, f32Type);
   in4 = VectorType::get({4}, s.inElem);
   Value scale = func.getArgument(4);
-  scale32 = scale.getType() == f32Type
-                ? scale
-                : arith::ExtFOp::create(b, f32Type, scale).getResult();
+  Value scale32 = scale.getType() == f32Type
+                      ? scale
+                      : arith::ExtFOp::create(b, f32Type, scale).getResult();
+  scaleLog2 = arith::MulFOp::create(b, scale32, f32(M_LOG2E));
   zero4 = arith::ConstantOp::create(
       b, DenseElementsAttr::get(acc4, b.getF32FloatAttr(0)));
 
@@ -476,13 +498,15 @@ Value KernelBuilder::maskScores(Value scaled, Value kt, int64_t kb, bool edge) {
     return arith::SelectOp::create(b, m, scaled, splat(minusInf(), 4));
   if (cast<VectorType>(m.getType()).getElementType() != f32Type)
     m = arith::ExtFOp::create(b, acc4, m);
-  return arith::AddFOp::create(b, scaled, m);
+  // In base-2 units, like the scaled scores.
+  return arith::AddFOp::create(
+      b, scaled, arith::MulFOp::create(b, m, splat(f32(M_LOG2E), 4)));
 }
 
 SmallVector<Value> KernelBuilder::scoreBlocks(Value kt, bool edge) {
   // S^T blocks of 16 keys: lane holds S[row][kb*16 + group4 + i].
   SmallVector<Value> blocks;
-  Value scaleVec = splat(scale32, 4);
+  Value scaleVec = splat(scaleLog2, 4);
   for (int64_t kb = 0; kb < kKeyBlock / 16; ++kb) {
     Value sAcc = zero4;
     Value keyRow = arith::AddIOp::create(b, row16, cst(kb * 16));
@@ -502,13 +526,15 @@ KernelBuilder::SoftmaxStep KernelBuilder::softmaxStep(ArrayRef<Value> scores,
                                                       Value oldMax,
                                                       Value oldSum, bool edge) {
   SoftmaxStep step;
+  // maxnum (v_max_f32), not NaN-propagating maximum (a compare and a select
+  // more per score): a NaN score still makes its row NaN through exp2.
   Value tileMax = minusInf();
   for (Value blk : scores)
-    tileMax = arith::MaximumFOp::create(
+    tileMax = arith::MaxNumFOp::create(
         b, tileMax,
-        vector::ReductionOp::create(b, vector::CombiningKind::MAXIMUMF, blk));
+        vector::ReductionOp::create(b, vector::CombiningKind::MAXNUMF, blk));
   tileMax = rowReduce(tileMax, /*isMax=*/true);
-  step.max = arith::MaximumFOp::create(b, oldMax, tileMax);
+  step.max = arith::MaxNumFOp::create(b, oldMax, tileMax);
   // With a mask a row may have seen only -inf so far: subtract 0 then, so
   // its probabilities are exp(-inf) = 0, not NaN.
   Value base = step.max;
@@ -517,12 +543,10 @@ KernelBuilder::SoftmaxStep KernelBuilder::softmaxStep(ArrayRef<Value> scores,
                                           step.max, minusInf());
     base = arith::SelectOp::create(b, noneYet, f32(0.0), step.max);
   }
-  step.correction =
-      math::ExpOp::create(b, arith::SubFOp::create(b, oldMax, base));
+  step.correction = exp2(arith::SubFOp::create(b, oldMax, base));
   Value tileSum = f32(0.0);
   for (Value blk : scores) {
-    Value p =
-        math::ExpOp::create(b, arith::SubFOp::create(b, blk, splat(base, 4)));
+    Value p = exp2(arith::SubFOp::create(b, blk, splat(base, 4)));
     tileSum = arith::AddFOp::create(
         b, tileSum,
         vector::ReductionOp::create(b, vector::CombiningKind::ADD, p));
@@ -593,7 +617,8 @@ void KernelBuilder::storePartialState(ValueRange state) {
   auto ifOp = scf::IfOp::create(b, first);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&ifOp.getThenRegion().front());
-  memref::StoreOp::create(b, state[0], partialMax,
+  Value naturalMax = arith::MulFOp::create(b, state[0], f32(M_LN2));
+  memref::StoreOp::create(b, naturalMax, partialMax,
                           ValueRange{splitIndex, batchIndex, row});
   memref::StoreOp::create(b, state[1], partialSum,
                           ValueRange{splitIndex, batchIndex, row});

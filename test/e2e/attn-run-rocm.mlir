@@ -31,7 +31,17 @@
 // ELF: 7f 45 4c 46
 // ISA: .amdgcn_target "amdgcn-amd-amdhsa--gfx942"
 // ISA: main_attention_0:
+// The softmax's exponentials are the bare v_exp_f32 (base 2, scale times
+// log2(e) folded in): no range reduction (v_rndne_f32, v_ldexp_f32) in the
+// kernel.
+// ISA-NOT: v_rndne_f32
+// ISA-NOT: v_ldexp_f32
 // ISA: v_mfma_f32_16x16x16
+// ISA-NOT: v_rndne_f32
+// ISA-NOT: v_ldexp_f32
+// ISA: v_exp_f32
+// ISA-NOT: v_rndne_f32
+// ISA-NOT: v_ldexp_f32
 // ISA: main_generic_0:
 // An op the GPU kernel does not cover is a clean error: dynamic or odd
 // shapes.
