@@ -281,7 +281,7 @@ func.func @online_f16_sum(%q: tensor<2x8x4xf16>, %k: tensor<2x16x4xf16>, %v: ten
 #o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
 func.func @online_wrong_outs(%q: tensor<2x8x4xf16>, %k: tensor<2x16x4xf16>, %v: tensor<2x16x6xf16>, %s: f16,
                              %acc: tensor<2x8x6xf32>) {
-  // expected-error @+3 {{expected 3 outs operand(s), got 1}}
+  // expected-error @+3 {{expected 3 outs operand(s) (acc, max, sum), got 1}}
   %r = attn.online_attention {indexing_maps = [#q, #k, #v, #s, #o]}
            ins(%q, %k, %v, %s : tensor<2x8x4xf16>, tensor<2x16x4xf16>, tensor<2x16x6xf16>, f16)
            outs(%acc : tensor<2x8x6xf32>) -> tensor<2x8x6xf32>
