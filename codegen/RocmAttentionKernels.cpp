@@ -817,7 +817,7 @@ AttentionOp normalizeRoleLayouts(AttentionOp op, bool remarks) {
     operands[4] = newMask;
     maps[4] = newMap;
   }
-  static const char *names[] = {"Q", "K", "V", "scale", "mask"};
+  static const char *names[] = {"Q", "K", "V", "scale", "mask", "O", "LSE"};
   unsigned numInputs = op.getNumDpsInputs();
   // Per init (O, lse): the permutation its result must be transposed back by.
   SmallVector<SmallVector<int64_t>> initPerms(operands.size() - numInputs);
@@ -828,9 +828,8 @@ AttentionOp normalizeRoleLayouts(AttentionOp op, bool remarks) {
     if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
       continue;
     bool isInit = i >= numInputs;
-    changed.push_back(std::string("transposed ") + (!isInit          ? names[i]
-                                                    : i == numInputs ? "O"
-                                                                     : "LSE"));
+    changed.push_back(std::string("transposed ") +
+                      names[isInit ? 5 + (i - numInputs) : i]);
     std::tie(operands[i], maps[i]) =
         permuteOperand(b, operands[i], maps[i], perm, isInit);
     if (isInit)

@@ -314,9 +314,13 @@ AttentionOp AttentionOp::cloneWith(OpBuilder &b, ValueRange inputs,
          (inits.size() == 1 || inits.size() == 2) && "bad operand counts");
   Value mask = inputs.size() == 5 ? inputs[4] : Value();
   Value lse = inits.size() == 2 ? inits[1] : Value();
-  return AttentionOp::create(
+  auto op = AttentionOp::create(
       b, getLoc(), inits.getTypes(), inputs[0], inputs[1], inputs[2], inputs[3],
       mask, inits[0], lse, b.getAffineMapArrayAttr(maps), getCausalAttr());
+  // Attributes other passes or frontends attached stay, as when the op was
+  // copied with all its attributes.
+  op->setDiscardableAttrs(getOperation()->getDiscardableAttrDictionary());
+  return op;
 }
 
 AttentionDims AttentionOp::getDims() {

@@ -50,6 +50,13 @@
 // GQA: check result[0]: {{.*}}: PASS
 // GQA: check result[1]: {{.*}}: PASS
 //
+// An LSE laid out (m, h): on the GPU transposed back from the grouped order.
+// RUN: attn-run %s --function=lse_transposed --device=cpu --random-inputs=7 --check | FileCheck %s --check-prefix=LT
+// RUN: attn-run %s --function=lse_transposed --device=rocm-sim --random-inputs=7 --check | FileCheck %s --check-prefix=LT
+// LT: result[1]: 5x4xf32
+// LT: check result[0]: {{.*}}: PASS
+// LT: check result[1]: {{.*}}: PASS
+//
 // Code objects for both MFMA chips, whatever the shape.
 // RUN: attn-run %s --function=odd_causal --device=rocm --chip=gfx942 --compile-only --dump-kernel-report | FileCheck %s --check-prefix=CO
 // RUN: attn-run %s --function=masked_rows --device=rocm --chip=gfx90a --compile-only --dump-kernel-report | FileCheck %s --check-prefix=CO
@@ -137,4 +144,20 @@ func.func @gqa_decode(%q: tensor<1x2x4x3x32xf16>, %k: tensor<1x2x500x32xf16>, %v
          ins(%q, %k, %v, %s : tensor<1x2x4x3x32xf16>, tensor<1x2x500x32xf16>, tensor<1x2x500x32xf16>, f16)
          outs(%init, %li : tensor<1x2x4x3x32xf16>, tensor<1x2x4x3xf32>) -> tensor<1x2x4x3x32xf16>, tensor<1x2x4x3xf32>
   return %r#0, %r#1 : tensor<1x2x4x3x32xf16>, tensor<1x2x4x3xf32>
+}
+
+#tq = affine_map<(h, m, k1, k2, n) -> (h, m, k1)>
+#tk = affine_map<(h, m, k1, k2, n) -> (k2, k1)>
+#tv = affine_map<(h, m, k1, k2, n) -> (k2, n)>
+#ts = affine_map<(h, m, k1, k2, n) -> ()>
+#to = affine_map<(h, m, k1, k2, n) -> (h, m, n)>
+#tl = affine_map<(h, m, k1, k2, n) -> (m, h)>
+func.func @lse_transposed(%q: tensor<4x5x32xf32>, %k: tensor<100x32xf32>, %v: tensor<100x32xf32>) -> (tensor<4x5x32xf32>, tensor<5x4xf32>) {
+  %s = arith.constant 0.125 : f32
+  %init = tensor.empty() : tensor<4x5x32xf32>
+  %li = tensor.empty() : tensor<5x4xf32>
+  %r:2 = attn.attention {indexing_maps = [#tq, #tk, #tv, #ts, #to, #tl]}
+         ins(%q, %k, %v, %s : tensor<4x5x32xf32>, tensor<100x32xf32>, tensor<100x32xf32>, f32)
+         outs(%init, %li : tensor<4x5x32xf32>, tensor<5x4xf32>) -> tensor<4x5x32xf32>, tensor<5x4xf32>
+  return %r#0, %r#1 : tensor<4x5x32xf32>, tensor<5x4xf32>
 }

@@ -5,6 +5,7 @@
 // RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels=k2-splits=1 | FileCheck %s
 // RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="chip=gfx90a k2-splits=1" | FileCheck %s
 // RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels | FileCheck %s --check-prefix=AUTO
+// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels=remarks=true 2>&1 >/dev/null | FileCheck %s --check-prefix=REMARK
 
 #q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
 #k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
@@ -64,4 +65,30 @@ func.func @gqa_lse(%q: tensor<1x2x4x3x32xf16>, %k: tensor<1x2x500x32xf16>, %v: t
          ins(%q, %k, %v, %s : tensor<1x2x4x3x32xf16>, tensor<1x2x500x32xf16>, tensor<1x2x500x32xf16>, f16)
          outs(%init, %linit : tensor<1x2x4x3x32xf16>, tensor<1x2x4x3xf32>) -> tensor<1x2x4x3x32xf16>, tensor<1x2x4x3xf32>
   return %r#0, %r#1 : tensor<1x2x4x3x32xf16>, tensor<1x2x4x3xf32>
+}
+
+// -----
+
+// An LSE whose M dims are ordered unlike Q's ((m, h) against (h, m)): it is
+// computed in the grouped order and transposed back, like such an output.
+#q = affine_map<(b, h, m, k1, k2, n) -> (b, h, m, k1)>
+#k = affine_map<(b, h, m, k1, k2, n) -> (b, k2, k1)>
+#v = affine_map<(b, h, m, k1, k2, n) -> (b, k2, n)>
+#s = affine_map<(b, h, m, k1, k2, n) -> ()>
+#o = affine_map<(b, h, m, k1, k2, n) -> (b, h, m, n)>
+#l = affine_map<(b, h, m, k1, k2, n) -> (b, m, h)>
+// CHECK-LABEL: func.func @lse_transposed
+// CHECK: gpu.launch_func
+// CHECK: math.log
+// CHECK: %[[T:.+]] = linalg.transpose ins(%{{.+}} : tensor<1x4x5xf32>) outs(%arg3 : tensor<1x5x4xf32>) permutation = [0, 2, 1]
+// CHECK: return %{{.+}}, %[[T]]
+// REMARK: remark: [attn-rocm-attention-kernels] transposed LSE so that each role's dims are one contiguous run for the GPU kernel
+func.func @lse_transposed(%q: tensor<1x4x5x32xf16>, %k: tensor<1x100x32xf16>, %v: tensor<1x100x32xf16>,
+                          %linit: tensor<1x5x4xf32>) -> (tensor<1x4x5x32xf16>, tensor<1x5x4xf32>) {
+  %s = arith.constant 0.125 : f16
+  %init = tensor.empty() : tensor<1x4x5x32xf16>
+  %r:2 = attn.attention {indexing_maps = [#q, #k, #v, #s, #o, #l]}
+         ins(%q, %k, %v, %s : tensor<1x4x5x32xf16>, tensor<1x100x32xf16>, tensor<1x100x32xf16>, f16)
+         outs(%init, %linit : tensor<1x4x5x32xf16>, tensor<1x5x4xf32>) -> tensor<1x4x5x32xf16>, tensor<1x5x4xf32>
+  return %r#0, %r#1 : tensor<1x4x5x32xf16>, tensor<1x5x4xf32>
 }
