@@ -80,7 +80,10 @@ struct KernelShape {
   /// Decode: K2 split into `splits` chunks of `splitKeys` keys (grid z),
   /// each writing a partial state that is merged after the launch.
   int64_t splits = 1, splitKeys = 0;
-  bool isSplit() const { return splits > 1; }
+  /// The LSE is requested: the kernel writes the partial state (max, sum)
+  /// even with one split, and the merge computes the LSE from it.
+  bool needsLse = false;
+  bool isSplit() const { return splits > 1 || needsLse; }
 
   /// Shape of the operand indexed by `map` at the kernel's (padded) sizes.
   SmallVector<int64_t> operandShape(AffineMap map) const {
@@ -150,6 +153,7 @@ FailureOr<KernelShape> analyze(AttentionOp op,
   // and accumulation stay f32 either way.
   s.inElem = getElementTypeOrSelf(op.getQuery().getType());
   s.outElem = getElementTypeOrSelf(op.getInit().getType());
+  s.needsLse = bool(op.getLse());
   if (s.inElem.isF32() && f32Mfma == "f16")
     s.inElem = Float16Type::get(op.getContext());
   else if (s.inElem.isF32() && f32Mfma == "bf16")
@@ -858,21 +862,23 @@ AttentionOp normalizeRoleLayouts(AttentionOp op, bool remarks) {
     operands[4] = newMask;
     maps[4] = newMap;
   }
-  static const char *names[] = {"Q", "K", "V", "scale", "mask", "O"};
-  unsigned outIndex = operands.size() - 1;
-  SmallVector<int64_t> outPerm;
+  static const char *names[] = {"Q", "K", "V", "scale", "mask", "O", "LSE"};
+  unsigned numInputs = op.getNumDpsInputs();
+  // Per init (O, lse): the permutation its result must be transposed back by.
+  SmallVector<SmallVector<int64_t>> initPerms(operands.size() - numInputs);
   for (unsigned i = 0; i < operands.size(); ++i) {
     if (!isa<RankedTensorType>(operands[i].getType()))
       continue;
     SmallVector<int64_t> perm = groupingPermutation(maps[i], group, rank);
     if (llvm::equal(perm, llvm::seq<int64_t>(0, perm.size())))
       continue;
+    bool isInit = i >= numInputs;
     changed.push_back(std::string("transposed ") +
-                      names[i == outIndex ? 5 : i]);
+                      names[isInit ? 5 + (i - numInputs) : i]);
     std::tie(operands[i], maps[i]) =
-        permuteOperand(b, operands[i], maps[i], perm, i == outIndex);
-    if (i == outIndex)
-      outPerm = perm;
+        permuteOperand(b, operands[i], maps[i], perm, isInit);
+    if (isInit)
+      initPerms[i - numInputs] = perm;
   }
   if (changed.empty())
     return op;
@@ -881,15 +887,19 @@ AttentionOp normalizeRoleLayouts(AttentionOp op, bool remarks) {
                    " so that each role's dims are one contiguous run for "
                    "the GPU kernel",
                remarks);
-  auto newOp = AttentionOp::create(b, TypeRange{operands.back().getType()},
-                                   operands, op->getAttrs());
-  newOp.setIndexingMapsAttr(b.getAffineMapArrayAttr(maps));
-  Value result = newOp.getResult();
-  if (!outPerm.empty())
-    result = linalg::TransposeOp::create(b, result, op.getInit(),
-                                         invertPermutationVector(outPerm))
-                 .getResult()[0];
-  op.getResult().replaceAllUsesWith(result);
+  ArrayRef<Value> all(operands);
+  auto newOp = op.cloneWith(b, all.take_front(numInputs),
+                            all.drop_front(numInputs), maps);
+  for (auto [oldResult, result, perm, init] :
+       llvm::zip(op->getResults(), newOp->getResults(), initPerms,
+                 op.getDpsInits())) {
+    Value value = result;
+    if (!perm.empty())
+      value = linalg::TransposeOp::create(b, result, init,
+                                          invertPermutationVector(perm))
+                  .getResult()[0];
+    oldResult.replaceAllUsesWith(value);
+  }
   op.erase();
   return newOp;
 }
@@ -952,7 +962,8 @@ AttentionOp collapseRoleDims(AttentionOp op) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   SmallVector<Value> operands;
   SmallVector<AffineMap> newMaps;
-  SmallVector<ReassociationIndices> outputReassociation;
+  // Per operand, how its dims collapse (the inits' expand the results back).
+  SmallVector<SmallVector<ReassociationIndices>> reassociations;
   for (auto [operand, map] : llvm::zip(op->getOperands(), maps)) {
     SmallVector<ReassociationIndices> reassociation;
     SmallVector<AffineExpr> results;
@@ -972,16 +983,21 @@ AttentionOp collapseRoleDims(AttentionOp op) {
     if (collapses)
       operand = tensor::CollapseShapeOp::create(b, operand, reassociation);
     operands.push_back(operand);
-    outputReassociation = reassociation; // the output is the last operand
+    reassociations.push_back(reassociation);
   }
-  auto newOp = AttentionOp::create(b, TypeRange{operands.back().getType()},
-                                   operands, op->getAttrs());
-  newOp.setIndexingMapsAttr(b.getAffineMapArrayAttr(newMaps));
-  Value result = newOp.getResult();
-  if (result.getType() != op.getResult().getType())
-    result = tensor::ExpandShapeOp::create(b, op.getResult().getType(), result,
-                                           outputReassociation);
-  op.getResult().replaceAllUsesWith(result);
+  unsigned numInputs = op.getNumDpsInputs();
+  ArrayRef<Value> all(operands);
+  auto newOp = op.cloneWith(b, all.take_front(numInputs),
+                            all.drop_front(numInputs), newMaps);
+  for (auto [oldResult, result, reassociation] :
+       llvm::zip(op->getResults(), newOp->getResults(),
+                 ArrayRef(reassociations).drop_front(numInputs))) {
+    Value value = result;
+    if (value.getType() != oldResult.getType())
+      value = tensor::ExpandShapeOp::create(b, oldResult.getType(), value,
+                                            reassociation);
+    oldResult.replaceAllUsesWith(value);
+  }
   op.erase();
   return newOp;
 }
@@ -1149,12 +1165,13 @@ SmallVector<Value> buildKernelOperands(AttentionOp op,
   return args;
 }
 
-/// The output of a split launch: the partial states (args 3 and the last
+/// The results of a split launch: the partial states (args 3 and the last
 /// two) merged exactly (mergeSplitStates) and normalized into `op`'s
-/// output, at its real sizes and layout. Linalg ops on tensors: they
-/// become simple GPU kernels.
-Value mergeSplits(ImplicitLocOpBuilder &b, AttentionOp op,
-                  const KernelShape &shape, ArrayRef<Value> args) {
+/// output, and the LSE (max + log(sum)) when `op` has one, at their real
+/// sizes and layouts. Linalg ops on tensors: they become simple GPU
+/// kernels.
+SmallVector<Value> mergeSplits(ImplicitLocOpBuilder &b, AttentionOp op,
+                               const KernelShape &shape, ArrayRef<Value> args) {
   auto toTensor = [&](Value buffer) -> Value {
     auto type = cast<MemRefType>(buffer.getType());
     return bufferization::ToTensorOp::create(
@@ -1175,6 +1192,7 @@ Value mergeSplits(ImplicitLocOpBuilder &b, AttentionOp op,
     return tensor::ExtractSliceOp::create(b, v, offsets, extents, strides);
   };
   Value acc = slice(merged[0], {shape.batch, rows, cols});
+  Value max = slice(merged[1], {shape.batch, rows});
   Value sum = slice(merged[2], {shape.batch, rows});
   // The kernel's flat batch index: the batch dims in loop order, the last
   // fastest.
@@ -1189,13 +1207,20 @@ Value mergeSplits(ImplicitLocOpBuilder &b, AttentionOp op,
       exprs.push_back(getAffineDimExpr(d, ctx));
     return AffineMap::get(numLoops, 0, exprs, ctx);
   };
-  return buildGeneric(
-      b, b.getLoc(), unionOf({dims.batch, dims.m, dims.n}), numLoops,
-      ValueRange{acc, sum}, {map({dims.m[0], dims.n[0]}), map({dims.m[0]})},
-      op.getInit(), op.getOutputMap(),
-      [&](OpBuilder &nb, Location loc, ValueRange a) {
-        return normalizeOutput(nb, loc, a[0], a[1], shape.outElem);
-      });
+  AffineMap rowMap = map({dims.m[0]});
+  SmallVector<Value> results = buildNormalization(
+      b, b.getLoc(), dims, numLoops, acc, map({dims.m[0], dims.n[0]}), max, sum,
+      rowMap, op.getInit(), op.getOutputMap(), /*lse=*/Value(), AffineMap());
+  // The LSE as its own op over the rows: in the normalization (which the
+  // CPU tiling wants) every thread of the N loop would write it.
+  if (Value lse = op.getLse())
+    results.push_back(buildGeneric(
+        b, b.getLoc(), unionOf({dims.batch, dims.m}), numLoops,
+        ValueRange{max, sum}, {rowMap, rowMap}, lse, *op.getLseMap(),
+        [](OpBuilder &nb, Location loc, ValueRange a) {
+          return logSumExp(nb, loc, a[0], a[1]);
+        }));
+  return results;
 }
 
 /// Replaces `op` by a launch of `kernel` on `args` (from
@@ -1213,8 +1238,9 @@ void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
   gpu::LaunchFuncOp::create(b, kernel, grid, block, /*dynamicSharedMemory=*/
                             Value(), args);
   if (shape.isSplit()) {
-    Value result = mergeSplits(b, op, shape, args);
-    op.getResult().replaceAllUsesWith(result);
+    SmallVector<Value> results = mergeSplits(b, op, shape, args);
+    for (auto [result, value] : llvm::zip_equal(op->getResults(), results))
+      result.replaceAllUsesWith(value);
     op.erase();
     return;
   }

@@ -171,13 +171,14 @@ static void splitCausalKeyLoop(RewriterBase &rewriter, scf::ForOp loop,
   });
 }
 
-/// The op normalizing `op`'s output: the linalg.generic using acc and sum.
+/// The op normalizing `op`'s output: the linalg.generic using acc and sum
+/// (and max, when it also writes the LSE as a second result).
 static linalg::GenericOp getNormalization(OnlineAttentionOp op) {
   if (!op.getResultAcc().hasOneUse())
     return nullptr;
   auto generic =
       dyn_cast<linalg::GenericOp>(*op.getResultAcc().getUsers().begin());
-  if (!generic || generic.getNumDpsInits() != 1)
+  if (!generic || generic.getNumDpsInits() > 2)
     return nullptr;
   return generic;
 }

@@ -56,6 +56,18 @@ Value mlir::attn::buildGeneric(OpBuilder &b, Location loc,
                                ValueRange inputs, ArrayRef<AffineMap> inputMaps,
                                Value output, AffineMap outputMap,
                                GenericBody body) {
+  return buildGeneric(b, loc, space, numLoops, inputs, inputMaps,
+                      ValueRange{output}, {outputMap},
+                      [&](OpBuilder &nb, Location nl, ValueRange args) {
+                        return SmallVector<Value>{body(nb, nl, args)};
+                      })
+      .front();
+}
+
+SmallVector<Value> mlir::attn::buildGeneric(
+    OpBuilder &b, Location loc, ArrayRef<unsigned> space, unsigned numLoops,
+    ValueRange inputs, ArrayRef<AffineMap> inputMaps, ValueRange outputs,
+    ArrayRef<AffineMap> outputMaps, MultiGenericBody body) {
   // Loop i of the generic is attention loop space[i].
   MLIRContext *ctx = b.getContext();
   SmallVector<AffineExpr> renumber(numLoops, getAffineConstantExpr(0, ctx));
@@ -67,19 +79,22 @@ Value mlir::attn::buildGeneric(OpBuilder &b, Location loc,
   SmallVector<AffineMap> maps;
   for (AffineMap map : inputMaps)
     maps.push_back(toSpace(map));
-  maps.push_back(toSpace(outputMap));
+  for (AffineMap map : outputMaps)
+    maps.push_back(toSpace(map));
   SmallVector<utils::IteratorType> iterators;
   for (unsigned d : space)
-    iterators.push_back(outputMap.isFunctionOfDim(d)
-                            ? utils::IteratorType::parallel
-                            : utils::IteratorType::reduction);
+    iterators.push_back(
+        llvm::any_of(outputMaps,
+                     [&](AffineMap map) { return map.isFunctionOfDim(d); })
+            ? utils::IteratorType::parallel
+            : utils::IteratorType::reduction);
   auto generic = linalg::GenericOp::create(
-      b, loc, TypeRange{output.getType()}, inputs, ValueRange{output}, maps,
-      iterators, [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
+      b, loc, outputs.getTypes(), inputs, outputs, maps, iterators,
+      [&](OpBuilder &nested, Location nestedLoc, ValueRange args) {
         linalg::YieldOp::create(nested, nestedLoc,
                                 body(nested, nestedLoc, args));
       });
-  return generic.getResult(0);
+  return SmallVector<Value>(generic.getResults());
 }
 
 Value mlir::attn::expMinusMax(OpBuilder &b, Location loc, Value x, Value max) {
@@ -187,6 +202,39 @@ Value mlir::attn::normalizeOutput(OpBuilder &b, Location loc, Value acc,
   Value div = arith::DivFOp::create(b, loc, acc, sum);
   Value o = arith::SelectOp::create(b, loc, isEmpty, zero, div);
   return convertFloat(b, loc, o, outElem);
+}
+
+Value mlir::attn::logSumExp(OpBuilder &b, Location loc, Value max, Value sum) {
+  Value zero = arith::ConstantOp::create(b, loc, b.getF32FloatAttr(0.0f));
+  Value minusInf = arith::ConstantOp::create(
+      b, loc, b.getF32FloatAttr(-std::numeric_limits<float>::infinity()));
+  Value isEmpty =
+      arith::CmpFOp::create(b, loc, arith::CmpFPredicate::OEQ, sum, zero);
+  Value lse =
+      arith::AddFOp::create(b, loc, max, math::LogOp::create(b, loc, sum));
+  return arith::SelectOp::create(b, loc, isEmpty, minusInf, lse);
+}
+
+SmallVector<Value> mlir::attn::buildNormalization(
+    OpBuilder &b, Location loc, const AttentionDims &dims, unsigned numLoops,
+    Value acc, AffineMap accMap, Value max, Value sum, AffineMap rowMap,
+    Value init, AffineMap outMap, Value lse, AffineMap lseMap) {
+  Type outElem = getElementTypeOrSelf(init.getType());
+  SmallVector<unsigned> space = unionOf({dims.batch, dims.m, dims.n});
+  if (!lse)
+    return {buildGeneric(
+        b, loc, space, numLoops, ValueRange{acc, sum}, {accMap, rowMap}, init,
+        outMap, [&](OpBuilder &nb, Location nl, ValueRange args) {
+          return normalizeOutput(nb, nl, args[0], args[1], outElem);
+        })};
+  return buildGeneric(b, loc, space, numLoops, ValueRange{acc, max, sum},
+                      {accMap, rowMap, rowMap}, ValueRange{init, lse},
+                      {outMap, lseMap},
+                      [&](OpBuilder &nb, Location nl, ValueRange args) {
+                        return SmallVector<Value>{
+                            normalizeOutput(nb, nl, args[0], args[2], outElem),
+                            logSumExp(nb, nl, args[1], args[2])};
+                      });
 }
 
 namespace {

@@ -45,6 +45,16 @@ Value buildGeneric(OpBuilder &b, Location loc, ArrayRef<unsigned> space,
                    ArrayRef<AffineMap> inputMaps, Value output,
                    AffineMap outputMap, GenericBody body);
 
+/// buildGeneric with several outputs: `body` returns one value per output.
+/// Loops of `space` that no output uses are reductions.
+using MultiGenericBody =
+    function_ref<SmallVector<Value>(OpBuilder &, Location, ValueRange)>;
+SmallVector<Value>
+buildGeneric(OpBuilder &b, Location loc, ArrayRef<unsigned> space,
+             unsigned numLoops, ValueRange inputs,
+             ArrayRef<AffineMap> inputMaps, ValueRange outputs,
+             ArrayRef<AffineMap> outputMaps, MultiGenericBody body);
+
 /// exp(x - max) for softmax, with a max of -inf (a row whose scores so far
 /// are all masked out) taken as 0, so that the result is exp(-inf) = 0
 /// rather than NaN. The one -inf guard of both lowerings.
@@ -128,6 +138,20 @@ SmallVector<Value> mergeSplitStates(OpBuilder &b, Location loc, Value pAcc,
 /// were all masked out).
 Value normalizeOutput(OpBuilder &b, Location loc, Value acc, Value sum,
                       Type outElem);
+
+/// The log-sum-exp of a row from its softmax state: max + log(sum), and
+/// -inf when sum is 0 (a row whose scores were all masked out).
+Value logSumExp(OpBuilder &b, Location loc, Value max, Value sum);
+
+/// The normalization ending the online form: O = acc / sum into `init`
+/// (map `outMap`) and, when `lse` is given, LSE = max + log(sum) into it
+/// (map `lseMap`), one linalg.generic over the batch, M and N loops (the
+/// LSE written once per N index). Returns O and, if requested, the LSE.
+SmallVector<Value>
+buildNormalization(OpBuilder &b, Location loc, const AttentionDims &dims,
+                   unsigned numLoops, Value acc, AffineMap accMap, Value max,
+                   Value sum, AffineMap rowMap, Value init, AffineMap outMap,
+                   Value lse, AffineMap lseMap);
 
 } // namespace mlir::attn
 

@@ -85,14 +85,22 @@ AttentionOp::decomposeOperation(OpBuilder &rewriter) {
                    [&](OpBuilder &b, Location l, ValueRange args) {
                      return normalizeOutput(b, l, args[0], args[1], outElem);
                    });
-  return SmallVector<Value>{result};
+  SmallVector<Value> results = {result};
+  if (Value lse = op.getLse())
+    results.push_back(
+        buildGeneric(rewriter, loc, rowDims, numLoops, ValueRange{max, sum},
+                     {rowMap, rowMap}, lse, *op.getLseMap(),
+                     [](OpBuilder &b, Location l, ValueRange args) {
+                       return logSumExp(b, l, args[0], args[1]);
+                     }));
+  return results;
 }
 
 //===----------------------------------------------------------------------===//
 // Online form
 //===----------------------------------------------------------------------===//
 
-Value AttentionOp::convertToOnlineAttention(OpBuilder &rewriter) {
+SmallVector<Value> AttentionOp::convertToOnlineAttention(OpBuilder &rewriter) {
   AttentionOp op = *this;
   Location loc = op.getLoc();
   MLIRContext *ctx = op.getContext();
@@ -115,7 +123,8 @@ Value AttentionOp::convertToOnlineAttention(OpBuilder &rewriter) {
                                -std::numeric_limits<double>::infinity());
   Value sum = createLoopTensor(rewriter, loc, rowDims, loopSizes, f32, 0.0);
 
-  SmallVector<AffineMap> onlineMaps(maps.begin(), maps.end() - 1);
+  SmallVector<AffineMap> onlineMaps(maps.begin(),
+                                    maps.begin() + op.getNumDpsInputs());
   Value diagonal = op.buildCausalDiagonal(rewriter, loopSizes);
   if (diagonal) // a scalar, like the scale
     onlineMaps.push_back(AffineMap::get(numLoops, 0, ctx));
@@ -125,16 +134,13 @@ Value AttentionOp::convertToOnlineAttention(OpBuilder &rewriter) {
       op.getQuery(), op.getKey(), op.getValue(), op.getScale(), op.getMask(),
       diagonal, acc, max, sum, rewriter.getAffineMapArrayAttr(onlineMaps));
 
-  // O = acc / sum, 0 where the whole row was masked out (sum == 0).
-  Type outElem = getElementTypeOrSelf(op.getInit().getType());
-  Value result = buildGeneric(
-      rewriter, loc, unionOf({dims.batch, dims.m, dims.n}), numLoops,
-      ValueRange{online.getResultAcc(), online.getResultSum()},
-      {outMap, rowMap}, op.getInit(), outMap,
-      [&](OpBuilder &b, Location l, ValueRange args) {
-        return normalizeOutput(b, l, args[0], args[1], outElem);
-      });
-  return result;
+  // O = acc / sum, 0 where the whole row was masked out (sum == 0); the
+  // LSE in the same op, so that tiling the normalization fuses one online
+  // attention that serves both.
+  return buildNormalization(
+      rewriter, loc, dims, numLoops, online.getResultAcc(), outMap,
+      online.getResultMax(), online.getResultSum(), rowMap, op.getInit(),
+      outMap, op.getLse(), op.getLseMap().value_or(AffineMap()));
 }
 
 Value AttentionOp::buildCausalDiagonal(OpBuilder &b,

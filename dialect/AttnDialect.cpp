@@ -35,12 +35,13 @@ bool mlir::attn::isSupportedComputeType(Type type) {
 //       -> types
 //===----------------------------------------------------------------------===//
 
+/// `online`: attn.online_attention (3 inits, optional diagonal input);
+/// else attn.attention (the output and optionally the lse as inits).
 static ParseResult parseAttentionLike(OpAsmParser &parser,
-                                      OperationState &result,
-                                      unsigned numInits) {
+                                      OperationState &result, bool online) {
   SmallVector<OpAsmParser::UnresolvedOperand> ins, outs;
   SmallVector<Type> inTypes, outTypes, resultTypes;
-  if (numInits == 1 && succeeded(parser.parseOptionalKeyword("causal"))) {
+  if (!online && succeeded(parser.parseOptionalKeyword("causal"))) {
     StringRef alignment;
     SMLoc loc = parser.getCurrentLocation();
     if (parser.parseLParen() || parser.parseKeyword(&alignment) ||
@@ -69,25 +70,34 @@ static ParseResult parseAttentionLike(OpAsmParser &parser,
     return failure();
   // Optional inputs after (Q, K, V, scale): the mask (a tensor) and, on
   // online_attention, the causal diagonal (an index).
-  bool hasDiagonal = numInits == 3 && !inTypes.empty() &&
-                     inTypes.back().isIndex() && ins.size() > 4;
+  bool hasDiagonal =
+      online && !inTypes.empty() && inTypes.back().isIndex() && ins.size() > 4;
   unsigned numMasks = ins.size() - 4 - (hasDiagonal ? 1 : 0);
   if (ins.size() < 4 || numMasks > 1 || ins.size() != inTypes.size())
     return parser.emitError(insLoc, "expected 4 inputs (Q, K, V, scale) or 5 "
                                     "(Q, K, V, scale, mask)")
-           << (numInits == 3 ? ", then optionally the causal diagonal" : "")
+           << (online ? ", then optionally the causal diagonal" : "")
            << ", got " << ins.size();
-  if (outs.size() != numInits)
-    return parser.emitError(outsLoc, "expected ")
-           << numInits << " outs operand(s), got " << outs.size();
+  if (online && outs.size() != 3)
+    return parser.emitError(outsLoc, "expected 3 outs operand(s) (acc, max, "
+                                     "sum), got ")
+           << outs.size();
+  if (!online && outs.size() != 1 && outs.size() != 2)
+    return parser.emitError(outsLoc, "expected 1 outs operand (the output) "
+                                     "or 2 (the output, then the lse), got ")
+           << outs.size();
   if (parser.resolveOperands(ins, inTypes, insLoc, result.operands) ||
       parser.resolveOperands(outs, outTypes, outsLoc, result.operands))
     return failure();
-  if (numInits == 3)
-    result.addAttribute(
-        "operandSegmentSizes",
-        parser.getBuilder().getDenseI32ArrayAttr(
-            {1, 1, 1, 1, int32_t(numMasks), hasDiagonal ? 1 : 0, 1, 1, 1}));
+  SmallVector<int32_t> segments = {1, 1, 1, 1, int32_t(numMasks)};
+  if (online)
+    llvm::append_range(segments,
+                       ArrayRef<int32_t>{hasDiagonal ? 1 : 0, 1, 1, 1});
+  else
+    llvm::append_range(segments,
+                       ArrayRef<int32_t>{1, int32_t(outs.size()) - 1});
+  result.addAttribute("operandSegmentSizes",
+                      parser.getBuilder().getDenseI32ArrayAttr(segments));
   result.addTypes(resultTypes);
   return success();
 }
@@ -212,6 +222,11 @@ static LogicalResult verifyAttentionLike(Operation *op,
   }
 
   // Results are the inits.
+  unsigned numInits = operands.size() - numInputs;
+  if (op->getNumResults() != numInits)
+    return op->emitOpError("expects ")
+           << numInits << " result(s), one per init, got "
+           << op->getNumResults();
   for (auto [i, result] : llvm::enumerate(op->getResults())) {
     Type initType = operands[numInputs + i].getType();
     if (result.getType() != initType)
@@ -233,6 +248,27 @@ static SmallVector<StringRef> operandNames(bool hasMask, bool hasDiagonal,
   return names;
 }
 
+/// A per-row f32 value (online_attention's max and sum, attention's lse):
+/// its map uses exactly the batch and M dims, in any order.
+static LogicalResult verifyRowState(Operation *op, const AttentionDims &dims,
+                                    StringRef name, AffineMap map,
+                                    Value value) {
+  SmallVector<unsigned> rowDims = llvm::to_vector(dims.batch);
+  llvm::append_range(rowDims, dims.m);
+  llvm::sort(rowDims);
+  SmallVector<unsigned> used;
+  for (AffineExpr expr : map.getResults())
+    used.push_back(cast<AffineDimExpr>(expr).getPosition());
+  llvm::sort(used);
+  if (used != rowDims)
+    return op->emitOpError("indexing map of '")
+           << name << "' must use exactly the batch and M dims";
+  if (!getElementTypeOrSelf(value).isF32())
+    return op->emitOpError("'") << name << "' must have element type f32, got "
+                                << getElementTypeOrSelf(value);
+  return success();
+}
+
 /// The causal structure relates the innermost M loop to the K2 loop, so
 /// there must be exactly one K2 loop.
 static LogicalResult verifyCausal(Operation *op, const AttentionDims &dims,
@@ -248,7 +284,7 @@ static LogicalResult verifyCausal(Operation *op, const AttentionDims &dims,
 //===----------------------------------------------------------------------===//
 
 ParseResult AttentionOp::parse(OpAsmParser &parser, OperationState &result) {
-  return parseAttentionLike(parser, result, /*numInits=*/1);
+  return parseAttentionLike(parser, result, /*online=*/false);
 }
 
 void AttentionOp::print(OpAsmPrinter &p) {
@@ -257,14 +293,34 @@ void AttentionOp::print(OpAsmPrinter &p) {
 
 LogicalResult AttentionOp::verify() {
   AttentionDims dims;
+  SmallVector<StringRef> inits = {"init"};
+  if (getLse())
+    inits.push_back("lse");
   if (failed(verifyAttentionLike(
           *this, getIndexingMapsArray(),
-          operandNames(bool(getMask()), /*hasDiagonal=*/false, {"init"}),
+          operandNames(bool(getMask()), /*hasDiagonal=*/false, inits),
           getNumDpsInputs(), bool(getMask()), dims)))
     return failure();
-  if (getCausal())
-    return verifyCausal(*this, dims, "causal");
+  if (getCausal() && failed(verifyCausal(*this, dims, "causal")))
+    return failure();
+  if (getLse())
+    return verifyRowState(*this, dims, "lse", *getLseMap(), getLse());
   return success();
+}
+
+AttentionOp AttentionOp::cloneWith(OpBuilder &b, ValueRange inputs,
+                                   ValueRange inits, ArrayRef<AffineMap> maps) {
+  assert((inputs.size() == 4 || inputs.size() == 5) &&
+         (inits.size() == 1 || inits.size() == 2) && "bad operand counts");
+  Value mask = inputs.size() == 5 ? inputs[4] : Value();
+  Value lse = inits.size() == 2 ? inits[1] : Value();
+  auto op = AttentionOp::create(
+      b, getLoc(), inits.getTypes(), inputs[0], inputs[1], inputs[2], inputs[3],
+      mask, inits[0], lse, b.getAffineMapArrayAttr(maps), getCausalAttr());
+  // Attributes other passes or frontends attached stay, as when the op was
+  // copied with all its attributes.
+  op->setDiscardableAttrs(getOperation()->getDiscardableAttrDictionary());
+  return op;
 }
 
 AttentionDims AttentionOp::getDims() {
@@ -280,7 +336,7 @@ AttentionDims AttentionOp::getDims() {
 
 ParseResult OnlineAttentionOp::parse(OpAsmParser &parser,
                                      OperationState &result) {
-  return parseAttentionLike(parser, result, /*numInits=*/3);
+  return parseAttentionLike(parser, result, /*online=*/true);
 }
 
 void OnlineAttentionOp::print(OpAsmPrinter &p) {
@@ -297,25 +353,9 @@ LogicalResult OnlineAttentionOp::verify() {
     return failure();
   if (getDiagonal() && failed(verifyCausal(*this, dims, "a causal diagonal")))
     return failure();
-  SmallVector<unsigned> rowDims = llvm::to_vector(dims.batch);
-  llvm::append_range(rowDims, dims.m);
-  llvm::sort(rowDims);
-  StringRef names[] = {"max", "sum"};
-  AffineMap maps[] = {getMaxMap(), getSumMap()};
-  Value values[] = {getMax(), getSum()};
-  for (auto [name, map, value] : llvm::zip(names, maps, values)) {
-    SmallVector<unsigned> used;
-    for (AffineExpr expr : map.getResults())
-      used.push_back(cast<AffineDimExpr>(expr).getPosition());
-    llvm::sort(used);
-    if (used != rowDims)
-      return emitOpError("indexing map of '")
-             << name << "' must use exactly the batch and M dims";
-    if (!getElementTypeOrSelf(value).isF32())
-      return emitOpError("'") << name << "' must have element type f32, got "
-                              << getElementTypeOrSelf(value);
-  }
-  return success();
+  if (failed(verifyRowState(*this, dims, "max", getMaxMap(), getMax())))
+    return failure();
+  return verifyRowState(*this, dims, "sum", getSumMap(), getSum());
 }
 
 AttentionDims OnlineAttentionOp::getDims() {
@@ -345,11 +385,16 @@ struct FoldTensorCastIntoAttention : public OpRewritePattern<AttentionOp> {
         cast<DestinationStyleOpInterface>(op.getOperation()), resultTypes);
     auto folded = AttentionOp::create(rewriter, op.getLoc(), resultTypes,
                                       operands, op->getAttrs());
-    Value result = folded.getResult();
-    if (result.getType() != op.getType())
-      result =
-          tensor::CastOp::create(rewriter, op.getLoc(), op.getType(), result);
-    rewriter.replaceOp(op, result);
+    SmallVector<Value> results;
+    for (auto [old, value] :
+         llvm::zip(op->getResults(), folded->getResults())) {
+      Value result = value;
+      if (old.getType() != value.getType())
+        result =
+            tensor::CastOp::create(rewriter, op.getLoc(), old.getType(), value);
+      results.push_back(result);
+    }
+    rewriter.replaceOp(op, results);
     return success();
   }
 };

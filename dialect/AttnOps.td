@@ -10,12 +10,12 @@ include "mlir/Interfaces/TilingInterface.td"
 include "mlir/Dialect/Linalg/IR/LinalgInterfaces.td"
 
 def Attn_AttentionOp : Attn_Op<"attention",
-    [Pure, DestinationStyleOpInterface,
+    [Pure, DestinationStyleOpInterface, AttrSizedOperandSegments,
      DeclareOpInterfaceMethods<AggregatedOpInterface, ["decomposeOperation"]>]> {
   let summary = "Scaled dot-product attention with layout indexing maps";
   let description = [{
     Computes, over one iteration space described by `indexing_maps`
-    (one map per operand: Q, K, V, scale, [mask,] O):
+    (one map per operand: Q, K, V, scale, [mask,] O, [lse]):
 
     ```
     S = scale * (Q . K^T)       // contracts the K1 dims
@@ -40,6 +40,23 @@ def Attn_AttentionOp : Attn_Op<"attention",
     (`M > K2`) are 0. Lowerings skip key blocks that are fully masked out
     and mask only the blocks on the diagonal.
 
+    With a second init `lse` the op has a second result: the natural-log
+    log-sum-exp of each row's scores (PyTorch's and FlashAttention's
+    `softmax_lse`), the value frameworks need to combine attentions over
+    disjoint key ranges:
+
+    ```
+    LSE = max_j S_ij + log(sum_j exp(S_ij - max_j S_ij))   // over K2
+    ```
+
+    `S` is scaled, masked and causal exactly as for the softmax. The lse
+    init is f32 whatever the other types, and its map uses exactly the
+    batch and M dims, in any order (no K1, K2 or N dim): the builders and
+    frontends use the output's map without its N dims, i.e. the output's
+    shape without the head dim. A row whose scores are all masked out
+    (`sum = 0`) has LSE = -inf, `log(0)` (and output 0): merging it with
+    another partial result gives it weight `exp(-inf) = 0`.
+
     Transposes are map permutations: V as `(.., k2, n)` is the standard
     form, `(.., n, k2)` the transposed-V form; K as `(.., k2, k1)` is
     standard, `(.., k1, k2)` transposed.
@@ -51,6 +68,13 @@ def Attn_AttentionOp : Attn_Op<"attention",
            ins(%q, %k, %v, %scale : tensor<2x10x4096x64xf16>,
                tensor<2x10x4096x64xf16>, tensor<2x10x4096x64xf16>, f16)
            outs(%init : tensor<2x10x4096x64xf16>) -> tensor<2x10x4096x64xf16>
+    // With the log-sum-exp (maps: ..., #mo, #mlse = (b, h, m, k1, k2, n) ->
+    // (b, h, m)):
+    %o, %lse = attn.attention {indexing_maps = [#mq, #mk, #mv, #ms, #mo, #mlse]}
+           ins(%q, %k, %v, %scale : ...)
+           outs(%init, %lse_init : tensor<2x10x4096x64xf16>,
+                tensor<2x10x4096xf32>)
+           -> tensor<2x10x4096x64xf16>, tensor<2x10x4096xf32>
     ```
   }];
 
@@ -58,9 +82,11 @@ def Attn_AttentionOp : Attn_Op<"attention",
                        AnyRankedTensor:$value, AnyFloat:$scale,
                        Optional<AnyRankedTensor>:$mask,
                        AnyRankedTensor:$init,
+                       Optional<AnyRankedTensor>:$lse,
                        AffineMapArrayAttr:$indexing_maps,
                        OptionalAttr<Attn_CausalAlignment>:$causal);
-  let results = (outs AnyRankedTensor:$result);
+  let results = (outs AnyRankedTensor:$result,
+                      Optional<AnyRankedTensor>:$result_lse);
 
   let hasCustomAssemblyFormat = 1;
   let hasVerifier = 1;
@@ -76,7 +102,11 @@ def Attn_AttentionOp : Attn_Op<"attention",
       if (!getMask()) return std::nullopt;
       return getMap(4);
     }
-    AffineMap getOutputMap() { return getIndexingMapsArray().back(); }
+    AffineMap getOutputMap() { return getMap(getNumDpsInputs()); }
+    std::optional<AffineMap> getLseMap() {
+      if (!getLse()) return std::nullopt;
+      return getMap(getNumDpsInputs() + 1);
+    }
     AffineMap getMap(unsigned i) {
       return ::llvm::cast<AffineMapAttr>(getIndexingMaps()[i]).getValue();
     }
@@ -87,14 +117,24 @@ def Attn_AttentionOp : Attn_Op<"attention",
     /// Dimension roles; only valid on a verified op.
     AttentionDims getDims();
     /// The same attention as attn.online_attention (from an initial running
-    /// state) followed by the normalization acc / sum; returns the result.
+    /// state) followed by the normalization acc / sum (and the LSE, max +
+    /// log(sum), when requested); returns the results.
     /// (decomposeOperation is the reference form: materialized softmax.)
-    Value convertToOnlineAttention(OpBuilder &b);
+    SmallVector<Value> convertToOnlineAttention(OpBuilder &b);
     /// The causal diagonal D (keys j <= i + D are visible) from the loop
     /// sizes, or a null value when the op is not causal.
     Value buildCausalDiagonal(OpBuilder &b, ArrayRef<OpFoldResult> loopSizes);
 
-    MutableOperandRange getDpsInitsMutable() { return getInitMutable(); }
+    MutableOperandRange getDpsInitsMutable() {
+      return MutableOperandRange(getOperation(), getMask() ? 5 : 4,
+                                 getLse() ? 2 : 1);
+    }
+    /// This attention (attributes, causal structure) on other operands:
+    /// `inputs` are Q, K, V, scale [, mask], `inits` O [, lse], `maps` one
+    /// per operand. Built at `b`'s insertion point; the result types are
+    /// the inits' types.
+    AttentionOp cloneWith(OpBuilder &b, ValueRange inputs, ValueRange inits,
+                          ArrayRef<AffineMap> maps);
   }];
 }
 

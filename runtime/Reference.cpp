@@ -12,7 +12,8 @@ using namespace attn::runtime;
 std::vector<double> attn::runtime::referenceAttention(
     const std::vector<double> &q, const std::vector<double> &k,
     const std::vector<double> &v, double scale, const std::vector<double> *mask,
-    int64_t B, int64_t M, int64_t K1, int64_t K2, int64_t N) {
+    int64_t B, int64_t M, int64_t K1, int64_t K2, int64_t N,
+    std::vector<double> *lse) {
   assert(static_cast<int64_t>(q.size()) == B * M * K1 && "bad q size");
   assert(static_cast<int64_t>(k.size()) == B * K2 * K1 && "bad k size");
   assert(static_cast<int64_t>(v.size()) == B * K2 * N && "bad v size");
@@ -21,6 +22,8 @@ std::vector<double> attn::runtime::referenceAttention(
   const double negInf = -std::numeric_limits<double>::infinity();
   std::vector<double> out(B * M * N, 0.0);
   std::vector<double> scores(K2);
+  if (lse)
+    lse->assign(B * M, negInf);
   for (int64_t b = 0; b < B; ++b) {
     for (int64_t m = 0; m < M; ++m) {
       const double *qRow = &q[(b * M + m) * K1];
@@ -41,6 +44,15 @@ std::vector<double> attn::runtime::referenceAttention(
           rowMax = std::max(rowMax, s);
       }
       double *oRow = &out[(b * M + m) * N];
+      if (lse) {
+        // Its own pass over the scores: log(sum exp(s - max)) + max.
+        double total = 0.0;
+        for (int64_t j = 0; j < K2; ++j)
+          total += std::exp(scores[j] - rowMax);
+        (*lse)[b * M + m] = anyNaN             ? std::nan("")
+                            : rowMax == negInf ? negInf
+                                               : rowMax + std::log(total);
+      }
       if (rowMax == negInf && !anyNaN)
         continue; // fully masked row: zeros
       double sum = 0.0;

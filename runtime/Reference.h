@@ -24,12 +24,18 @@ namespace attn::runtime {
 /// well-defined softmax (it would be 0/0); its output is all zeros, the usual
 /// convention of flash-attention kernels. NaNs in the inputs propagate.
 ///
+/// When `lse` is given it receives the natural-log log-sum-exp of each
+/// row's scores, lse[B][M] = max_j s_j + log(sum_j exp(s_j - max_j s_j)),
+/// computed independently of the output; -inf for a row whose scores are
+/// all -inf.
+///
 /// The input sizes must match the dimensions (asserted).
 std::vector<double>
 referenceAttention(const std::vector<double> &q, const std::vector<double> &k,
                    const std::vector<double> &v, double scale,
                    const std::vector<double> *mask, int64_t B, int64_t M,
-                   int64_t K1, int64_t K2, int64_t N);
+                   int64_t K1, int64_t K2, int64_t N,
+                   std::vector<double> *lse = nullptr);
 
 struct ErrorStats {
   /// Largest |got - want|.

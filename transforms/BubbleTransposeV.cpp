@@ -63,9 +63,10 @@ struct BubbleTransposeV : public OpRewritePattern<AttentionOp> {
     // reconsidered and reported as "already in transposed-V form".
     SmallVector<Value> operands(op->getOperands());
     operands[vIndex] = transpose.getResult()[0];
-    auto newOp = AttentionOp::create(
-        rewriter, op.getLoc(), op->getResultTypes(), operands, op->getAttrs());
-    newOp.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    ArrayRef<Value> all(operands);
+    unsigned numInputs = op.getNumDpsInputs();
+    auto newOp = op.cloneWith(rewriter, all.take_front(numInputs),
+                              all.drop_front(numInputs), maps);
     rewriter.replaceOp(op, newOp);
     reportDecision(remarks, newOp,
                    "exposed transposed V: V map is now " +

@@ -106,14 +106,16 @@ struct FoldBroadcastsIntoAttention : public OpRewritePattern<AttentionOp> {
     // K and V must drop the same dims: a heads dim used by V but not K (or
     // the reverse) has no role.
     std::string error;
-    if (!AttentionDims::infer(maps[0], maps[1], maps[2], maps.back(), &error))
+    unsigned numInputs = op.getNumDpsInputs();
+    if (!AttentionDims::infer(maps[0], maps[1], maps[2], maps[numInputs],
+                              &error))
       return declineMatch(rewriter, op, remarks,
                           "not folding the broadcast of " + names +
                               ": the maps would have no valid roles (" + error +
                               ")");
-    auto newOp = AttentionOp::create(
-        rewriter, op.getLoc(), op->getResultTypes(), operands, op->getAttrs());
-    newOp.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    ArrayRef<Value> all(operands);
+    auto newOp = op.cloneWith(rewriter, all.take_front(numInputs),
+                              all.drop_front(numInputs), maps);
     reportDecision(remarks, newOp,
                    "folded the broadcast of " + names +
                        " into the indexing maps (not materialized)");
@@ -121,7 +123,7 @@ struct FoldBroadcastsIntoAttention : public OpRewritePattern<AttentionOp> {
     for (Value v : op->getOperands())
       if (Operation *def = v.getDefiningOp())
         producers.push_back(def);
-    rewriter.replaceOp(op, newOp.getResult());
+    rewriter.replaceOp(op, newOp);
     // The folded copies and their inits.
     eraseDeadChain(rewriter, producers);
     return success();
@@ -211,19 +213,25 @@ struct SplitMergedHeads : public OpRewritePattern<AttentionOp> {
       operands[i] = tensor::ExpandShapeOp::create(rewriter, loc, expanded,
                                                   operands[i], groups);
     }
-    AffineMap outMap = op.getOutputMap();
-    SmallVector<ReassociationIndices> outGroups;
-    split(outMap, &outGroups);
-    Value init = operands.back();
-    auto newOp = AttentionOp::create(rewriter, loc, TypeRange{init.getType()},
-                                     operands, op->getAttrs());
-    newOp.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    ArrayRef<Value> all(operands);
+    unsigned numInputs = op.getNumDpsInputs();
+    auto newOp = op.cloneWith(rewriter, all.take_front(numInputs),
+                              all.drop_front(numInputs), maps);
     reportDecision(remarks, newOp,
                    "split the heads dim that K's and V's broadcast is merged "
                    "into (tensor.collapse_shape) into its parts");
-    Value result = tensor::CollapseShapeOp::create(
-        rewriter, loc, op.getResult().getType(), newOp.getResult(), outGroups);
-    rewriter.replaceOp(op, result);
+    // The results (O and the lse, if any) back to the merged heads.
+    SmallVector<Value> results;
+    SmallVector<AffineMap> oldMaps = op.getIndexingMapsArray();
+    for (auto [oldResult, newResult, map] :
+         llvm::zip(op->getResults(), newOp->getResults(),
+                   ArrayRef<AffineMap>(oldMaps).drop_front(numInputs))) {
+      SmallVector<ReassociationIndices> groups;
+      split(map, &groups);
+      results.push_back(tensor::CollapseShapeOp::create(
+          rewriter, loc, oldResult.getType(), newResult, groups));
+    }
+    rewriter.replaceOp(op, results);
     return success();
   }
 

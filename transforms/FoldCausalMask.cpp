@@ -173,9 +173,9 @@ struct FoldCausalMaskIntoAttention : public OpRewritePattern<AttentionOp> {
     operands.erase(operands.begin() + 4);
     SmallVector<AffineMap> maps = op.getIndexingMapsArray();
     maps.erase(maps.begin() + 4);
-    auto newOp = AttentionOp::create(rewriter, op.getLoc(), op.getType(),
-                                     operands, op->getAttrs());
-    newOp.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    ArrayRef<Value> all(operands);
+    auto newOp =
+        op.cloneWith(rewriter, all.take_front(4), all.drop_front(4), maps);
     newOp.setCausal(*alignment);
     rewriter.replaceOp(op, newOp);
     reportDecision(remarks, newOp,

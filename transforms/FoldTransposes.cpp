@@ -37,22 +37,24 @@ struct FoldTransposesIntoAttention : public OpRewritePattern<AttentionOp> {
     if (!foldedOperand && !resultPerm)
       return rewriter.notifyMatchFailure(op, "no transpose to fold");
 
-    Type resultType = op.getResult().getType();
+    unsigned outIndex = op.getNumDpsInputs();
     if (resultPerm) {
       // The attention does not read its init; any value of the permuted
-      // type that dominates the op serves. Build a fresh tensor.empty.
-      operands.back() = createPermutedEmpty(rewriter, op.getLoc(), op.getInit(),
-                                            resultPerm->perm);
-      maps.back() = permuteResults(maps.back(), resultPerm->perm);
-      resultType = resultPerm->result.getType();
+      // type that dominates the op serves. Build a fresh tensor.empty. The
+      // lse (if any) keeps its own map.
+      operands[outIndex] = createPermutedEmpty(rewriter, op.getLoc(),
+                                               op.getInit(), resultPerm->perm);
+      maps[outIndex] = permuteResults(maps[outIndex], resultPerm->perm);
     }
     // A new op even when only operands fold: the driver does not revisit
     // ops created during the run (getGraphRewriteConfig), so each attention
     // is folded once per run, as before the patterns (of a transpose of a
     // transpose, the outer one).
-    auto newOp = AttentionOp::create(
-        rewriter, op.getLoc(), TypeRange{resultType}, operands, op->getAttrs());
-    newOp.setIndexingMapsAttr(rewriter.getAffineMapArrayAttr(maps));
+    ArrayRef<Value> all(operands);
+    auto newOp = op.cloneWith(rewriter, all.take_front(outIndex),
+                              all.drop_front(outIndex), maps);
+    if (Value lse = op.getResultLse())
+      rewriter.replaceAllUsesWith(lse, newOp.getResultLse());
     Value oldResult = op.getResult();
     if (resultPerm) {
       reportDecision(remarks, newOp,

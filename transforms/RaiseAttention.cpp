@@ -753,19 +753,16 @@ private:
     Value scaleValue = arith::ConstantOp::create(
         rewriter, loc, rewriter.getF32FloatAttr(static_cast<float>(scale)));
     Value init = emptyLike(rewriter, loc, pv.getDpsInits()[0]);
-    SmallVector<Value> operands = {q.value, k.value, v.value, scaleValue};
     SmallVector<AffineMap> maps = {q.map, k.map, v.map,
                                    AffineMap::get(numLoops, 0, {}, ctx)};
-    if (mask) {
-      operands.push_back(mask->value);
+    if (mask)
       maps.push_back(mask->map);
-    }
-    operands.push_back(init);
     maps.push_back(outMap);
     auto attention = AttentionOp::create(
-        rewriter, loc, TypeRange{pv->getResult(0).getType()}, operands,
-        ArrayRef<NamedAttribute>{rewriter.getNamedAttr(
-            "indexing_maps", rewriter.getAffineMapArrayAttr(maps))});
+        rewriter, loc, TypeRange{pv->getResult(0).getType()}, q.value, k.value,
+        v.value, scaleValue, mask ? mask->value : Value(), init,
+        /*lse=*/Value(), rewriter.getAffineMapArrayAttr(maps),
+        /*causal=*/nullptr);
     reportDecision(remarks, attention,
                    Twine("raised ") + describe(m, scale, stripped.size()) +
                        " to attn.attention");

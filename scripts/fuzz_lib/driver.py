@@ -6,10 +6,12 @@ import tempfile
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
+import numpy as np
+
 from . import dtypes, features, runner
 from .emit import emit
 from .inputs import make_inputs, write_inputs
-from .reference import evaluate
+from .reference import evaluate, evaluate_lse
 from .runner import CONFIGS, PASS, SKIP, Outcome
 
 
@@ -90,6 +92,7 @@ def test_program(program, options, config_names=None):
     result = Result(program)
     values = make_inputs(program)
     want = evaluate(program, values)
+    want_lse = evaluate_lse(program, values) if program.lse else None
     with tempfile.TemporaryDirectory(prefix='attn-fuzz-',
                                      dir=options.work_dir) as tmp:
         mlir = os.path.join(tmp, 'program.mlir')
@@ -98,14 +101,17 @@ def test_program(program, options, config_names=None):
         flags = write_inputs(program, values, tmp)
         for name in config_names:
             result.outcomes[name] = _run_config(
-                program, options, CONFIGS[name], mlir, flags, want, tmp)
+                program, options, CONFIGS[name], mlir, flags, want, want_lse,
+                tmp)
     result.failures = _failures(result.outcomes)
     return result
 
 
-def _run_config(program, options, config, mlir, flags, want, tmp):
+def _run_config(program, options, config, mlir, flags, want, want_lse, tmp):
     out = os.path.join(tmp, 'out-%s.npy' % config.name)
+    lse_out = os.path.join(tmp, 'lse-%s.npy' % config.name)
     cmd = runner.command(options.attn_run, mlir, flags, config, out) + \
+        (['--output=@' + lse_out] if program.lse else []) + \
         program_flags(program, config) + list(options.extra_flags)
     outcome, has_output = runner.run(cmd, options.timeout)
     if outcome.status == 'gpu-unsupported' and options.allow_gpu_unsupported:
@@ -118,12 +124,26 @@ def _run_config(program, options, config, mlir, flags, want, tmp):
     got = dtypes.load_npy(out, program.result_type())
     atol, rtol = runner.tolerance(program, config)
     ok, _, msg = dtypes.compare(got, want, atol, rtol)
+    if ok and program.lse:
+        ok, msg = _compare_lse(dtypes.load_npy(lse_out, 'f32'), want_lse,
+                               atol, rtol)
     if not ok:
         check = 'check FAIL' if outcome.status == 'check-fail' else \
             'check PASS'
         return Outcome('mismatch', '%s vs numpy (%s)' % (msg, check),
                        outcome.seconds)
     return outcome
+
+
+def _compare_lse(got, want, atol, rtol):
+    """(ok, message): -inf (rows with every key masked) exactly where the
+    reference has it, the other values within tolerance."""
+    if got.shape == want.shape and not np.array_equal(np.isneginf(got),
+                                                      np.isneginf(want)):
+        return False, 'lse: -inf rows differ'
+    finite = ~np.isneginf(want) if got.shape == want.shape else Ellipsis
+    ok, _, msg = dtypes.compare(got[finite], want[finite], atol, rtol)
+    return ok, 'lse: ' + msg
 
 
 def _failures(outcomes):

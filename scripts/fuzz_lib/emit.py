@@ -102,12 +102,18 @@ class _Emitter:
         for consumer in self.p.consumers:
             result, layout, dtype = self.consumer(consumer, result, layout,
                                                   dtype)
-        self.line('return %s : %s' % (result, self.ttype(layout, dtype)))
+        results = [(result, self.ttype(layout, dtype))]
+        if self.p.lse:
+            results.append(('%attn#1', self.ttype(self.p.lse_layout(),
+                                                  'f32')))
+        types = ', '.join(t for _, t in results)
+        self.line('return %s : %s' % (', '.join(v for v, _ in results),
+                                      types))
         params = ', '.join('%%%s: %s' % (a.name, self.arg_type(a))
                            for a in self.args)
         head = self.map_aliases()
         head.append('func.func @main(%s) -> %s {' % (
-            params, self.ttype(layout, dtype)))
+            params, types if len(results) == 1 else '(%s)' % types))
         return '\n'.join(head + self.body + ['}']) + '\n'
 
     def arg_type(self, arg):
@@ -137,7 +143,8 @@ class _Emitter:
     def map_aliases(self):
         lines = []
         for key in self.map_keys():
-            layout = [] if key == 's' else self.p.layouts[key]
+            layout = [] if key == 's' else self.p.lse_layout() \
+                if key == 'lse' else self.p.layouts[key]
             lines.append('#map_%s = affine_map<%s -> (%s)>' % (
                 key, self.loop_dims(), ', '.join(layout)))
         return lines
@@ -146,7 +153,7 @@ class _Emitter:
         keys = ['q', 'k', 'v', 's']
         if self.p.has_mask():
             keys.append('mask')
-        return keys + ['o']
+        return keys + ['o'] + (['lse'] if self.p.lse else [])
 
     # -- ops -------------------------------------------------------------
 
@@ -162,15 +169,19 @@ class _Emitter:
         if p.has_mask():
             ins.append('%mask')
             types.append(self.ttype(p.layouts['mask'], p.mask_type))
-        out_type = self.ttype(p.layouts['o'], p.out_type)
-        init = self.empty(p.layouts['o'], p.out_type)
+        out_types = [self.ttype(p.layouts['o'], p.out_type)]
+        inits = [self.empty(p.layouts['o'], p.out_type)]
+        if p.lse:   # the second init and result, f32
+            out_types.append(self.ttype(p.lse_layout(), 'f32'))
+            inits.append(self.empty(p.lse_layout(), 'f32'))
         maps = ', '.join('#map_' + k for k in self.map_keys())
         causal = ' causal(%s)' % p.causal if p.causal else ''
-        self.line('%%attn = attn.attention%s {indexing_maps = [%s]}' %
-                  (causal, maps))
+        self.line('%%attn%s = attn.attention%s {indexing_maps = [%s]}' %
+                  (':2' if p.lse else '', causal, maps))
         self.line('    ins(%s : %s)' % (', '.join(ins), ', '.join(types)))
-        self.line('    outs(%s : %s) -> %s' % (init, out_type, out_type))
-        return '%attn'
+        self.line('    outs(%s : %s) -> %s' % (
+            ', '.join(inits), ', '.join(out_types), ', '.join(out_types)))
+        return '%attn#0' if p.lse else '%attn'
 
     def producer(self, operand):
         prod = self.p.producers.get(operand)

@@ -455,6 +455,24 @@ class Causal(Feature):
             yield 'not causal', p
 
 
+class Lse(Feature):
+    """The log-sum-exp as a second result (f32, the output's layout without
+    the N dims)."""
+    name = 'lse'
+
+    def generate(self, program, rng, profile):
+        program.lse = _maybe(rng, profile.p_feature)
+
+    def describe(self, program):
+        return ['lse'] if program.lse else []
+
+    def simplify(self, program):
+        if program.lse:
+            p = program.clone()
+            p.lse = False
+            yield 'no lse', p
+
+
 class Producers(Feature):
     """K and/or V (less often Q) computed inside the function: a
     linalg.transpose from another layout, an extf/truncf linalg.generic,
@@ -597,9 +615,10 @@ class Tiles(Feature):
 
 
 FEATURES = [Style(), Dims(), Sizes(), TiedSizes(), Types(), Layouts(),
-            Mask(), Causal(), Producers(), Consumers(), Scale(), Dynamic(), Tiles()]
+            Mask(), Causal(), Producers(), Consumers(), Scale(), Dynamic(), Tiles(),
+            Lse()]
 FEATURE_BY_NAME = {f.name: f for f in FEATURES}
 # The order in which the shrinker tries simplifications: whole features
 # first, then dims, layouts, types and sizes.
-SHRINK_ORDER = ('mask', 'causal', 'producers', 'consumers', 'scale', 'dynamic',
+SHRINK_ORDER = ('lse', 'mask', 'causal', 'producers', 'consumers', 'scale', 'dynamic',
                 'tiles', 'dims', 'layouts', 'types', 'sizes')

@@ -77,6 +77,7 @@ class Program:
     mask_type: Optional[str] = None      # None: no mask; 'i1' or a float
     mask_density: float = 0.8            # probability of true (i1 masks)
     causal: Optional[str] = None         # None, 'top_left' or 'bottom_right'
+    lse: bool = False                    # also return the log-sum-exp
     producers: Dict[str, Producer] = field(default_factory=dict)  # q/k/v
     consumers: List[Consumer] = field(default_factory=list)
     tiles: List[int] = field(default_factory=list)  # CPU [m-tile, k2-tile]
@@ -111,6 +112,10 @@ class Program:
                     if n in present]
         return [n for role in OPERAND_ROLES[operand]
                 for n in self.names_of(role)]
+
+    def lse_layout(self):
+        """The LSE's dims: the output's without its N dims."""
+        return [n for n in self.layouts['o'] if self.dim(n).role != 'n']
 
     def has_mask(self):
         return self.mask_type is not None

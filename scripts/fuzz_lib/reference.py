@@ -29,6 +29,25 @@ def evaluate(program, values):
     return result
 
 
+def evaluate_lse(program, values):
+    """The log-sum-exp result (program.lse) in its layout: max + log(sum
+    exp(S - max)) over the K2 dims, -inf for rows with every score -inf."""
+    operands = {o: produce(program, o, values) for o in ('q', 'k', 'v')}
+    scale = values['scale'] if program.scale_arg else dtypes.round_to(
+        program.scale_type, program.scale).item()
+    score_dims = _names(program, 'batch', 'm', 'k2')
+    scores = _scores(program, operands, values.get('mask'), scale,
+                     score_dims)
+    k2_axes = tuple(i for i, n in enumerate(score_dims)
+                    if program.dim(n).role == 'k2')
+    row_max = scores.max(axis=k2_axes, keepdims=True)
+    finite_max = np.where(np.isneginf(row_max), 0.0, row_max)
+    total = np.exp(scores - finite_max).sum(axis=k2_axes)
+    with np.errstate(divide='ignore'):
+        lse = np.squeeze(finite_max, axis=k2_axes) + np.log(total)
+    return relayout(lse, _names(program, 'batch', 'm'), program.lse_layout())
+
+
 def produce(program, operand, values):
     prod = program.producers.get(operand)
     if prod is None:
@@ -69,12 +88,7 @@ def attention(program, operands, mask, scale):
     """Attention in float64; the result has the O layout."""
     score_dims = _names(program, 'batch', 'm', 'k2')
     out_dims = _names(program, 'batch', 'm', 'n')
-    scores = scale * _einsum(program, operands['q'], program.layouts['q'],
-                             operands['k'], program.layouts['k'], score_dims)
-    if mask is not None:
-        scores = _apply_mask(program, scores, score_dims, mask)
-    if program.causal:
-        scores = _apply_causal(program, scores, score_dims)
+    scores = _scores(program, operands, mask, scale, score_dims)
     weights, row_sum = _softmax_parts(program, scores, score_dims)
     unnormalized = _einsum(program, weights, score_dims, operands['v'],
                            program.layouts['v'], out_dims)
@@ -82,6 +96,17 @@ def attention(program, operands, mask, scale):
     with np.errstate(invalid='ignore', divide='ignore'):
         out = np.where(row_sum == 0, 0.0, unnormalized / row_sum)
     return relayout(out, out_dims, program.layouts['o'])
+
+
+def _scores(program, operands, mask, scale, score_dims):
+    """scale * Q.K^T, masked and causal, over `score_dims`."""
+    scores = scale * _einsum(program, operands['q'], program.layouts['q'],
+                             operands['k'], program.layouts['k'], score_dims)
+    if mask is not None:
+        scores = _apply_mask(program, scores, score_dims, mask)
+    if program.causal:
+        scores = _apply_causal(program, scores, score_dims)
+    return scores
 
 
 def _apply_mask(program, scores, score_dims, mask):

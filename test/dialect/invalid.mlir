@@ -281,7 +281,7 @@ func.func @online_f16_sum(%q: tensor<2x8x4xf16>, %k: tensor<2x16x4xf16>, %v: ten
 #o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
 func.func @online_wrong_outs(%q: tensor<2x8x4xf16>, %k: tensor<2x16x4xf16>, %v: tensor<2x16x6xf16>, %s: f16,
                              %acc: tensor<2x8x6xf32>) {
-  // expected-error @+3 {{expected 3 outs operand(s), got 1}}
+  // expected-error @+3 {{expected 3 outs operand(s) (acc, max, sum), got 1}}
   %r = attn.online_attention {indexing_maps = [#q, #k, #v, #s, #o]}
            ins(%q, %k, %v, %s : tensor<2x8x4xf16>, tensor<2x16x4xf16>, tensor<2x16x6xf16>, f16)
            outs(%acc : tensor<2x8x6xf32>) -> tensor<2x8x6xf32>
@@ -315,5 +315,99 @@ func.func @causal_bad_alignment(%q: tensor<2x8x4xf32>, %k: tensor<2x16x4xf32>, %
   %r = attn.attention causal(upper) {indexing_maps = [#q, #k, #v, #s, #o]}
          ins(%q, %k, %v, %s : tensor<2x8x4xf32>, tensor<2x16x4xf32>, tensor<2x16x6xf32>, f32)
          outs(%o : tensor<2x8x6xf32>) -> tensor<2x8x6xf32>
+  return %r : tensor<2x8x6xf32>
+}
+
+// -----
+
+#q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
+#k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
+#v = affine_map<(b, m, k1, k2, n) -> (b, k2, n)>
+#s = affine_map<(b, m, k1, k2, n) -> ()>
+#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
+#l = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
+func.func @lse_with_n(%q: tensor<2x8x4xf32>, %k: tensor<2x16x4xf32>, %v: tensor<2x16x6xf32>, %s: f32, %o: tensor<2x8x6xf32>, %l: tensor<2x8x6xf32>) -> tensor<2x8x6xf32> {
+  // expected-error @+1 {{indexing map of 'lse' must use exactly the batch and M dims}}
+  %r:2 = attn.attention {indexing_maps = [#q, #k, #v, #s, #o, #l]}
+         ins(%q, %k, %v, %s : tensor<2x8x4xf32>, tensor<2x16x4xf32>, tensor<2x16x6xf32>, f32)
+         outs(%o, %l : tensor<2x8x6xf32>, tensor<2x8x6xf32>) -> tensor<2x8x6xf32>, tensor<2x8x6xf32>
+  return %r#0 : tensor<2x8x6xf32>
+}
+
+// -----
+
+#q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
+#k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
+#v = affine_map<(b, m, k1, k2, n) -> (b, k2, n)>
+#s = affine_map<(b, m, k1, k2, n) -> ()>
+#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
+#l = affine_map<(b, m, k1, k2, n) -> (b, m)>
+func.func @lse_f16(%q: tensor<2x8x4xf16>, %k: tensor<2x16x4xf16>, %v: tensor<2x16x6xf16>, %s: f16, %o: tensor<2x8x6xf16>, %l: tensor<2x8xf16>) -> tensor<2x8xf16> {
+  // expected-error @+1 {{'lse' must have element type f32, got 'f16'}}
+  %r:2 = attn.attention {indexing_maps = [#q, #k, #v, #s, #o, #l]}
+         ins(%q, %k, %v, %s : tensor<2x8x4xf16>, tensor<2x16x4xf16>, tensor<2x16x6xf16>, f16)
+         outs(%o, %l : tensor<2x8x6xf16>, tensor<2x8xf16>) -> tensor<2x8x6xf16>, tensor<2x8xf16>
+  return %r#1 : tensor<2x8xf16>
+}
+
+// -----
+
+#q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
+#k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
+#v = affine_map<(b, m, k1, k2, n) -> (b, k2, n)>
+#s = affine_map<(b, m, k1, k2, n) -> ()>
+#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
+#l = affine_map<(b, m, k1, k2, n) -> (b, m)>
+func.func @lse_size(%q: tensor<2x8x4xf32>, %k: tensor<2x16x4xf32>, %v: tensor<2x16x6xf32>, %s: f32, %o: tensor<2x8x6xf32>, %l: tensor<2x7xf32>) -> tensor<2x7xf32> {
+  // expected-error @+1 {{'lse' has size 7 along d1 (M dim, operand dim 1) but 'query' has size 8}}
+  %r:2 = attn.attention {indexing_maps = [#q, #k, #v, #s, #o, #l]}
+         ins(%q, %k, %v, %s : tensor<2x8x4xf32>, tensor<2x16x4xf32>, tensor<2x16x6xf32>, f32)
+         outs(%o, %l : tensor<2x8x6xf32>, tensor<2x7xf32>) -> tensor<2x8x6xf32>, tensor<2x7xf32>
+  return %r#1 : tensor<2x7xf32>
+}
+
+// -----
+
+#q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
+#k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
+#v = affine_map<(b, m, k1, k2, n) -> (b, k2, n)>
+#s = affine_map<(b, m, k1, k2, n) -> ()>
+#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
+#l = affine_map<(b, m, k1, k2, n) -> (b, m)>
+func.func @lse_missing_result(%q: tensor<2x8x4xf32>, %k: tensor<2x16x4xf32>, %v: tensor<2x16x6xf32>, %s: f32, %o: tensor<2x8x6xf32>, %l: tensor<2x8xf32>) -> tensor<2x8x6xf32> {
+  // expected-error @+1 {{'attn.attention' op expects 2 result(s), one per init, got 1}}
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o, #l]}
+         ins(%q, %k, %v, %s : tensor<2x8x4xf32>, tensor<2x16x4xf32>, tensor<2x16x6xf32>, f32)
+         outs(%o, %l : tensor<2x8x6xf32>, tensor<2x8xf32>) -> tensor<2x8x6xf32>
+  return %r : tensor<2x8x6xf32>
+}
+
+// -----
+
+#q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
+#k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
+#v = affine_map<(b, m, k1, k2, n) -> (b, k2, n)>
+#s = affine_map<(b, m, k1, k2, n) -> ()>
+#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
+func.func @lse_map_missing(%q: tensor<2x8x4xf32>, %k: tensor<2x16x4xf32>, %v: tensor<2x16x6xf32>, %s: f32, %o: tensor<2x8x6xf32>, %l: tensor<2x8xf32>) -> tensor<2x8x6xf32> {
+  // expected-error @+1 {{'attn.attention' op expects 6 indexing maps (one per operand: query, key, value, scale, init, lse), got 5}}
+  %r:2 = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x8x4xf32>, tensor<2x16x4xf32>, tensor<2x16x6xf32>, f32)
+         outs(%o, %l : tensor<2x8x6xf32>, tensor<2x8xf32>) -> tensor<2x8x6xf32>, tensor<2x8xf32>
+  return %r#0 : tensor<2x8x6xf32>
+}
+
+// -----
+
+#q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
+#k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
+#v = affine_map<(b, m, k1, k2, n) -> (b, k2, n)>
+#s = affine_map<(b, m, k1, k2, n) -> ()>
+#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
+func.func @three_outs(%q: tensor<2x8x4xf32>, %k: tensor<2x16x4xf32>, %v: tensor<2x16x6xf32>, %s: f32, %o: tensor<2x8x6xf32>) -> tensor<2x8x6xf32> {
+  // expected-error @+3 {{expected 1 outs operand (the output) or 2 (the output, then the lse), got 3}}
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x8x4xf32>, tensor<2x16x4xf32>, tensor<2x16x6xf32>, f32)
+         outs(%o, %o, %o : tensor<2x8x6xf32>, tensor<2x8x6xf32>, tensor<2x8x6xf32>) -> tensor<2x8x6xf32>
   return %r : tensor<2x8x6xf32>
 }

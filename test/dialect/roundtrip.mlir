@@ -23,6 +23,7 @@
 // CHECK-DAG: #[[MASK:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d3)>
 // CHECK-DAG: #[[MASKB:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d3)>
 // CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1)>
+// CHECK-DAG: #[[ROWT:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d0)>
 
 // CHECK-LABEL: func.func @standard
 // CHECK: attn.attention {indexing_maps = [#[[Q]], #[[K]], #[[V]], #[[S]], #[[O]]]}
@@ -150,4 +151,26 @@ func.func @online_diagonal(%q: tensor<2x128x64xf16>, %k: tensor<2x64x64xf16>,
            outs(%acc, %max, %sum : tensor<2x128x32xf32>, tensor<2x128xf32>, tensor<2x128xf32>)
            -> tensor<2x128x32xf32>, tensor<2x128xf32>, tensor<2x128xf32>
   return %r#0, %t#0 : tensor<2x128x32xf32>, tensor<2x128x32xf32>
+}
+
+// The log-sum-exp as a second init and result: a map over the batch and M
+// dims (the output's order, or another one), with a mask and causal.
+#row_t = affine_map<(b, m, k1, k2, n) -> (m, b)>
+// CHECK-LABEL: func.func @lse
+// CHECK: = attn.attention {indexing_maps = [#[[Q]], #[[K]], #[[V]], #[[S]], #[[O]], #[[ROW]]]}
+// CHECK-SAME: outs(%{{.*}}, %{{.*}} : tensor<2x128x32xf16>, tensor<2x128xf32>) -> tensor<2x128x32xf16>, tensor<2x128xf32>
+// CHECK: = attn.attention causal(bottom_right) {indexing_maps = [#[[Q]], #[[K]], #[[V]], #[[S]], #[[MASK]], #[[O]], #[[ROWT]]]}
+// CHECK-SAME: ins(%{{.*}}, %{{.*}}, %{{.*}}, %{{.*}}, %{{.*}} : tensor<2x128x64xf16>, tensor<2x256x64xf16>, tensor<2x256x32xf16>, f16, tensor<2x128x256xf32>)
+// CHECK-SAME: outs(%{{.*}}, %{{.*}} : tensor<2x128x32xf16>, tensor<128x2xf32>) -> tensor<2x128x32xf16>, tensor<128x2xf32>
+func.func @lse(%q: tensor<2x128x64xf16>, %k: tensor<2x256x64xf16>, %v: tensor<2x256x32xf16>,
+               %s: f16, %m: tensor<2x128x256xf32>, %o: tensor<2x128x32xf16>,
+               %l: tensor<2x128xf32>, %lt: tensor<128x2xf32>)
+    -> (tensor<2x128xf32>, tensor<128x2xf32>) {
+  %r:2 = attn.attention {indexing_maps = [#q, #k, #v, #s, #o, #row]}
+         ins(%q, %k, %v, %s : tensor<2x128x64xf16>, tensor<2x256x64xf16>, tensor<2x256x32xf16>, f16)
+         outs(%o, %l : tensor<2x128x32xf16>, tensor<2x128xf32>) -> tensor<2x128x32xf16>, tensor<2x128xf32>
+  %t:2 = attn.attention causal(bottom_right) {indexing_maps = [#q, #k, #v, #s, #mask, #o, #row_t]}
+         ins(%q, %k, %v, %s, %m : tensor<2x128x64xf16>, tensor<2x256x64xf16>, tensor<2x256x32xf16>, f16, tensor<2x128x256xf32>)
+         outs(%o, %lt : tensor<2x128x32xf16>, tensor<128x2xf32>) -> tensor<2x128x32xf16>, tensor<128x2xf32>
+  return %r#1, %t#1 : tensor<2x128xf32>, tensor<128x2xf32>
 }

@@ -6,7 +6,9 @@
 // code with the compiler) and compares. Transposed layouts are given with
 // --k-transposed ([B,K1,K2]) / --v-transposed ([B,N,K2]). --causal=top_left
 // or bottom_right adds the causal structure (key j visible to row i iff
-// j <= i + D, D = 0 or K2 - M) on top of any mask.
+// j <= i + D, D = 0 or K2 - M) on top of any mask. --lse=lse.npy also
+// compares the log-sum-exp per row ([B,M], leading dims flattened like the
+// output's; f32).
 //
 //===----------------------------------------------------------------------===//
 
@@ -48,7 +50,7 @@ static std::vector<double> swapLast(const std::vector<double> &in, int64_t b,
 }
 
 int main(int argc, char **argv) {
-  std::string q, k, v, mask, out, causal;
+  std::string q, k, v, mask, out, causal, lse;
   double scale = 1, atol = 1e-5, rtol = 1e-4;
   bool kT = false, vT = false;
   for (int i = 1; i < argc; ++i) {
@@ -66,6 +68,8 @@ int main(int argc, char **argv) {
       mask = val("--mask=");
     else if (!val("--causal=").empty())
       causal = val("--causal=");
+    else if (!val("--lse=").empty())
+      lse = val("--lse=");
     else if (!val("--out=").empty())
       out = val("--out=");
     else if (!val("--scale=").empty())
@@ -115,13 +119,26 @@ int main(int argc, char **argv) {
         for (int64_t j = std::max<int64_t>(0, i + diag + 1); j < K2; ++j)
           md[(b * M + i) * K2 + j] = -INFINITY;
   }
-  std::vector<double> want = referenceAttention(
-      qd, kd, vd, scale, md.empty() ? nullptr : &md, B, M, K1, K2, N);
+  std::vector<double> wantLse;
+  std::vector<double> want =
+      referenceAttention(qd, kd, vd, scale, md.empty() ? nullptr : &md, B, M,
+                         K1, K2, N, lse.empty() ? nullptr : &wantLse);
   ErrorStats stats = compareArrays(od, want, atol);
   bool ok = allClose(od, want, atol, rtol);
   std::printf("attn-ref: %lldx%lldx%lld K2=%lld N=%lld: max abs err %.3g, "
               "max rel err %.3g: %s\n",
               (long long)B, (long long)M, (long long)K1, (long long)K2,
               (long long)N, stats.maxAbs, stats.maxRel, ok ? "PASS" : "FAIL");
+  if (!lse.empty()) {
+    HostArray la;
+    std::vector<double> ld = load(lse, la);
+    ErrorStats lseStats = compareArrays(ld, wantLse, atol);
+    bool lseOk = allClose(ld, wantLse, atol, rtol);
+    std::printf("attn-ref: lse %lldx%lld: max abs err %.3g, max rel err "
+                "%.3g: %s\n",
+                (long long)B, (long long)M, lseStats.maxAbs, lseStats.maxRel,
+                lseOk ? "PASS" : "FAIL");
+    ok &= lseOk;
+  }
   return ok ? 0 : 1;
 }

@@ -22,6 +22,8 @@
 // Malformed IR and an invalid attention op are diagnosed by the parser.
 // RUN: not attn-run %S/../attn-opt/Inputs/k2-mismatch.mlir --random-inputs 2>&1 | FileCheck %s --check-prefix=INVALID
 // INVALID: k2-mismatch.mlir:7:8: error: 'attn.attention' op 'value' has size 32 along d3
+// RUN: not attn-run %S/Inputs/lse-f16.mlir --random-inputs 2>&1 | FileCheck %s --check-prefix=LSEF16 --implicit-check-not=error
+// LSEF16: lse-f16.mlir:12:10: error: 'attn.attention' op 'lse' must have element type f32, got 'f16'
 
 // Argument count, entry function, unsupported types.
 // RUN: not attn-run %S/Inputs/identity.mlir 2>&1 | FileCheck %s --check-prefix=COUNT

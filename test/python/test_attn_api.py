@@ -90,6 +90,41 @@ def test_rocm_sim_matches_numpy():
     assert f.kernel_report() == report  # made once
 
 
+# The masked attention with its log-sum-exp as a second result; the mask
+# hides every key from row 3 (LSE -inf, output 0).
+WITH_LSE = MASKED.replace(
+    "#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>",
+    "#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>\n"
+    "#l = affine_map<(b, m, k1, k2, n) -> (b, m)>").replace(
+    "-> tensor<2x40x8xf32> {", "-> (tensor<2x40x8xf32>, tensor<2x40xf32>) {").replace(
+    "%init = tensor.empty() : tensor<2x40x8xf32>",
+    "%init = tensor.empty() : tensor<2x40x8xf32>\n"
+    "  %li = tensor.empty() : tensor<2x40xf32>").replace(
+    "%r = attn.attention {indexing_maps = [#q, #k, #v, #s, #mask, #o]}",
+    "%r:2 = attn.attention {indexing_maps = [#q, #k, #v, #s, #mask, #o, #l]}").replace(
+    "outs(%init : tensor<2x40x8xf32>) -> tensor<2x40x8xf32>",
+    "outs(%init, %li : tensor<2x40x8xf32>, tensor<2x40xf32>)"
+    " -> tensor<2x40x8xf32>, tensor<2x40xf32>").replace(
+    "return %r : tensor<2x40x8xf32>",
+    "return %r#0, %r#1 : tensor<2x40x8xf32>, tensor<2x40xf32>")
+
+
+@pytest.mark.parametrize("device", ["cpu", "rocm-sim"])
+def test_lse_matches_numpy(device):
+    assert "%r:2" in WITH_LSE
+    q, k, v, mask = inputs(2)
+    mask[:, 3, :] = -np.inf
+    out, lse = attn.compile(WITH_LSE, device=device)(q, k, v, mask)
+    assert lse.dtype == np.float32 and lse.shape == (2, 40)
+    s = 0.5 * q.astype(np.float64) @ k.transpose(0, 2, 1) + mask
+    with np.errstate(invalid="ignore", divide="ignore"):
+        want = np.logaddexp.reduce(s, axis=-1)
+    assert np.all(np.isneginf(lse[:, 3])) and np.all(out[:, 3] == 0)
+    tol = 1e-5 if device == "cpu" else 2e-3
+    np.testing.assert_allclose(np.delete(lse, 3, axis=1),
+                               np.delete(want, 3, axis=1), atol=tol, rtol=tol)
+
+
 def test_ir_stages(cpu):
     assert "attn.attention" in cpu.ir("input")
     assert "attn.attention" in cpu.ir("graph")

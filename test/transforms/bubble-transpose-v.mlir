@@ -139,3 +139,37 @@ func.func @decline_not_trailing(%q: tensor<2x8x4xf32>, %k: tensor<2x16x4xf32>, %
          outs(%init : tensor<2x8x6xf32>) -> tensor<2x8x6xf32>
   return %r : tensor<2x8x6xf32>
 }
+
+// -----
+
+// With the log-sum-exp: V is transposed, the LSE init, map and result stay.
+#q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
+#k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
+#v = affine_map<(b, m, k1, k2, n) -> (b, k2, n)>
+#s = affine_map<(b, m, k1, k2, n) -> ()>
+#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
+#l = affine_map<(b, m, k1, k2, n) -> (b, m)>
+#id3 = affine_map<(d0, d1, d2) -> (d0, d1, d2)>
+// CHECK-DAG: #[[VT:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d4, d3)>
+// CHECK-DAG: #[[L:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1)>
+// CHECK-LABEL: func.func @bubble_lse
+// CHECK: %[[T:.+]] = linalg.transpose
+// CHECK: %{{.+}}, %[[RL:.+]] = attn.attention {indexing_maps = [#{{.+}}, #{{.+}}, #[[VT]], #{{.+}}, #{{.+}}, #[[L]]]}
+// CHECK-SAME: ins(%arg0, %arg1, %[[T]], %arg3 : tensor<2x8x4xf32>, tensor<2x16x4xf32>, tensor<2x6x16xf32>, f32)
+// CHECK-SAME: outs(%{{.+}}, %arg4 : tensor<2x8x6xf32>, tensor<2x8xf32>)
+// CHECK: return %[[RL]]
+func.func @bubble_lse(%q: tensor<2x8x4xf32>, %k: tensor<2x16x4xf32>, %x: tensor<2x16x6xf32>, %s: f32, %linit: tensor<2x8xf32>) -> tensor<2x8xf32> {
+  %e = tensor.empty() : tensor<2x16x6xf32>
+  %v = linalg.generic {indexing_maps = [#id3, #id3], iterator_types = ["parallel", "parallel", "parallel"]}
+         ins(%x : tensor<2x16x6xf32>) outs(%e : tensor<2x16x6xf32>) {
+  ^bb0(%a: f32, %b: f32):
+    %n = arith.negf %a : f32
+    linalg.yield %n : f32
+  } -> tensor<2x16x6xf32>
+  %init = tensor.empty() : tensor<2x8x6xf32>
+  // expected-remark @+1 {{[attn-bubble-transpose-v] exposed transposed V: V map is now (d0, d1, d2, d3, d4) -> (d0, d4, d3)}}
+  %r:2 = attn.attention {indexing_maps = [#q, #k, #v, #s, #o, #l]}
+         ins(%q, %k, %v, %s : tensor<2x8x4xf32>, tensor<2x16x4xf32>, tensor<2x16x6xf32>, f32)
+         outs(%init, %linit : tensor<2x8x6xf32>, tensor<2x8xf32>) -> tensor<2x8x6xf32>, tensor<2x8xf32>
+  return %r#1 : tensor<2x8xf32>
+}

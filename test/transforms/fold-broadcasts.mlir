@@ -147,3 +147,49 @@ func.func @merged_heads_no_broadcast(%q: tensor<2x4x16x8xf32>, %k: tensor<2x2x2x
          outs(%init : tensor<2x4x16x8xf32>) -> tensor<2x4x16x8xf32>
   return %r : tensor<2x4x16x8xf32>
 }
+
+// GQA with the log-sum-exp: the LSE init is split like the output, the
+// LSE result collapsed back to the query heads.
+#lse = affine_map<(b, h, m, k1, k2, n) -> (b, h, m)>
+// CHECK-LABEL: func.func @gqa_repeat_kv_lse
+// CHECK-NOT: linalg.broadcast
+// CHECK-DAG: %[[Q:.+]] = tensor.expand_shape %arg0 {{\[}}[0], [1, 2], [3], [4]] output_shape [2, 2, 2, 16, 8]
+// CHECK-DAG: %[[L:.+]] = tensor.expand_shape %{{.+}} {{\[}}[0], [1, 2], [3]] output_shape [2, 2, 2, 16] : tensor<2x4x16xf32> into tensor<2x2x2x16xf32>
+// CHECK: %[[R:.+]], %[[RL:.+]] = attn.attention {indexing_maps = [#[[GQ]], #[[GK]], #[[GV]], #{{.+}}, #[[GO]], #{{.+}}]} ins(%[[Q]], %arg1, %arg2, %arg3 : {{.*}}) outs(%{{.+}}, %[[L]] : tensor<2x2x2x16x8xf32>, tensor<2x2x2x16xf32>)
+// CHECK-DAG: %[[O:.+]] = tensor.collapse_shape %[[R]] {{\[}}[0], [1, 2], [3], [4]] : tensor<2x2x2x16x8xf32> into tensor<2x4x16x8xf32>
+// CHECK-DAG: %[[LSE:.+]] = tensor.collapse_shape %[[RL]] {{\[}}[0], [1, 2], [3]] : tensor<2x2x2x16xf32> into tensor<2x4x16xf32>
+// CHECK: return %[[O]], %[[LSE]]
+func.func @gqa_repeat_kv_lse(%q: tensor<2x4x16x8xf32>, %k: tensor<2x2x12x8xf32>, %v: tensor<2x2x12x8xf32>, %s: f32) -> (tensor<2x4x16x8xf32>, tensor<2x4x16xf32>) {
+  %e = tensor.empty() : tensor<2x2x2x12x8xf32>
+  %kb = linalg.broadcast ins(%k : tensor<2x2x12x8xf32>) outs(%e : tensor<2x2x2x12x8xf32>) dimensions = [2]
+  %vb = linalg.broadcast ins(%v : tensor<2x2x12x8xf32>) outs(%e : tensor<2x2x2x12x8xf32>) dimensions = [2]
+  %kr = tensor.collapse_shape %kb [[0], [1, 2], [3], [4]] : tensor<2x2x2x12x8xf32> into tensor<2x4x12x8xf32>
+  %vr = tensor.collapse_shape %vb [[0], [1, 2], [3], [4]] : tensor<2x2x2x12x8xf32> into tensor<2x4x12x8xf32>
+  %init = tensor.empty() : tensor<2x4x16x8xf32>
+  %linit = tensor.empty() : tensor<2x4x16xf32>
+  // expected-remark @+2 {{[attn-fold-broadcasts] split the heads dim that K's and V's broadcast is merged into (tensor.collapse_shape) into its parts}}
+  // expected-remark @+1 {{[attn-fold-broadcasts] folded the broadcast of K, V into the indexing maps (not materialized)}}
+  %r:2 = attn.attention {indexing_maps = [#q, #k, #v, #s, #o, #lse]}
+         ins(%q, %kr, %vr, %s : tensor<2x4x16x8xf32>, tensor<2x4x12x8xf32>, tensor<2x4x12x8xf32>, f32)
+         outs(%init, %linit : tensor<2x4x16x8xf32>, tensor<2x4x16xf32>) -> tensor<2x4x16x8xf32>, tensor<2x4x16xf32>
+  return %r#0, %r#1 : tensor<2x4x16x8xf32>, tensor<2x4x16xf32>
+}
+
+// MQA with the log-sum-exp: the broadcast folds, the LSE is unchanged.
+// CHECK-LABEL: func.func @mqa_lse
+// CHECK-NOT: linalg.broadcast
+// CHECK: %{{.+}}, %[[RL:.+]] = attn.attention {indexing_maps = [#{{.+}}, #[[K]], #[[V]], #{{.+}}, #{{.+}}, #{{.+}}]}
+// CHECK-SAME: outs(%{{.+}}, %{{.+}} : tensor<2x4x16x8xf32>, tensor<2x4x16xf32>)
+// CHECK: return %[[RL]]
+func.func @mqa_lse(%q: tensor<2x4x16x8xf32>, %k: tensor<2x12x8xf32>, %v: tensor<2x12x8xf32>, %s: f32) -> tensor<2x4x16xf32> {
+  %e = tensor.empty() : tensor<2x4x12x8xf32>
+  %kb = linalg.broadcast ins(%k : tensor<2x12x8xf32>) outs(%e : tensor<2x4x12x8xf32>) dimensions = [1]
+  %vb = linalg.broadcast ins(%v : tensor<2x12x8xf32>) outs(%e : tensor<2x4x12x8xf32>) dimensions = [1]
+  %init = tensor.empty() : tensor<2x4x16x8xf32>
+  %linit = tensor.empty() : tensor<2x4x16xf32>
+  // expected-remark @+1 {{[attn-fold-broadcasts] folded the broadcast of K, V into the indexing maps (not materialized)}}
+  %r:2 = attn.attention {indexing_maps = [#q, #k, #v, #s, #o, #lse]}
+         ins(%q, %kb, %vb, %s : tensor<2x4x16x8xf32>, tensor<2x4x12x8xf32>, tensor<2x4x12x8xf32>, f32)
+         outs(%init, %linit : tensor<2x4x16x8xf32>, tensor<2x4x16xf32>) -> tensor<2x4x16x8xf32>, tensor<2x4x16xf32>
+  return %r#1 : tensor<2x4x16xf32>
+}

@@ -115,3 +115,30 @@ func.func @not_causal(%q: tensor<1x2x4xf32>, %k: tensor<1x2x4xf32>, %v: tensor<1
          outs(%init : tensor<1x2x4xf32>) -> tensor<1x2x4xf32>
   return %r0, %r1 : tensor<1x2x4xf32>, tensor<1x2x4xf32>
 }
+
+// -----
+
+// With the log-sum-exp: the mask becomes causal(top_left), the LSE stays.
+#q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
+#k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
+#v = affine_map<(b, m, k1, k2, n) -> (b, k2, n)>
+#s = affine_map<(b, m, k1, k2, n) -> ()>
+#mask = affine_map<(b, m, k1, k2, n) -> (m, k2)>
+#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
+#l = affine_map<(b, m, k1, k2, n) -> (b, m)>
+// CHECK-LABEL: func.func @additive_constant_lse
+// CHECK-NOT: arith.constant dense
+// CHECK: %{{.+}}, %[[RL:.+]] = attn.attention causal(top_left) {indexing_maps = [#{{.+}}, #{{.+}}, #{{.+}}, #{{.+}}, #{{.+}}, #{{.+}}]}
+// CHECK-SAME: ins(%arg0, %arg1, %arg2, %{{.+}} : tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<2x3x4xf32>, f32)
+// CHECK-SAME: outs(%{{.+}}, %arg3 : tensor<2x3x4xf32>, tensor<2x3xf32>)
+// CHECK: return %[[RL]]
+func.func @additive_constant_lse(%q: tensor<2x3x4xf32>, %k: tensor<2x3x4xf32>, %v: tensor<2x3x4xf32>, %linit: tensor<2x3xf32>) -> tensor<2x3xf32> {
+  %m = arith.constant dense<[[0.0, 0xFF800000, 0xFF800000], [0.0, 0.0, 0xFF800000], [0.0, 0.0, 0.0]]> : tensor<3x3xf32>
+  %s = arith.constant 0.5 : f32
+  %init = tensor.empty() : tensor<2x3x4xf32>
+  // expected-remark @+1 {{[attn-fold-causal-mask] replaced the top_left triangular mask with causal(top_left)}}
+  %r:2 = attn.attention {indexing_maps = [#q, #k, #v, #s, #mask, #o, #l]}
+         ins(%q, %k, %v, %s, %m : tensor<2x3x4xf32>, tensor<2x3x4xf32>, tensor<2x3x4xf32>, f32, tensor<3x3xf32>)
+         outs(%init, %linit : tensor<2x3x4xf32>, tensor<2x3xf32>) -> tensor<2x3x4xf32>, tensor<2x3xf32>
+  return %r#1 : tensor<2x3xf32>
+}

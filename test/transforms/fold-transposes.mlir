@@ -188,3 +188,63 @@ func.func @no_fold_output_with_two_users(%q: tensor<2x8x4xf32>, %k: tensor<2x16x
   %ot = linalg.transpose ins(%r : tensor<2x8x6xf32>) outs(%eo : tensor<8x2x6xf32>) permutation = [1, 0, 2]
   return %ot, %r : tensor<8x2x6xf32>, tensor<2x8x6xf32>
 }
+
+// -----
+
+// With the log-sum-exp: the transposes of the mask and of the output fold,
+// the LSE keeps its init and map (the output's map changes alone).
+#q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
+#k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
+#v = affine_map<(b, m, k1, k2, n) -> (b, k2, n)>
+#s = affine_map<(b, m, k1, k2, n) -> ()>
+#mask = affine_map<(b, m, k1, k2, n) -> (b, m, k2)>
+#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
+#l = affine_map<(b, m, k1, k2, n) -> (b, m)>
+// CHECK-DAG: #[[MT:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d3, d1)>
+// CHECK-DAG: #[[OT:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d1, d0, d4)>
+// CHECK-DAG: #[[L:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1)>
+// CHECK-LABEL: func.func @fold_with_lse
+// CHECK-NOT: linalg.transpose
+// CHECK: %[[E:.+]] = tensor.empty() : tensor<8x2x6xf32>
+// CHECK: %[[R:.+]], %[[RL:.+]] = attn.attention {indexing_maps = [#{{.+}}, #{{.+}}, #{{.+}}, #{{.+}}, #[[MT]], #[[OT]], #[[L]]]}
+// CHECK-SAME: outs(%[[E]], %arg5 : tensor<8x2x6xf32>, tensor<2x8xf32>) -> tensor<8x2x6xf32>, tensor<2x8xf32>
+// CHECK: return %[[R]], %[[RL]]
+func.func @fold_with_lse(%q: tensor<2x8x4xf32>, %k: tensor<2x16x4xf32>, %v: tensor<2x16x6xf32>, %s: f32,
+                         %mt: tensor<2x16x8xi1>, %linit: tensor<2x8xf32>) -> (tensor<8x2x6xf32>, tensor<2x8xf32>) {
+  %em = tensor.empty() : tensor<2x8x16xi1>
+  %m = linalg.transpose ins(%mt : tensor<2x16x8xi1>) outs(%em : tensor<2x8x16xi1>) permutation = [0, 2, 1]
+  %init = tensor.empty() : tensor<2x8x6xf32>
+  // expected-remark @+2 {{[attn-fold-transposes] folded transpose [0, 2, 1] of mask into its indexing map}}
+  // expected-remark @+1 {{[attn-fold-transposes] folded transpose [1, 0, 2] of the result into the output map}}
+  %r:2 = attn.attention {indexing_maps = [#q, #k, #v, #s, #mask, #o, #l]}
+         ins(%q, %k, %v, %s, %m : tensor<2x8x4xf32>, tensor<2x16x4xf32>, tensor<2x16x6xf32>, f32, tensor<2x8x16xi1>)
+         outs(%init, %linit : tensor<2x8x6xf32>, tensor<2x8xf32>) -> tensor<2x8x6xf32>, tensor<2x8xf32>
+  %eo = tensor.empty() : tensor<8x2x6xf32>
+  %ot = linalg.transpose ins(%r#0 : tensor<2x8x6xf32>) outs(%eo : tensor<8x2x6xf32>) permutation = [1, 0, 2]
+  return %ot, %r#1 : tensor<8x2x6xf32>, tensor<2x8xf32>
+}
+
+// -----
+
+// A transpose of the LSE is not an output transpose: it is not folded
+// (into any map), and nothing else is to fold.
+#q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
+#k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
+#v = affine_map<(b, m, k1, k2, n) -> (b, k2, n)>
+#s = affine_map<(b, m, k1, k2, n) -> ()>
+#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
+#l = affine_map<(b, m, k1, k2, n) -> (b, m)>
+// CHECK-LABEL: func.func @no_fold_lse_transpose
+// CHECK: %{{.+}}, %[[RL:.+]] = attn.attention
+// CHECK-SAME: outs(%{{.+}}, %{{.+}} : tensor<2x8x6xf32>, tensor<2x8xf32>)
+// CHECK: linalg.transpose ins(%[[RL]] : tensor<2x8xf32>)
+func.func @no_fold_lse_transpose(%q: tensor<2x8x4xf32>, %k: tensor<2x16x4xf32>, %v: tensor<2x16x6xf32>, %s: f32,
+                                 %linit: tensor<2x8xf32>) -> (tensor<2x8x6xf32>, tensor<8x2xf32>) {
+  %init = tensor.empty() : tensor<2x8x6xf32>
+  %r:2 = attn.attention {indexing_maps = [#q, #k, #v, #s, #o, #l]}
+         ins(%q, %k, %v, %s : tensor<2x8x4xf32>, tensor<2x16x4xf32>, tensor<2x16x6xf32>, f32)
+         outs(%init, %linit : tensor<2x8x6xf32>, tensor<2x8xf32>) -> tensor<2x8x6xf32>, tensor<2x8xf32>
+  %el = tensor.empty() : tensor<8x2xf32>
+  %lt = linalg.transpose ins(%r#1 : tensor<2x8xf32>) outs(%el : tensor<8x2xf32>) permutation = [1, 0]
+  return %r#0, %lt : tensor<2x8x6xf32>, tensor<8x2xf32>
+}

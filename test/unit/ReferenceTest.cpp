@@ -35,6 +35,25 @@ TEST_CASE("hand-computed single query", "[reference]") {
   CHECK(o[0] == Approx(5.0).epsilon(1e-14));
 }
 
+TEST_CASE("log-sum-exp by hand, with a fully masked row", "[reference]") {
+  // The single-query case above: scores 0 and ln 3, so the LSE is
+  // log(e^0 + e^ln3) = log 4. A second row with both keys masked: -inf.
+  std::vector<double> mask = {0.0, 0.0, -kInf, -kInf};
+  std::vector<double> lse;
+  std::vector<double> o =
+      referenceAttention({2.0, 2.0}, {0.0, std::log(3.0)}, {2.0, 6.0}, 0.5,
+                         &mask, 1, 2, 1, 2, 1, &lse);
+  REQUIRE(lse.size() == 2);
+  CHECK(lse[0] == Approx(std::log(4.0)).epsilon(1e-14));
+  CHECK(lse[1] == -kInf);
+  CHECK(o[1] == 0.0);
+  // Large scores: the max is factored out, no overflow.
+  std::vector<double> big;
+  referenceAttention({1000.0}, {1.0, 1.0}, {0.0, 0.0}, 1.0, nullptr, 1, 1, 1, 2,
+                     1, &big);
+  CHECK(big[0] == Approx(1000.0 + std::log(2.0)).epsilon(1e-14));
+}
+
 TEST_CASE("hand-computed 2x2x3x2", "[reference]") {
   // q rows (1,0), (0,1); k rows (1,0), (0,1), (1,1); v rows (1,0), (0,1),
   // (2,2); scale 1.
