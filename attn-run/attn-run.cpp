@@ -147,7 +147,7 @@ static cl::opt<bool> dumpKernelReport(
 static cl::opt<std::string> breakKernel(
     "break-kernel", cl::Hidden,
     cl::desc("Testing only (--device=rocm-sim): build a deliberately wrong "
-             "kernel: swap-mfma-operands or no-barrier"),
+             "kernel: swap-mfma-operands, no-barrier or stale-prefetch"),
     cl::cat(category));
 static cl::opt<std::string> outputBinary(
     "output-binary",

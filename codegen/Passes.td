@@ -156,7 +156,7 @@ def AttnRocmAttentionKernels
            "only as precise as it)">,
     Option<"breakKernel", "break", "std::string", /*default=*/"\"\"",
            "Testing only: build a deliberately wrong kernel to show that the "
-           "emulation catches it: 'swap-mfma-operands' or 'no-barrier'">,
+           "emulation catches it: 'swap-mfma-operands', 'no-barrier' or 'stale-prefetch'">,
     Option<"remarks", "remarks", "bool",
            /*default=*/"::mlir::attn::remarksEnabled()",
            "Report each layout choice made for the kernel (operands "

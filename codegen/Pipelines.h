@@ -83,7 +83,7 @@ struct RocmPipelineOptions : public PassPipelineOptions<RocmPipelineOptions> {
   Option<std::string> breakKernel{
       *this, "break-kernel",
       llvm::cl::desc("Testing only: a deliberately wrong attention kernel "
-                     "(swap-mfma-operands, no-barrier)"),
+                     "(swap-mfma-operands, no-barrier, stale-prefetch)"),
       llvm::cl::init("")};
 };
 

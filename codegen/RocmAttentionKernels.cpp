@@ -217,19 +217,65 @@ private:
     return vector::FromElementsOp::create(b, vecType, elems);
   }
 
-  /// Index of the chunk thread `tid` copies in round `round` of a staging
-  /// loop over `chunks` chunks. In a partial last round, threads past the
-  /// last chunk do nothing: the insertion point moves into an scf.if (the
-  /// caller restores it).
-  Value chunkIndex(Value tid, int64_t round, int64_t chunks) {
+  /// P (vector<4xf32>) in the MFMA input type. bf16 is rounded to nearest
+  /// even on the bits: gfx942 has no f32 -> bf16 conversion, and LLVM's
+  /// fptrunc adds a NaN check worth 3 more VALU per element. (A NaN P
+  /// means a NaN score, whose row sum, and so output, is NaN anyway.)
+  Value toMfmaInput(Value p) {
+    if (s.inElem.isF32())
+      return p;
+    if (!s.inElem.isBF16())
+      return arith::TruncFOp::create(b, in4, p);
+    auto bitsType = VectorType::get({4}, b.getI32Type());
+    auto splatI32 = [&](int32_t v) -> Value {
+      return arith::ConstantOp::create(
+          b, DenseElementsAttr::get(bitsType, b.getI32IntegerAttr(v)));
+    };
+    Value bits = arith::BitcastOp::create(b, bitsType, p);
+    Value lsb = arith::AndIOp::create(
+        b, arith::ShRUIOp::create(b, bits, splatI32(16)), splatI32(1));
+    Value rounded = arith::AddIOp::create(
+        b, arith::AddIOp::create(b, bits, splatI32(0x7fff)), lsb);
+    Value high = arith::TruncIOp::create(
+        b, VectorType::get({4}, b.getI16Type()),
+        arith::ShRUIOp::create(b, rounded, splatI32(16)));
+    return arith::BitcastOp::create(b, in4, high);
+  }
+
+  /// A scheduling barrier that only MFMAs and scalar work may cross.
+  void schedulingBarrier() {
+    using Opt = amdgpu::sched_barrier_opt_enum;
+    amdgpu::SchedBarrierOp::create(
+        b, amdgpu::sched_barrier_opt_enumAttr::get(b.getContext(),
+                                                   Opt::salu | Opt::mfma_wmma));
+  }
+
+  /// Runs `body` on the chunk this thread copies in round `round` of a
+  /// staging copy of `chunks` chunks (round-robin over the threads). In a
+  /// partial last round, threads past the last chunk skip it and yield
+  /// zeros of `type` (no result when `type` is null).
+  Value inRound(int64_t round, int64_t chunks, Type type,
+                function_ref<Value(Value idx)> body) {
     Value idx = arith::AddIOp::create(b, tid, cst(round * kThreads));
-    if ((round + 1) * kThreads > chunks) {
-      Value inRange =
-          arith::CmpIOp::create(b, arith::CmpIPredicate::ult, idx, cst(chunks));
+    if ((round + 1) * kThreads <= chunks)
+      return body(idx);
+    Value inRange =
+        arith::CmpIOp::create(b, arith::CmpIPredicate::ult, idx, cst(chunks));
+    OpBuilder::InsertionGuard guard(b);
+    if (!type) {
       auto ifOp = scf::IfOp::create(b, inRange);
       b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+      body(idx);
+      return Value();
     }
-    return idx;
+    auto ifOp = scf::IfOp::create(b, TypeRange{type}, inRange,
+                                  /*withElseRegion=*/true);
+    b.setInsertionPointToStart(&ifOp.getThenRegion().front());
+    scf::YieldOp::create(b, body(idx));
+    b.setInsertionPointToStart(&ifOp.getElseRegion().front());
+    scf::YieldOp::create(
+        b, arith::ConstantOp::create(b, b.getZeroAttr(type)).getResult());
+    return ifOp.getResult(0);
   }
 
   /// C += A . B on 16x16x16 fragments (4 elements per lane): one MFMA
@@ -292,9 +338,32 @@ private:
   // The kernel in the order it runs; each step reads the members below.
   void setUp(gpu::GPUFuncOp func);
   void loadQueryFragments();
-  void stageKeys(Value kt);
-  void stageValues(Value kt);
-  SmallVector<Value> scoreBlocks(Value kt, bool edge);
+  /// Staging of one key block, software-pipelined: loadBlock issues the
+  /// global loads of this thread's chunks of K and V (registers carried to
+  /// the next iteration), storeBlock writes them to the LDS tiles.
+  enum class Staged { Keys, Values };
+  int64_t numChunks(Staged what) const {
+    return kKeyBlock * (what == Staged::Keys ? s.k1 : s.n) / 8;
+  }
+  bool valuesTransposed() const {
+    return cast<AffineDimExpr>(vMap.getResults().back()).getPosition() == dk2;
+  }
+  std::pair<Value, Value> chunkCoordinates(Staged what, Value idx);
+  Value loadChunk(Staged what, Value kt, Value idx);
+  void storeChunk(Staged what, Value idx, Value chunk);
+  SmallVector<Value> loadBlock(Value kt);
+  void storeBlock(ValueRange chunks);
+  Value clampBlock(Value kt);
+  /// Scores of one key block per 16 keys, base-2 scaled and masked; and,
+  /// when nothing masks the block, the raw Q.K^T too (the softmax then
+  /// scales and subtracts the max in one FMA per pair).
+  struct Scores {
+    SmallVector<Value> scaled, raw;
+  };
+  bool blockIsMasked(bool edge) const {
+    return mask || (edge && (s.k2Valid < s.k2 || s.causal));
+  }
+  Scores scoreBlocks(Value kt, bool edge);
   Value maskScores(Value scaled, Value kt, int64_t kb, bool edge);
   /// Key range this workgroup visits: [0, steadyEnd) needs no padding or
   /// causal masking, [steadyEnd, end) does (the edge blocks).
@@ -306,8 +375,9 @@ private:
     Value max, sum, correction;
     SmallVector<Value> p;
   };
-  SoftmaxStep softmaxStep(ArrayRef<Value> scores, Value oldMax, Value oldSum,
-                          bool edge);
+  Value runningMax(const Scores &scores, Value oldMax);
+  SoftmaxStep softmaxStep(const Scores &scores, Value oldMax, Value newMax,
+                          Value oldSum, bool edge);
   void accumulate(MutableArrayRef<Value> acc, const SoftmaxStep &step);
   void storeOutput(ValueRange state);
   void storePartialState(ValueRange state);
@@ -315,8 +385,8 @@ private:
   ImplicitLocOpBuilder &b;
   AttentionOp op;
   const KernelShape &s;
-  /// Testing only: "swap-mfma-operands" or "no-barrier" builds a wrong
-  /// kernel on purpose.
+  /// Testing only: "swap-mfma-operands", "no-barrier" or "stale-prefetch"
+  /// builds a wrong kernel on purpose.
   StringRef breakMode;
 
   // Set up once per kernel.
@@ -408,55 +478,78 @@ void KernelBuilder::loadQueryFragments() {
   }
 }
 
-void KernelBuilder::stageKeys(Value kt) {
-  // K[kt .. kt+64) as [key][K1], 8 halves per thread per step.
-  int64_t kChunks = kKeyBlock * s.k1 / 8;
-  for (int64_t j = 0; j * kThreads < kChunks; ++j) {
-    OpBuilder::InsertionGuard roundGuard(b);
-    Value idx = chunkIndex(tid, j, kChunks);
-    Value key = arith::DivUIOp::create(b, idx, cst(s.k1 / 8));
-    Value col = arith::MulIOp::create(
-        b, arith::RemUIOp::create(b, idx, cst(s.k1 / 8)), cst(8));
-    loop[dk2] = arith::AddIOp::create(b, kt, key);
-    loop[dk1] = col;
-    Value chunk = loadAlong(k, kMap, dk1, loop, 8);
-    vector::StoreOp::create(b, chunk, kTile, ValueRange{key, col});
-  }
+/// LDS coordinates of chunk `idx` (8 elements) of a key block: keys
+/// (key, K1 column) of [key][K1]; V^T (N row, first key) of [N][key] when V
+/// arrives transposed (8 keys per chunk), else (key, first N row) (8 N
+/// values per chunk, transposed element by element while stored).
+std::pair<Value, Value> KernelBuilder::chunkCoordinates(Staged what,
+                                                        Value idx) {
+  int64_t perRow = what == Staged::Keys ? s.k1 / 8
+                   : valuesTransposed() ? kKeyBlock / 8
+                                        : s.n / 8;
+  Value row = arith::DivUIOp::create(b, idx, cst(perRow));
+  Value col = arith::MulIOp::create(
+      b, arith::RemUIOp::create(b, idx, cst(perRow)), cst(8));
+  return {row, col};
 }
 
-void KernelBuilder::stageValues(Value kt) {
-  // V[kt .. kt+64) as V^T [N][key]. Transposed V: 8 keys per vector load
-  // and store; standard V: 8 N values per load, stored element by element
-  // (the transpose happens here).
-  bool vTransposed =
-      cast<AffineDimExpr>(vMap.getResults().back()).getPosition() == dk2;
-  int64_t vChunks = kKeyBlock * s.n / 8;
-  for (int64_t j = 0; j * kThreads < vChunks; ++j) {
-    OpBuilder::InsertionGuard roundGuard(b);
-    Value idx = chunkIndex(tid, j, vChunks);
-    if (vTransposed) {
-      Value nIdx = arith::DivUIOp::create(b, idx, cst(kKeyBlock / 8));
-      Value key = arith::MulIOp::create(
-          b, arith::RemUIOp::create(b, idx, cst(kKeyBlock / 8)), cst(8));
-      loop[dn] = nIdx;
-      loop[dk2] = arith::AddIOp::create(b, kt, key);
-      Value chunk = loadAlong(v, vMap, dk2, loop, 8);
-      vector::StoreOp::create(b, chunk, vtTile, ValueRange{nIdx, key});
-      continue;
-    }
-    Value key = arith::DivUIOp::create(b, idx, cst(s.n / 8));
-    Value nIdx = arith::MulIOp::create(
-        b, arith::RemUIOp::create(b, idx, cst(s.n / 8)), cst(8));
-    loop[dn] = nIdx;
-    loop[dk2] = arith::AddIOp::create(b, kt, key);
-    Value chunk = loadAlong(v, vMap, dn, loop, 8);
-    for (int64_t i = 0; i < 8; ++i) {
-      Value elem = vector::ExtractOp::create(b, chunk, i);
-      memref::StoreOp::create(
-          b, elem, vtTile,
-          ValueRange{arith::AddIOp::create(b, nIdx, cst(i)), key});
-    }
+Value KernelBuilder::loadChunk(Staged what, Value kt, Value idx) {
+  auto [row, col] = chunkCoordinates(what, idx);
+  if (what == Staged::Keys) {
+    loop[dk2] = arith::AddIOp::create(b, kt, row);
+    loop[dk1] = col;
+    return loadAlong(k, kMap, dk1, loop, 8);
   }
+  if (valuesTransposed()) {
+    loop[dn] = row;
+    loop[dk2] = arith::AddIOp::create(b, kt, col);
+    return loadAlong(v, vMap, dk2, loop, 8);
+  }
+  loop[dk2] = arith::AddIOp::create(b, kt, row);
+  loop[dn] = col;
+  return loadAlong(v, vMap, dn, loop, 8);
+}
+
+void KernelBuilder::storeChunk(Staged what, Value idx, Value chunk) {
+  auto [row, col] = chunkCoordinates(what, idx);
+  if (what == Staged::Keys || valuesTransposed()) {
+    vector::StoreOp::create(b, chunk, what == Staged::Keys ? kTile : vtTile,
+                            ValueRange{row, col});
+    return;
+  }
+  for (int64_t i = 0; i < 8; ++i)
+    memref::StoreOp::create(
+        b, vector::ExtractOp::create(b, chunk, i), vtTile,
+        ValueRange{arith::AddIOp::create(b, col, cst(i)), row});
+}
+
+SmallVector<Value> KernelBuilder::loadBlock(Value kt) {
+  SmallVector<Value> chunks;
+  auto chunkType = VectorType::get({8}, s.inElem);
+  for (Staged what : {Staged::Keys, Staged::Values})
+    for (int64_t j = 0; j * kThreads < numChunks(what); ++j)
+      chunks.push_back(inRound(j, numChunks(what), chunkType, [&](Value idx) {
+        return loadChunk(what, kt, idx);
+      }));
+  return chunks;
+}
+
+void KernelBuilder::storeBlock(ValueRange chunks) {
+  for (Staged what : {Staged::Keys, Staged::Values})
+    for (int64_t j = 0; j * kThreads < numChunks(what); ++j) {
+      Value chunk = chunks.front();
+      chunks = chunks.drop_front();
+      inRound(j, numChunks(what), Type(), [&](Value idx) {
+        storeChunk(what, idx, chunk);
+        return Value();
+      });
+    }
+}
+
+/// `kt`, or the last key block if `kt` is past it: the prefetch after a
+/// loop's last block reloads a block instead of reading out of bounds.
+Value KernelBuilder::clampBlock(Value kt) {
+  return arith::MinSIOp::create(b, kt, cst(s.k2 - kKeyBlock));
 }
 
 /// The user's mask, and in edge blocks the padded keys (past the real K2)
@@ -507,9 +600,9 @@ Value KernelBuilder::maskScores(Value scaled, Value kt, int64_t kb, bool edge) {
       b, scaled, arith::MulFOp::create(b, m, splat(f32(M_LOG2E), 4)));
 }
 
-SmallVector<Value> KernelBuilder::scoreBlocks(Value kt, bool edge) {
+KernelBuilder::Scores KernelBuilder::scoreBlocks(Value kt, bool edge) {
   // S^T blocks of 16 keys: lane holds S[row][kb*16 + group4 + i].
-  SmallVector<Value> blocks;
+  Scores blocks;
   Value scaleVec = splat(scaleLog2, 4);
   for (int64_t kb = 0; kb < kKeyBlock / 16; ++kb) {
     Value sAcc = zero4;
@@ -521,24 +614,36 @@ SmallVector<Value> KernelBuilder::scoreBlocks(Value kt, bool edge) {
                                                : mfma(a, qFrag[c], sAcc);
     }
     Value scaled = arith::MulFOp::create(b, sAcc, scaleVec);
-    blocks.push_back(maskScores(scaled, kt, kb, edge));
+    blocks.scaled.push_back(maskScores(scaled, kt, kb, edge));
+    if (!blockIsMasked(edge))
+      blocks.raw.push_back(sAcc);
   }
   return blocks;
 }
 
-KernelBuilder::SoftmaxStep KernelBuilder::softmaxStep(ArrayRef<Value> scores,
-                                                      Value oldMax,
-                                                      Value oldSum, bool edge) {
-  SoftmaxStep step;
-  // maxnum (v_max_f32), not NaN-propagating maximum (a compare and a select
-  // more per score): a NaN score still makes its row NaN through exp2.
+/// The row's running max after `scores` (base-2 units), reduced across
+/// the row's 4 lanes. maxnum (v_max_f32), not NaN-propagating maximum (a
+/// compare and a select more per score): a NaN score still makes its row
+/// NaN through exp2.
+Value KernelBuilder::runningMax(const Scores &scores, Value oldMax) {
   Value tileMax = minusInf();
-  for (Value blk : scores)
+  for (Value blk : scores.scaled)
     tileMax = arith::MaxNumFOp::create(
         b, tileMax,
         vector::ReductionOp::create(b, vector::CombiningKind::MAXNUMF, blk));
   tileMax = rowReduce(tileMax, /*isMax=*/true);
-  step.max = arith::MaxNumFOp::create(b, oldMax, tileMax);
+  return arith::MaxNumFOp::create(b, oldMax, tileMax);
+}
+
+/// The running sum is this lane's share only (its 16 scores of the block):
+/// the correction is the same on the row's 4 lanes, so their shares are
+/// summed once, after the last block, instead of with shuffles per block.
+KernelBuilder::SoftmaxStep KernelBuilder::softmaxStep(const Scores &scores,
+                                                      Value oldMax,
+                                                      Value newMax,
+                                                      Value oldSum, bool edge) {
+  SoftmaxStep step;
+  step.max = newMax;
   // With a mask a row may have seen only -inf so far: subtract 0 then, so
   // its probabilities are exp(-inf) = 0, not NaN.
   Value base = step.max;
@@ -548,16 +653,22 @@ KernelBuilder::SoftmaxStep KernelBuilder::softmaxStep(ArrayRef<Value> scores,
     base = arith::SelectOp::create(b, noneYet, f32(0.0), step.max);
   }
   step.correction = exp2(arith::SubFOp::create(b, oldMax, base));
-  Value tileSum = f32(0.0);
-  for (Value blk : scores) {
-    Value p = exp2(arith::SubFOp::create(b, blk, splat(base, 4)));
-    tileSum = arith::AddFOp::create(
-        b, tileSum,
-        vector::ReductionOp::create(b, vector::CombiningKind::ADD, p));
-    step.p.push_back(
-        s.inElem.isF32() ? p : Value(arith::TruncFOp::create(b, in4, p)));
+  // The lane's 16 probabilities summed as a tree (vector adds, then one
+  // reduction), not as a chain of 16 dependent adds.
+  Value sumVec;
+  for (auto [kb, blk] : llvm::enumerate(scores.scaled)) {
+    Value x =
+        scores.raw.empty()
+            ? arith::SubFOp::create(b, blk, splat(base, 4)).getResult()
+            : math::FmaOp::create(b, scores.raw[kb], splat(scaleLog2, 4),
+                                  splat(arith::NegFOp::create(b, base), 4))
+                  .getResult();
+    Value p = exp2(x);
+    sumVec = sumVec ? arith::AddFOp::create(b, sumVec, p).getResult() : p;
+    step.p.push_back(toMfmaInput(p));
   }
-  tileSum = rowReduce(tileSum, /*isMax=*/false);
+  Value tileSum =
+      vector::ReductionOp::create(b, vector::CombiningKind::ADD, sumVec);
   step.sum = arith::AddFOp::create(
       b, arith::MulFOp::create(b, oldSum, step.correction), tileSum);
   return step;
@@ -665,25 +776,51 @@ std::pair<Value, Value> KernelBuilder::keyRange() {
 
 SmallVector<Value> KernelBuilder::keyLoop(Value lb, Value ub, ValueRange init,
                                           bool edge) {
+  // Software pipelining: block kt's chunks were loaded by the previous
+  // iteration (or before the loop); this one writes them to LDS, then
+  // issues the loads of block kt + 64, which are in flight during kt's
+  // softmax and P.V MFMAs. The broken variant (testing only) starts one block
+  // ahead: block kt + 64's data is used as block kt's.
+  Value first = lb;
+  if (breakMode == "stale-prefetch")
+    first = arith::AddIOp::create(b, lb, cst(kKeyBlock));
+  SmallVector<Value> iterArgs(init);
+  llvm::append_range(iterArgs, loadBlock(clampBlock(first)));
+  unsigned numState = init.size();
   auto loop = scf::ForOp::create(
-      b, lb, ub, cst(kKeyBlock), init,
-      [&](OpBuilder &nested, Location, Value kt, ValueRange state) {
+      b, lb, ub, cst(kKeyBlock), iterArgs,
+      [&](OpBuilder &nested, Location, Value kt, ValueRange args) {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(nested.getInsertionBlock());
-        stageKeys(kt);
-        stageValues(kt);
+        ValueRange state = args.take_front(numState);
+        storeBlock(args.drop_front(numState));
         if (breakMode != "no-barrier")
           gpu::BarrierOp::create(b);
+        Scores scores = scoreBlocks(kt, edge);
+        Value newMax = runningMax(scores, state[0]);
+        // Issued after the K reads from LDS and the max's shuffles (LDS
+        // instructions too) have been waited for, and followed by the
+        // exponentials, which need no LDS: no LDS wait comes soon after
+        // these loads (llvm-mca counts global loads against lgkmcnt as
+        // well). The backend's scheduler would interleave them with the K
+        // and V^T reads: the order is pinned by scheduling barriers that
+        // memory accesses and vector work may not cross (MFMAs may).
+        schedulingBarrier();
+        SmallVector<Value> next =
+            loadBlock(clampBlock(arith::AddIOp::create(b, kt, cst(kKeyBlock))));
+        schedulingBarrier();
         SoftmaxStep step =
-            softmaxStep(scoreBlocks(kt, edge), state[0], state[1], edge);
+            softmaxStep(scores, state[0], newMax, state[1], edge);
+        schedulingBarrier();
         SmallVector<Value> acc(state.drop_front(2));
         accumulate(acc, step);
         gpu::BarrierOp::create(b);
         SmallVector<Value> yielded = {step.max, step.sum};
         llvm::append_range(yielded, acc);
+        llvm::append_range(yielded, next);
         scf::YieldOp::create(b, yielded);
       });
-  return loop.getResults();
+  return SmallVector<Value>(loop.getResults().take_front(numState));
 }
 
 void KernelBuilder::build(gpu::GPUFuncOp func) {
@@ -708,6 +845,7 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
     state = keyLoop(begin, steadyEnd, state, /*edge=*/false);
   if (!steadyBlocks || *steadyBlocks < s.k2)
     state = keyLoop(steadyEnd, end, state, /*edge=*/true);
+  state[1] = rowReduce(state[1], /*isMax=*/false);
   if (s.isSplit())
     storePartialState(state);
   else
@@ -1298,9 +1436,10 @@ struct RocmAttentionKernelsPass
       return signalPassFailure();
     }
     if (!breakKernel.empty() && breakKernel != "swap-mfma-operands" &&
-        breakKernel != "no-barrier") {
+        breakKernel != "no-barrier" && breakKernel != "stale-prefetch") {
       module.emitError("attn-rocm-attention-kernels: unknown break mode '")
-          << breakKernel << "' (swap-mfma-operands, no-barrier)";
+          << breakKernel
+          << "' (swap-mfma-operands, no-barrier, stale-prefetch)";
       return signalPassFailure();
     }
     SmallVector<AttentionOp> ops;

@@ -57,6 +57,10 @@
 // RUN: not attn-run %s --function=f16_small --device=rocm-sim --random-inputs=40 --check --break-kernel=swap-mfma-operands 2>&1 | FileCheck %s --check-prefix=BROKEN
 // RUN: not attn-run %s --function=bf16_transposed_v --device=rocm-sim --random-inputs=41 --check --break-kernel=no-barrier 2>&1 | FileCheck %s --check-prefix=BROKEN
 // RUN: not attn-run %S/standard-f32.mlir --device=rocm-sim --random-inputs=1 --check --break-kernel=swap-mfma-operands 2>&1 | FileCheck %s --check-prefix=BROKEN
+// The prefetch of the software pipeline consumed one block early (block
+// i + 1's K and V used as block i's).
+// RUN: not attn-run %s --function=bf16_transposed_v --device=rocm-sim --random-inputs=41 --check --break-kernel=stale-prefetch 2>&1 | FileCheck %s --check-prefix=BROKEN
+// RUN: not attn-run %S/standard-f32.mlir --device=rocm-sim --random-inputs=1 --check --break-kernel=stale-prefetch 2>&1 | FileCheck %s --check-prefix=BROKEN
 // BROKEN: check result[0]: {{.*}}: FAIL
 
 // --f32-mfma=f16 trades f32 precision for speed, explicitly: f32 inputs

@@ -22,6 +22,7 @@
 // CHECK-NOT: gpu.barrier
 // CHECK-NOT: gpu.shuffle
 // CHECK-NOT: amdgpu.mfma
+// CHECK-NOT: amdgpu.sched_barrier
 // CHECK: omp.terminator
 // CHECK: memref.dealloc %[[LDS]]
 // CHECK: return
@@ -49,6 +50,7 @@ module attributes {gpu.container_module} {
       %x = vector.load %lds[%row, %col] : memref<64x16xf16, #gpu.address_space<workgroup>>, vector<4xf16>
       %zero = arith.constant dense<0.0> : vector<4xf32>
       %d = amdgpu.mfma 16x16x16 %x * %x + %zero blgp = none : vector<4xf16>, vector<4xf16>, vector<4xf32>
+      amdgpu.sched_barrier allow = <valu>
       %e = vector.extract %d[0] : f32 from vector<4xf32>
       %c1i = arith.constant 1 : i32
       %c64i = arith.constant 64 : i32
@@ -63,11 +65,14 @@ module attributes {gpu.container_module} {
 // -----
 
 // MFMA 16x16x4 f32: one element per lane, so the fragments are stored as
-// scalars and the emulated product runs over K = 4.
+// scalars and the emulated product runs over K = 4. The hardware exp2
+// (rocdl.exp2) runs as math.exp2.
 // CHECK-LABEL: func.func @__attn_emulated_f32(
 // CHECK: memref.alloc() : memref<64x4xf32>
 // CHECK: memref.alloc() : memref<64x4xf32>
 // CHECK: omp.parallel
+// CHECK: math.exp2 %{{.+}} : f32
+// CHECK-NOT: rocdl.exp2
 // CHECK: memref.store %{{.+}}, %{{.+}}[%{{.+}}, %{{.+}}] : memref<64x4xf32>
 // CHECK: memref.store %{{.+}}, %{{.+}}[%{{.+}}, %{{.+}}] : memref<64x4xf32>
 // CHECK: omp.barrier
@@ -81,7 +86,8 @@ module attributes {gpu.container_module} {
         kernel attributes {known_block_size = array<i32: 64, 1, 1>} {
       %c0 = arith.constant 0 : index
       %tid = gpu.thread_id x
-      %x = memref.load %a[%tid] : memref<64xf32>
+      %x0 = memref.load %a[%tid] : memref<64xf32>
+      %x = rocdl.exp2 %x0 f32 -> f32
       %zero = arith.constant dense<0.0> : vector<4xf32>
       %d = amdgpu.mfma 16x16x4 %x * %x + %zero blgp = none : f32, f32, vector<4xf32>
       vector.store %d, %out[%tid, %c0] : memref<64x4xf32>, vector<4xf32>

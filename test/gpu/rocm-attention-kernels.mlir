@@ -32,17 +32,48 @@
 // costs ~10 VALU per score).
 // CHECK: %[[LOG2E:.+]] = arith.constant 1.44269502 : f32
 // CHECK: %[[SCALE2:.+]] = arith.mulf %{{.+}}, %[[LOG2E]] : f32
-// CHECK: scf.for
+// Software pipelining: block 0's K and V chunks (2 + 2 per thread) are
+// loaded before the loop; each iteration writes the carried chunks to LDS
+// (K as vectors, V transposed element by element), waits at the barrier,
+// computes S and the row max (shuffles), then issues the loads of the
+// next block (clamped to the last one) between scheduling barriers that
+// only MFMAs and scalar work may cross, then the softmax (another such
+// barrier) and P.V.
+// CHECK: %[[K0:.+]] = vector.load %arg1[{{.*}}] : memref<2x10x128x64xf16>, vector<8xf16>
+// CHECK: %[[K1:.+]] = vector.load %arg1[{{.*}}] : memref<2x10x128x64xf16>, vector<8xf16>
+// CHECK: %[[V0:.+]] = vector.load %arg2[{{.*}}] : memref<2x10x128x64xf16>, vector<8xf16>
+// CHECK: %[[V1:.+]] = vector.load %arg2[{{.*}}] : memref<2x10x128x64xf16>, vector<8xf16>
+// CHECK: scf.for {{.*}} iter_args({{.*}}, %[[CK0:.+]] = %[[K0]], %[[CK1:.+]] = %[[K1]], %[[CV0:.+]] = %[[V0]], %[[CV1:.+]] = %[[V1]])
+// CHECK: vector.store %[[CK0]], %arg5
+// CHECK: vector.store %[[CK1]], %arg5
+// CHECK: memref.store %{{.+}}, %arg6
 // CHECK: gpu.barrier
 // CHECK: vector.broadcast %[[SCALE2]]
 // CHECK-COUNT-16: amdgpu.mfma 16x16x16
 // CHECK: gpu.shuffle  xor
+// CHECK: gpu.shuffle  xor
+// CHECK: amdgpu.sched_barrier allow = <salu|mfma_wmma>
+// CHECK: arith.minsi %{{.+}}, %c64
+// CHECK: %[[NK0:.+]] = vector.load %arg1[{{.*}}] : memref<2x10x128x64xf16>, vector<8xf16>
+// CHECK: %[[NK1:.+]] = vector.load %arg1
+// CHECK: %[[NV0:.+]] = vector.load %arg2
+// CHECK: %[[NV1:.+]] = vector.load %arg2
+// CHECK: amdgpu.sched_barrier allow = <salu|mfma_wmma>
+// Unmasked blocks scale and subtract the max in one FMA; the exponentials
+// are the bare exp2. The lane's sum is not reduced across lanes here.
 // CHECK-NOT: math.exp
+// CHECK-NOT: gpu.shuffle
+// CHECK: math.fma %{{.+}}, %{{.+}}, %{{.+}} : vector<4xf32>
 // CHECK: rocdl.exp2 %{{.+}} f32 -> f32
 // CHECK-NOT: math.exp
+// CHECK-NOT: gpu.shuffle
+// CHECK: amdgpu.sched_barrier allow = <salu|mfma_wmma>
 // CHECK-COUNT-16: amdgpu.mfma 16x16x16
 // CHECK: gpu.barrier
-// CHECK: scf.yield
+// CHECK: scf.yield {{.*}}, %[[NK0]], %[[NK1]], %[[NV0]], %[[NV1]] :
+// The row sum: the lanes' shares added once, after the loop.
+// CHECK: gpu.shuffle  xor
+// CHECK: gpu.shuffle  xor
 // CHECK: gpu.return
 func.func @main(%q: tensor<2x10x256x64xf16>, %k: tensor<2x10x128x64xf16>, %v: tensor<2x10x128x64xf16>) -> tensor<2x10x256x64xf16> {
   %s = arith.constant 0.125 : f16
@@ -104,6 +135,9 @@ func.func @odd_m(%q: tensor<40x16xf16>, %k: tensor<50x16xf16>, %v: tensor<50x8xf
 // CHECK: arith.select %{{.+}}, %{{.+}}, %{{.+}} : vector<4xi1>, vector<4xf32>
 // CHECK: arith.cmpf oeq
 // CHECK: arith.select {{.*}} : f32
+// Masked scores are not rescaled from the raw product (no FMA form).
+// CHECK-NOT: math.fma
+// CHECK: gpu.return
 func.func @masked(%q: tensor<64x16xf16>, %k: tensor<64x16xf16>, %v: tensor<64x16xf16>, %s: f16, %m: tensor<64x64xi1>, %init: tensor<64x16xf16>) -> tensor<64x16xf16> {
   %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #mask, #o]}
          ins(%q, %k, %v, %s, %m : tensor<64x16xf16>, tensor<64x16xf16>, tensor<64x16xf16>, f16, tensor<64x64xi1>)
@@ -197,10 +231,13 @@ func.func @interleaved_k2_n_mask(%q: tensor<32x16xf16>, %k: tensor<2x8x16xf16>, 
 // CHECK-LABEL: gpu.func @padded_keys_edge_only_attention_0
 // CHECK: scf.for %{{.+}} = %c0{{(_[0-9]+)?}} to %c64{{(_[0-9]+)?}} step
 // CHECK-NOT: arith.select
+// CHECK: math.fma
+// CHECK-NOT: arith.select
 // CHECK: scf.yield
 // CHECK: scf.for %{{.+}} = %c64{{(_[0-9]+)?}} to %c128{{(_[0-9]+)?}} step
 // CHECK: arith.cmpi ult
 // CHECK: arith.select
+// CHECK-NOT: math.fma
 // CHECK: scf.yield
 func.func @padded_keys_edge_only(%q: tensor<64x16xf16>, %k: tensor<100x16xf16>, %v: tensor<100x16xf16>, %s: f16, %init: tensor<64x16xf16>) -> tensor<64x16xf16> {
   %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
