@@ -93,6 +93,24 @@ def AttnLowerToReference : Pass<"attn-lower-to-reference"> {
                            "::mlir::math::MathDialect"];
 }
 
+def AttnApproximateMath : Pass<"attn-approximate-math"> {
+  let summary = "Replace f32 math.exp by an inline polynomial (CPU path)";
+  let description = [{
+    Rewrites each f32 `math.exp` (scalar or vector) with upstream's
+    polynomial approximation (`populateMathPolynomialApproximationPatterns`
+    restricted to `exp`): range reduction to `2^n * exp(r)`, a polynomial
+    for `exp(r)`, about 1 ulp; infinities, NaN and underflow handled as
+    `exp`. On the CPU the alternative is a call to libm's scalar `expf` per
+    score, which also keeps LLVM from vectorizing the loop around it. Part
+    of `attn-cpu-pipeline` (after the attention is decomposed); the
+    reference pipeline keeps libm's `exp`, so `--check` compares against
+    an independent exponential. Other math ops are left alone.
+  }];
+  let dependentDialects = ["::mlir::arith::ArithDialect",
+                           "::mlir::math::MathDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def AttnDecomposeSoftmax : Pass<"attn-decompose-softmax"> {
   let summary = "Decompose linalg.softmax into linalg.generic ops";
   let description = [{

@@ -81,6 +81,7 @@ void mlir::attn::buildCpuPipeline(OpPassManager &pm,
   pm.addNestedPass<func::FuncOp>(createAttnTileAttention(tile));
   pm.addPass(createAttnDecomposeOnlineAttention());
   pm.addPass(createAttnDecomposeSoftmax());
+  pm.addPass(createAttnApproximateMath());
   addCleanup(pm);
   if (options.lowerToLLVM)
     addCpuLoweringStage(pm);
