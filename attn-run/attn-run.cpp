@@ -130,6 +130,11 @@ static cl::opt<std::string>
                      "the default), f16 or bf16 (Q, K, V and P rounded: "
                      "faster, compared at that type's tolerance)"),
             cl::cat(category));
+static cl::opt<int64_t>
+    gpuKeyBlock("gpu-key-block", cl::init(0),
+                cl::desc("GPU: keys per iteration of the attention kernel's "
+                         "loop: 0 automatic (64), or 32, 64, 128"),
+                cl::cat(category));
 static cl::opt<std::string>
     dumpInputs("dump-inputs",
                cl::desc("Write the inputs actually used to DIR/arg<i>.npy"),
@@ -422,6 +427,11 @@ static std::optional<DeviceChoice> chooseDevice() {
     fail("--k2-splits must be 0 (automatic), 1 (never) or a split count");
     return std::nullopt;
   }
+  if (gpuKeyBlock != 0 && gpuKeyBlock != 32 && gpuKeyBlock != 64 &&
+      gpuKeyBlock != 128) {
+    fail("--gpu-key-block must be 0 (automatic), 32, 64 or 128");
+    return std::nullopt;
+  }
   if (f32Mfma != "exact" && f32Mfma != "f16" && f32Mfma != "bf16") {
     fail("--f32-mfma must be exact, f16 or bf16, got '" + f32Mfma + "'");
     return std::nullopt;
@@ -436,6 +446,7 @@ static mlir::attn::CompileOptions compileOptions(const DeviceChoice &choice) {
   options.k2Tile = k2Tile;
   options.k2Splits = k2Splits;
   options.f32Mfma = f32Mfma;
+  options.keyBlock = gpuKeyBlock;
   options.printIRAfterAll = printIR;
   if (choice.isGpu()) {
     options.target = choice.device == "rocm-sim"

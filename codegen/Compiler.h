@@ -36,6 +36,9 @@ struct CompileOptions {
   /// or "bf16" (rounded to that type; an explicit speed-for-precision
   /// trade, never the default).
   std::string f32Mfma = "exact";
+  /// GPU targets: keys per iteration of the attention kernel's loop, 0
+  /// automatic.
+  int64_t keyBlock = 0;
   /// Print the IR after every pass (module scope) to stderr.
   bool printIRAfterAll = false;
   /// GPU targets: print each kernel's resources and instruction mix.

@@ -168,6 +168,9 @@ def AttnRocmAttentionKernels
     Option<"k2Splits", "k2-splits", "int64_t", /*default=*/"0",
            "Split K2 across workgroups (flash-decoding): 0 automatic, 1 "
            "never, N that many">,
+    Option<"keyBlock", "key-block", "int64_t", /*default=*/"0",
+           "Keys per iteration of the kernel's loop: 0 automatic (64), or "
+           "32, 64, 128">,
     Option<"f32Mfma", "f32-mfma", "std::string", /*default=*/"\"exact\"",
            "MFMA inputs of f32 attention: 'exact' (f32 MFMAs, the default), "
            "or 'f16' / 'bf16' (Q, K, V and P rounded to that type: faster, "

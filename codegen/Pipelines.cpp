@@ -124,6 +124,7 @@ static void addAttentionKernelStage(OpPassManager &pm,
     kernels.breakKernel = options.breakKernel;
     kernels.k2Splits = options.k2Splits;
     kernels.f32Mfma = options.f32Mfma;
+    kernels.keyBlock = options.keyBlock;
     pm.addPass(createAttnRocmAttentionKernels(kernels));
   } else {
     pm.addPass(createAttnLowerToReference());

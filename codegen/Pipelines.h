@@ -75,6 +75,11 @@ struct RocmPipelineOptions : public PassPipelineOptions<RocmPipelineOptions> {
                            llvm::cl::desc("Split K2 across workgroups: 0 "
                                           "automatic, 1 never, N splits"),
                            llvm::cl::init(0)};
+  Option<int64_t> keyBlock{
+      *this, "key-block",
+      llvm::cl::desc("GPU kernel: keys per loop iteration, 0 automatic (64), "
+                     "or 32, 64, 128"),
+      llvm::cl::init(0)};
   Option<std::string> f32Mfma{
       *this, "f32-mfma",
       llvm::cl::desc("MFMA inputs of f32 attention: exact (f32 MFMAs), f16 "

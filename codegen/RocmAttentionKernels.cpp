@@ -57,7 +57,7 @@ using namespace mlir::attn;
 namespace {
 
 constexpr int64_t kRowsPerWave = 16, kWaves = 4, kBlockRows = 64,
-                  kKeyBlock = 64, kThreads = 256;
+                  kThreads = 256;
 
 /// Shapes and maps of a supported attention op.
 struct KernelShape {
@@ -68,6 +68,9 @@ struct KernelShape {
   /// output sliced after it; keys past `k2Valid` are masked in the kernel.
   int64_t m, k1, k2, n, batch = 1;
   int64_t k2Valid;
+  /// Keys per iteration of the kernel's loop (32, 64 or 128; see
+  /// chooseKeyBlock).
+  int64_t keyBlock = 64;
   SmallVector<int64_t> paddedSizes;
   Type inElem, outElem;
   /// Causal attention: key j is visible to query position p iff
@@ -97,7 +100,7 @@ struct KernelShape {
 /// The K2 split (see KernelShape::splits) for `chip`: requested (> 0) or
 /// when the grid has fewer than 2 workgroups per compute unit.
 void chooseSplits(KernelShape &s, const ChipInfo &chip, int64_t requested) {
-  int64_t blocks = s.k2 / kKeyBlock;
+  int64_t blocks = s.k2 / s.keyBlock;
   int64_t workgroups = (s.m / kBlockRows) * s.batch;
   int64_t target = 2 * int64_t(chip.computeUnits);
   int64_t splits = requested;
@@ -109,13 +112,24 @@ void chooseSplits(KernelShape &s, const ChipInfo &chip, int64_t requested) {
   splits = std::clamp<int64_t>(splits, 1, blocks);
   int64_t chunk = llvm::divideCeil(blocks, splits);
   s.splits = llvm::divideCeil(blocks, chunk);
-  s.splitKeys = chunk * kKeyBlock;
+  s.splitKeys = chunk * s.keyBlock;
+}
+
+/// The key block: `requested` (32, 64 or 128) or 64. 64 is what the static
+/// model favours on gfx942 once occupancy counts (docs/gpu.md): 128 keys
+/// raise one wave's MFMA busy on SDXL (0.43 -> 0.48) but halve the waves
+/// per SIMD (VGPRs, LDS; peak bound 1.00 -> 0.95), and at head dim 128
+/// need 245 VGPRs (1 wave, busy 0.42).
+int64_t chooseKeyBlock(int64_t requested) {
+  return requested > 0 ? requested : 64;
 }
 
 FailureOr<KernelShape> analyze(AttentionOp op,
                                std::optional<KernelShape::Causal> causal,
-                               StringRef f32Mfma, std::string &why) {
+                               StringRef f32Mfma, int64_t keyBlock,
+                               std::string &why) {
   KernelShape s;
+  s.keyBlock = chooseKeyBlock(keyBlock);
   s.causal = causal;
   s.dims = op.getDims();
   if (s.dims.m.size() != 1 || s.dims.k1.size() != 1 || s.dims.k2.size() != 1 ||
@@ -139,7 +153,7 @@ FailureOr<KernelShape> analyze(AttentionOp op,
     s.batch *= s.loopSizes[d];
   s.k2Valid = s.k2;
   s.m = llvm::alignTo(s.m, kBlockRows);
-  s.k2 = llvm::alignTo(s.k2, kKeyBlock);
+  s.k2 = llvm::alignTo(s.k2, s.keyBlock);
   s.k1 = llvm::alignTo(s.k1, 16);
   s.n = llvm::alignTo(s.n, 16);
   s.paddedSizes = s.loopSizes;
@@ -164,7 +178,7 @@ FailureOr<KernelShape> analyze(AttentionOp op,
 /// Bytes of workgroup memory the kernel stages per key block: K [64][K1]
 /// and V^T [N][64] in the MFMA input type.
 int64_t ldsBytes(const KernelShape &s) {
-  return kKeyBlock * (s.k1 + s.n) * s.inElem.getIntOrFloatBitWidth() / 8;
+  return s.keyBlock * (s.k1 + s.n) * s.inElem.getIntOrFloatBitWidth() / 8;
 }
 
 /// Emits the kernel body. Values of the loop dims are looked up in
@@ -343,7 +357,7 @@ private:
   /// the next iteration), storeBlock writes them to the LDS tiles.
   enum class Staged { Keys, Values };
   int64_t numChunks(Staged what) const {
-    return kKeyBlock * (what == Staged::Keys ? s.k1 : s.n) / 8;
+    return s.keyBlock * (what == Staged::Keys ? s.k1 : s.n) / 8;
   }
   bool valuesTransposed() const {
     return cast<AffineDimExpr>(vMap.getResults().back()).getPosition() == dk2;
@@ -485,7 +499,7 @@ void KernelBuilder::loadQueryFragments() {
 std::pair<Value, Value> KernelBuilder::chunkCoordinates(Staged what,
                                                         Value idx) {
   int64_t perRow = what == Staged::Keys ? s.k1 / 8
-                   : valuesTransposed() ? kKeyBlock / 8
+                   : valuesTransposed() ? s.keyBlock / 8
                                         : s.n / 8;
   Value row = arith::DivUIOp::create(b, idx, cst(perRow));
   Value col = arith::MulIOp::create(
@@ -549,7 +563,7 @@ void KernelBuilder::storeBlock(ValueRange chunks) {
 /// `kt`, or the last key block if `kt` is past it: the prefetch after a
 /// loop's last block reloads a block instead of reading out of bounds.
 Value KernelBuilder::clampBlock(Value kt) {
-  return arith::MinSIOp::create(b, kt, cst(s.k2 - kKeyBlock));
+  return arith::MinSIOp::create(b, kt, cst(s.k2 - s.keyBlock));
 }
 
 /// The user's mask, and in edge blocks the padded keys (past the real K2)
@@ -604,7 +618,7 @@ KernelBuilder::Scores KernelBuilder::scoreBlocks(Value kt, bool edge) {
   // S^T blocks of 16 keys: lane holds S[row][kb*16 + group4 + i].
   Scores blocks;
   Value scaleVec = splat(scaleLog2, 4);
-  for (int64_t kb = 0; kb < kKeyBlock / 16; ++kb) {
+  for (int64_t kb = 0; kb < s.keyBlock / 16; ++kb) {
     Value sAcc = zero4;
     Value keyRow = arith::AddIOp::create(b, row16, cst(kb * 16));
     for (int64_t c = 0; c < s.k1 / 16; ++c) {
@@ -681,7 +695,7 @@ void KernelBuilder::accumulate(MutableArrayRef<Value> acc,
   for (auto [nb, accBlock] : llvm::enumerate(acc)) {
     Value o = arith::MulFOp::create(b, accBlock, corrVec);
     Value nRow = arith::AddIOp::create(b, row16, cst(nb * 16));
-    for (int64_t kb = 0; kb < kKeyBlock / 16; ++kb) {
+    for (int64_t kb = 0; kb < s.keyBlock / 16; ++kb) {
       Value keyCol = arith::AddIOp::create(b, group4, cst(kb * 16));
       Value a =
           vector::LoadOp::create(b, in4, vtTile, ValueRange{nRow, keyCol});
@@ -742,7 +756,7 @@ void KernelBuilder::storePartialState(ValueRange state) {
 std::pair<Value, Value> KernelBuilder::keyRange() {
   // Without causality: padded keys exist only in the last block.
   if (!s.causal)
-    return {cst(s.k2Valid / kKeyBlock * kKeyBlock), cst(s.k2)};
+    return {cst(s.k2Valid / s.keyBlock * s.keyBlock), cst(s.k2)};
   // Positions of the workgroup's rows: [first, last] when they do not wrap
   // around posSize, else all of them.
   const KernelShape::Causal &c = *s.causal;
@@ -768,10 +782,11 @@ std::pair<Value, Value> KernelBuilder::keyRange() {
   Value steadyEnd =
       clamp(arith::AddIOp::create(b, first, cst(c.diagonal + 1)), cst(0), end);
   steadyEnd = arith::MulIOp::create(
-      b, arith::DivUIOp::create(b, steadyEnd, cst(kKeyBlock)), cst(kKeyBlock));
+      b, arith::DivUIOp::create(b, steadyEnd, cst(s.keyBlock)),
+      cst(s.keyBlock));
   Value endBlocks = arith::DivUIOp::create(
-      b, arith::AddIOp::create(b, end, cst(kKeyBlock - 1)), cst(kKeyBlock));
-  return {steadyEnd, arith::MulIOp::create(b, endBlocks, cst(kKeyBlock))};
+      b, arith::AddIOp::create(b, end, cst(s.keyBlock - 1)), cst(s.keyBlock));
+  return {steadyEnd, arith::MulIOp::create(b, endBlocks, cst(s.keyBlock))};
 }
 
 SmallVector<Value> KernelBuilder::keyLoop(Value lb, Value ub, ValueRange init,
@@ -783,12 +798,12 @@ SmallVector<Value> KernelBuilder::keyLoop(Value lb, Value ub, ValueRange init,
   // ahead: block kt + 64's data is used as block kt's.
   Value first = lb;
   if (breakMode == "stale-prefetch")
-    first = arith::AddIOp::create(b, lb, cst(kKeyBlock));
+    first = arith::AddIOp::create(b, lb, cst(s.keyBlock));
   SmallVector<Value> iterArgs(init);
   llvm::append_range(iterArgs, loadBlock(clampBlock(first)));
   unsigned numState = init.size();
   auto loop = scf::ForOp::create(
-      b, lb, ub, cst(kKeyBlock), iterArgs,
+      b, lb, ub, cst(s.keyBlock), iterArgs,
       [&](OpBuilder &nested, Location, Value kt, ValueRange args) {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(nested.getInsertionBlock());
@@ -806,8 +821,8 @@ SmallVector<Value> KernelBuilder::keyLoop(Value lb, Value ub, ValueRange init,
         // and V^T reads: the order is pinned by scheduling barriers that
         // memory accesses and vector work may not cross (MFMAs may).
         schedulingBarrier();
-        SmallVector<Value> next =
-            loadBlock(clampBlock(arith::AddIOp::create(b, kt, cst(kKeyBlock))));
+        SmallVector<Value> next = loadBlock(
+            clampBlock(arith::AddIOp::create(b, kt, cst(s.keyBlock))));
         schedulingBarrier();
         SoftmaxStep step =
             softmaxStep(scores, state[0], newMax, state[1], edge);
@@ -1149,7 +1164,7 @@ SmallVector<int64_t> keyBlocksPerWorkgroup(const KernelShape &s) {
   };
   SmallVector<int64_t> counts;
   for (int64_t tile = 0; tile < s.m / kBlockRows; ++tile) {
-    int64_t steady = s.k2Valid / kKeyBlock * kKeyBlock, end = s.k2;
+    int64_t steady = s.k2Valid / s.keyBlock * s.keyBlock, end = s.k2;
     if (s.causal) {
       const KernelShape::Causal &c = *s.causal;
       int64_t row = tile * kBlockRows;
@@ -1160,8 +1175,9 @@ SmallVector<int64_t> keyBlocksPerWorkgroup(const KernelShape &s) {
       else
         first = 0;
       int64_t keys = clampTo(last + c.diagonal + 1, 0, s.k2Valid);
-      steady = clampTo(first + c.diagonal + 1, 0, keys) / kKeyBlock * kKeyBlock;
-      end = llvm::alignTo(keys, kKeyBlock);
+      steady =
+          clampTo(first + c.diagonal + 1, 0, keys) / s.keyBlock * s.keyBlock;
+      end = llvm::alignTo(keys, s.keyBlock);
     }
     for (int64_t split = 0; split < s.splits; ++split) {
       int64_t lo = 0, st = steady, en = end;
@@ -1170,8 +1186,8 @@ SmallVector<int64_t> keyBlocksPerWorkgroup(const KernelShape &s) {
         st = clampTo(steady, lo, lo + s.splitKeys);
         en = clampTo(end, st, lo + s.splitKeys);
       }
-      counts.push_back(llvm::divideCeil(st - lo, kKeyBlock) +
-                       llvm::divideCeil(en - st, kKeyBlock));
+      counts.push_back(llvm::divideCeil(st - lo, s.keyBlock) +
+                       llvm::divideCeil(en - st, s.keyBlock));
     }
   }
   return counts;
@@ -1185,7 +1201,7 @@ void recordKeyBlocks(gpu::GPUFuncOp func, const KernelShape &s) {
   int64_t total = 0;
   for (int64_t c : counts)
     total += c;
-  int64_t dense = (s.m / kBlockRows) * (s.k2 / kKeyBlock);
+  int64_t dense = (s.m / kBlockRows) * (s.k2 / s.keyBlock);
   func->setAttr(
       "attn.key_blocks",
       DenseI64ArrayAttr::get(func.getContext(),
@@ -1430,6 +1446,12 @@ struct RocmAttentionKernelsPass
           << chip << "' (MFMA kernels: " << chipNames(/*mfmaOnly=*/true) << ")";
       return signalPassFailure();
     }
+    if (keyBlock != 0 && keyBlock != 32 && keyBlock != 64 && keyBlock != 128) {
+      module.emitError("attn-rocm-attention-kernels: key-block must be 0 "
+                       "(automatic), 32, 64 or 128, got ")
+          << int64_t(keyBlock);
+      return signalPassFailure();
+    }
     if (f32Mfma != "exact" && f32Mfma != "f16" && f32Mfma != "bf16") {
       module.emitError("attn-rocm-attention-kernels: unknown f32-mfma '")
           << f32Mfma << "' (exact, f16, bf16)";
@@ -1455,7 +1477,8 @@ struct RocmAttentionKernelsPass
       std::optional<KernelShape::Causal> causal = causalStructure(op);
       op = collapseRoleDims(op);
       std::string why;
-      FailureOr<KernelShape> shape = analyze(op, causal, f32Mfma, why);
+      FailureOr<KernelShape> shape =
+          analyze(op, causal, f32Mfma, keyBlock, why);
       if (failed(shape)) {
         op.emitError("attn-rocm-attention-kernels: ") << why;
         return signalPassFailure();
@@ -1479,9 +1502,10 @@ struct RocmAttentionKernelsPass
       std::string name = parent.getName().str() + "_attention_" +
                          std::to_string(perFunction[parent]++);
       b.setLoc(op.getLoc());
-      auto func = gpu::GPUFuncOp::create(
-          b, name, funcType,
-          TypeRange{lds(kKeyBlock, shape->k1), lds(shape->n, kKeyBlock)});
+      auto func =
+          gpu::GPUFuncOp::create(b, name, funcType,
+                                 TypeRange{lds(shape->keyBlock, shape->k1),
+                                           lds(shape->n, shape->keyBlock)});
       func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
                     UnitAttr::get(ctx));
       func.setKnownBlockSizeAttr(

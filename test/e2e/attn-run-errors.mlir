@@ -78,3 +78,5 @@
 // SPLITS: attn-run: error: --k2-splits must be 0 (automatic), 1 (never) or a split count
 // RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --f32-mfma=tf32 2>&1 | FileCheck %s --check-prefix=F32MFMA
 // F32MFMA: attn-run: error: --f32-mfma must be exact, f16 or bf16, got 'tf32'
+// RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --gpu-key-block=48 2>&1 | FileCheck %s --check-prefix=KEYBLOCK
+// KEYBLOCK: attn-run: error: --gpu-key-block must be 0 (automatic), 32, 64 or 128

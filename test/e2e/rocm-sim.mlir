@@ -63,6 +63,15 @@
 // RUN: not attn-run %S/standard-f32.mlir --device=rocm-sim --random-inputs=1 --check --break-kernel=stale-prefetch 2>&1 | FileCheck %s --check-prefix=BROKEN
 // BROKEN: check result[0]: {{.*}}: FAIL
 
+// The kernel's key block is configurable (--gpu-key-block; 64 when not
+// given): 32 and 128 keys per iteration give the same numbers, with padded
+// keys (K2 = 100, 45), a mask and fully masked rows.
+// RUN: attn-run %S/standard-f32.mlir --device=rocm-sim --random-inputs=1 --check --gpu-key-block=128 2>&1 | FileCheck %s --check-prefix=F32
+// RUN: attn-run %S/bool-mask-rows.mlir --device=rocm-sim --random-inputs=8 --check --gpu-key-block=32 2>&1 | FileCheck %s --check-prefix=F32
+// RUN: attn-run %S/dynamic-odd.mlir --function=odd --device=rocm-sim --random-inputs=12 --check --gpu-key-block=128 2>&1 | FileCheck %s --check-prefix=F32
+// RUN: attn-run %s --function=bf16_transposed_v --device=rocm-sim --random-inputs=41 --check --gpu-key-block=32 2>&1 | FileCheck %s
+// RUN: not attn-run %s --function=bf16_transposed_v --device=rocm-sim --random-inputs=41 --check --gpu-key-block=128 --break-kernel=stale-prefetch 2>&1 | FileCheck %s --check-prefix=BROKEN
+
 // --f32-mfma=f16 trades f32 precision for speed, explicitly: f32 inputs
 // are rounded to f16 for the MFMAs and the result is compared at f16
 // tolerance.
