@@ -219,10 +219,13 @@ def save_failure(out_dir, original, minimal, failure, options, note=''):
 
 
 def program_flags(program, config):
-    """attn-run flags a program asks for on a configuration (CPU tiles)."""
+    """attn-run flags a program asks for on a configuration (CPU tiles, the
+    GPU kernel's key block)."""
     if program.tiles and not config.gpu:
         return ['--m-tile=%d' % program.tiles[0],
                 '--k2-tile=%d' % program.tiles[1]]
+    if program.key_block and config.gpu:
+        return ['--gpu-key-block=%d' % program.key_block]
     return []
 
 

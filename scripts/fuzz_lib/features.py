@@ -614,11 +614,30 @@ class Tiles(Feature):
             yield 'default tiles', p
 
 
+class KeyBlock(Feature):
+    """A GPU kernel key block other than the default (--gpu-key-block)."""
+    name = 'key_block'
+
+    def generate(self, program, rng, profile):
+        if _maybe(rng, profile.p_feature):
+            program.key_block = rng.choice((32, 128))
+
+    def describe(self, program):
+        return ['key-block:%d' % program.key_block] if program.key_block \
+            else []
+
+    def simplify(self, program):
+        if program.key_block:
+            p = program.clone()
+            p.key_block = 0
+            yield 'default key block', p
+
+
 FEATURES = [Style(), Dims(), Sizes(), TiedSizes(), Types(), Layouts(),
             Mask(), Causal(), Producers(), Consumers(), Scale(), Dynamic(), Tiles(),
-            Lse()]
+            Lse(), KeyBlock()]
 FEATURE_BY_NAME = {f.name: f for f in FEATURES}
 # The order in which the shrinker tries simplifications: whole features
 # first, then dims, layouts, types and sizes.
 SHRINK_ORDER = ('lse', 'mask', 'causal', 'producers', 'consumers', 'scale', 'dynamic',
-                'tiles', 'dims', 'layouts', 'types', 'sizes')
+                'tiles', 'key_block', 'dims', 'layouts', 'types', 'sizes')
