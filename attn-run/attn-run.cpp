@@ -427,12 +427,11 @@ static std::optional<DeviceChoice> chooseDevice() {
     fail("--k2-splits must be 0 (automatic), 1 (never) or a split count");
     return std::nullopt;
   }
-  if (gpuKeyBlock != 0 && gpuKeyBlock != 32 && gpuKeyBlock != 64 &&
-      gpuKeyBlock != 128) {
+  if (!mlir::attn::isKeyBlock(gpuKeyBlock)) {
     fail("--gpu-key-block must be 0 (automatic), 32, 64 or 128");
     return std::nullopt;
   }
-  if (f32Mfma != "exact" && f32Mfma != "f16" && f32Mfma != "bf16") {
+  if (!mlir::attn::isF32MfmaMode(f32Mfma)) {
     fail("--f32-mfma must be exact, f16 or bf16, got '" + f32Mfma + "'");
     return std::nullopt;
   }

@@ -1446,13 +1446,13 @@ struct RocmAttentionKernelsPass
           << chip << "' (MFMA kernels: " << chipNames(/*mfmaOnly=*/true) << ")";
       return signalPassFailure();
     }
-    if (keyBlock != 0 && keyBlock != 32 && keyBlock != 64 && keyBlock != 128) {
+    if (!isKeyBlock(keyBlock)) {
       module.emitError("attn-rocm-attention-kernels: key-block must be 0 "
                        "(automatic), 32, 64 or 128, got ")
           << int64_t(keyBlock);
       return signalPassFailure();
     }
-    if (f32Mfma != "exact" && f32Mfma != "f16" && f32Mfma != "bf16") {
+    if (!isF32MfmaMode(f32Mfma)) {
       module.emitError("attn-rocm-attention-kernels: unknown f32-mfma '")
           << f32Mfma << "' (exact, f16, bf16)";
       return signalPassFailure();

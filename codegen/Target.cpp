@@ -35,6 +35,14 @@ llvm::ArrayRef<ChipInfo> mlir::attn::supportedChips() { return kChips; }
 
 llvm::StringRef mlir::attn::defaultChip() { return kChips[0].name; }
 
+bool mlir::attn::isF32MfmaMode(llvm::StringRef mode) {
+  return mode == "exact" || mode == "f16" || mode == "bf16";
+}
+
+bool mlir::attn::isKeyBlock(int64_t keys) {
+  return keys == 0 || keys == 32 || keys == 64 || keys == 128;
+}
+
 std::string mlir::attn::chipNames(bool mfmaOnly) {
   llvm::SmallVector<llvm::StringRef> names;
   for (const ChipInfo &chip : kChips)

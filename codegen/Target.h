@@ -56,6 +56,13 @@ llvm::ArrayRef<ChipInfo> supportedChips();
 /// kernels).
 std::string chipNames(bool mfmaOnly = false);
 
+/// The attention kernel's settings a user may choose, each list defined
+/// here only: the MFMA inputs of f32 attention (`f32-mfma`: exact, f16,
+/// bf16) and the keys per loop iteration (`key-block`: 0 automatic, 32, 64,
+/// 128).
+bool isF32MfmaMode(llvm::StringRef mode);
+bool isKeyBlock(int64_t keys);
+
 } // namespace mlir::attn
 
 #endif // ATTN_CODEGEN_TARGET_H

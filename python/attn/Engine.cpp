@@ -129,8 +129,7 @@ bool Engine::Impl::init(const std::string &text, const std::string &name,
     error = "k2_splits must be 0 (automatic), 1 (never) or a split count";
     return false;
   }
-  if (opts.f32Mfma != "exact" && opts.f32Mfma != "f16" &&
-      opts.f32Mfma != "bf16") {
+  if (!mlir::attn::isF32MfmaMode(opts.f32Mfma)) {
     error = "f32_mfma must be exact, f16 or bf16, got '" + opts.f32Mfma + "'";
     return false;
   }
