@@ -93,6 +93,34 @@ def AttnLowerToReference : Pass<"attn-lower-to-reference"> {
                            "::mlir::math::MathDialect"];
 }
 
+def AttnCpuMicrokernel : Pass<"attn-cpu-microkernel"> {
+  let summary = "Register-tile and vectorize the attention block's products";
+  let description = [{
+    Each static `linalg.generic` contraction whose output's contiguous dim
+    is contiguous in one input and absent from the other (the two products
+    of a flash-attention block in the RowsInner form of the decomposition)
+    is tiled to R x V register tiles with a reduction step of 1, vectorized
+    (`vector.contract`), its accumulator kept in registers across the
+    reduction loop, and the contract lowered to outer products: per row one
+    broadcast and ceil(V / lanes) FMAs. V (up to 4 registers of the
+    contiguous dim) and R (up to 24 accumulator registers with AVX-512, 12
+    otherwise) come from the host's vector unit, or from `vector-bits`.
+    Other contractions (decode's dot products, dynamic tiles) are left to
+    LLVM's loop vectorizer. Part of `attn-cpu-pipeline`.
+  }];
+  let options = [
+    Option<"vectorBits", "vector-bits", "unsigned", /*default=*/"0",
+           "Vector register width in bits (0: the host's)">,
+    Option<"lowerContracts", "lower-contracts", "bool", /*default=*/"true",
+           "Lower the vector.contract ops to outer products (false: stop "
+           "after vectorization, to inspect the tiles)">,
+  ];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::vector::VectorDialect"];
+}
+
 def AttnApproximateMath : Pass<"attn-approximate-math"> {
   let summary = "Replace f32 math.exp by an inline polynomial (CPU path)";
   let description = [{

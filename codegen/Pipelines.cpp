@@ -5,6 +5,7 @@
 #include "transforms/Passes.h"
 
 #include "mlir/Conversion/Passes.h"
+#include "mlir/Conversion/VectorToSCF/VectorToSCF.h"
 #include "mlir/Dialect/Bufferization/Pipelines/Passes.h"
 #include "mlir/Dialect/Bufferization/Transforms/Passes.h"
 #include "mlir/Dialect/GPU/Transforms/Passes.h"
@@ -44,6 +45,10 @@ static void addLowerBuffersToLLVM(OpPassManager &pm, bool gpuHost) {
   pm.addPass(createConvertSCFToOpenMPPass());
   pm.addPass(memref::createExpandStridedMetadataPass());
   pm.addPass(createLowerAffinePass());
+  // n-D vector transfers (the CPU microkernel's tiles) as 1-D ones, which
+  // vector-to-llvm lowers to loads and stores.
+  pm.addPass(createConvertVectorToSCFPass(
+      VectorTransferToSCFOptions().enableFullUnroll()));
   pm.addPass(createConvertVectorToLLVMPass());
   // memref.alloca_scope (made by the OpenMP conversion) must be lowered
   // while its region is still one block, i.e. before scf-to-cf.
@@ -53,6 +58,7 @@ static void addLowerBuffersToLLVM(OpPassManager &pm, bool gpuHost) {
   pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
+  pm.addPass(createUBToLLVMConversionPass());
   pm.addPass(createConvertControlFlowToLLVMPass());
   pm.addPass(createConvertFuncToLLVMPass());
   pm.addPass(createConvertOpenMPToLLVMPass());
@@ -65,6 +71,9 @@ static void addLowerBuffersToLLVM(OpPassManager &pm, bool gpuHost) {
 
 void mlir::attn::addCpuLoweringStage(OpPassManager &pm) {
   addBufferizeStage(pm);
+  // Copies of a subview onto an identical one (an in-place tile's
+  // insert_slice) become one value, then no copy.
+  addCleanup(pm);
   bufferization::buildBufferDeallocationPipeline(pm);
   addLowerBuffersToLLVM(pm, /*gpuHost=*/false);
 }
@@ -82,6 +91,8 @@ void mlir::attn::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createAttnDecomposeOnlineAttention());
   pm.addPass(createAttnDecomposeSoftmax());
   pm.addPass(createAttnApproximateMath());
+  addCleanup(pm);
+  pm.addPass(createAttnCpuMicrokernel());
   addCleanup(pm);
   if (options.lowerToLLVM)
     addCpuLoweringStage(pm);

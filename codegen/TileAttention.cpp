@@ -15,6 +15,7 @@
 #include "mlir/Dialect/Affine/IR/AffineOps.h"
 #include "mlir/Dialect/Arith/IR/Arith.h"
 #include "mlir/Dialect/SCF/Transforms/TileUsingInterface.h"
+#include "mlir/Dialect/SCF/Transforms/Transforms.h"
 #include "mlir/IR/Dominance.h"
 #include "mlir/IR/PatternMatch.h"
 #include "mlir/Transforms/CSE.h"
@@ -259,10 +260,15 @@ LogicalResult TileAttentionPass::tileK2(RewriterBase &rewriter,
   if (failed(result))
     return op.emitError("attn-tile-attention: tiling K2 failed");
   rewriter.replaceOp(op, result->replacements);
-  if (diagonal)
-    splitCausalKeyLoop(rewriter,
-                       cast<scf::ForOp>(result->loops.front().getOperation()),
-                       diagonal, rows);
+  auto loop = cast<scf::ForOp>(result->loops.front().getOperation());
+  if (diagonal) {
+    splitCausalKeyLoop(rewriter, loop, diagonal, rows);
+    return success();
+  }
+  // A last, partial key block in a loop of its own: the main loop's blocks
+  // then have static shapes, which the CPU microkernel needs.
+  scf::ForOp partial;
+  (void)scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial);
   return success();
 }
 

@@ -126,33 +126,78 @@ Value mlir::attn::convertFloat(OpBuilder &b, Location loc, Value v, Type type) {
   return arith::TruncFOp::create(b, loc, type, v);
 }
 
+ScoreLayout mlir::attn::chooseScoreLayout(const AttentionDims &dims,
+                                          ArrayRef<OpFoldResult> loopSizes) {
+  // Rows that fill at least half a 512-bit register of f32.
+  constexpr int64_t kMinRows = 8;
+  int64_t rows = 1;
+  for (unsigned d : dims.m) {
+    std::optional<int64_t> size = getConstantIntValue(loopSizes[d]);
+    if (!size)
+      return ScoreLayout::RowsInner;
+    rows *= *size;
+  }
+  return rows >= kMinRows ? ScoreLayout::RowsInner : ScoreLayout::KeysInner;
+}
+
+SmallVector<unsigned> mlir::attn::scoreLoopDims(const AttentionDims &dims,
+                                                ScoreLayout layout) {
+  if (layout == ScoreLayout::KeysInner)
+    return unionOf({dims.batch, dims.m, dims.k2});
+  return concat(unionOf({dims.batch, dims.k2}), dims.m);
+}
+
 Value mlir::attn::buildScores(OpBuilder &b, Location loc,
                               const AttentionDims &dims, unsigned numLoops,
                               ArrayRef<OpFoldResult> loopSizes,
-                              const ScoreOperands &ops) {
+                              const ScoreOperands &ops, ScoreLayout layout) {
   MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type();
-  SmallVector<unsigned> scoreDims = unionOf({dims.batch, dims.m, dims.k2});
+  SmallVector<unsigned> scoreDims = scoreLoopDims(dims, layout);
   AffineMap scoreMap = loopTensorMap(scoreDims, numLoops, ctx);
+  Value scale = convertFloat(b, loc, ops.scale, f32);
+  bool rowsInner = layout == ScoreLayout::RowsInner;
 
-  // S = Q . K^T, contracting K1.
+  // RowsInner: Qt = scale * Q in f32, [batch ∪ K1, M] (loop invariant in a
+  // K2 loop, so hoisted out of it).
+  Value query = ops.query;
+  AffineMap queryMap = ops.queryMap;
+  if (rowsInner) {
+    SmallVector<unsigned> qtDims = concat(unionOf({dims.batch, dims.k1}), dims.m);
+    queryMap = loopTensorMap(qtDims, numLoops, ctx);
+    query = buildGeneric(
+        b, loc, qtDims, numLoops, ValueRange{ops.query}, {ops.queryMap},
+        createLoopTensor(b, loc, qtDims, loopSizes, f32), queryMap,
+        [&](OpBuilder &nb, Location nl, ValueRange args) {
+          return arith::MulFOp::create(nb, nl,
+                                       convertFloat(nb, nl, args[0], f32), scale)
+              .getResult();
+        });
+  }
+
+  // S = Q . K^T, contracting K1: innermost loop K1 (KeysInner: contiguous
+  // in Q and standard K) or M (RowsInner: contiguous in Qt and S).
+  SmallVector<unsigned> space =
+      rowsInner ? concat(concat(unionOf({dims.batch, dims.k2}), dims.k1),
+                         dims.m)
+                : concat(scoreDims, dims.k1);
   Value zeros = createLoopTensor(b, loc, scoreDims, loopSizes, f32, 0.0);
   Value s = buildGeneric(
-      b, loc, concat(scoreDims, dims.k1), numLoops,
-      ValueRange{ops.query, ops.key}, {ops.queryMap, ops.keyMap}, zeros,
-      scoreMap, [&](OpBuilder &nb, Location nl, ValueRange args) {
+      b, loc, space, numLoops, ValueRange{query, ops.key},
+      {queryMap, ops.keyMap}, zeros, scoreMap,
+      [&](OpBuilder &nb, Location nl, ValueRange args) {
         Value q = convertFloat(nb, nl, args[0], f32);
         Value k = convertFloat(nb, nl, args[1], f32);
-        // K1 is the innermost loop (contiguous in Q and standard K); the
-        // flags let LLVM vectorize the dot product and use FMAs.
+        // The flags let LLVM vectorize the dot product and use FMAs.
         auto flags =
             arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
         Value prod = arith::MulFOp::create(nb, nl, q, k, flags);
         return arith::AddFOp::create(nb, nl, args[2], prod, flags).getResult();
       });
+  if (rowsInner && !ops.mask && !ops.diagonal)
+    return s;
 
-  // S = scale * S [+ mask].
-  Value scale = convertFloat(b, loc, ops.scale, f32);
+  // S = scale * S [+ mask] (RowsInner: scaled already).
   SmallVector<Value> inputs = {s};
   SmallVector<AffineMap> inputMaps = {scoreMap};
   if (ops.mask) {
@@ -168,7 +213,9 @@ Value mlir::attn::buildScores(OpBuilder &b, Location loc,
   return buildGeneric(
       b, loc, scoreDims, numLoops, inputs, inputMaps, init, scoreMap,
       [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value scaled = arith::MulFOp::create(nb, nl, args[0], scale);
+        Value scaled =
+            rowsInner ? args[0]
+                      : arith::MulFOp::create(nb, nl, args[0], scale).getResult();
         Value minusInf = arith::ConstantOp::create(
             nb, nl,
             nb.getF32FloatAttr(-std::numeric_limits<float>::infinity()));

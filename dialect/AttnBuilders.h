@@ -76,35 +76,63 @@ struct ScoreOperands {
   Value diagonal;
 };
 
-/// S = scale * Q.K^T [+ mask] in f32, over the loops batch ∪ M ∪ K2 (sorted;
-/// see loopTensorMap). An i1 mask turns false into -inf, and so does the
-/// causal diagonal (innermost M loop i, K2 loop j: j > i + diagonal).
+/// The layout of the f32 score tensor S.
+enum class ScoreLayout {
+  /// [batch ∪ M ∪ K2] (sorted loop order): the textbook form; each score is
+  /// a dot product over K1.
+  KeysInner,
+  /// [batch ∪ K2, M]: the M dims innermost, Q first transposed into
+  /// Qt [batch ∪ K1, M] with the scale folded in. Both products of a tile
+  /// then have a contiguous parallel dim in registers (M for Q.K^T, N or M
+  /// for P.V) and no horizontal sums: the form of the CPU microkernel.
+  RowsInner,
+};
+
+/// The layout worth using for a tile of `dims` with `loopSizes`: RowsInner
+/// when the tile has enough query rows to fill vector registers (or an
+/// unknown number), KeysInner otherwise (decode: one query row is a
+/// matrix-vector product, vectorized over K1).
+ScoreLayout chooseScoreLayout(const AttentionDims &dims,
+                              ArrayRef<OpFoldResult> loopSizes);
+
+/// The loop dims of S in `layout`, in tensor order.
+SmallVector<unsigned> scoreLoopDims(const AttentionDims &dims,
+                                    ScoreLayout layout);
+
+/// S = scale * Q.K^T [+ mask] in f32, over the loops batch ∪ M ∪ K2 in
+/// `layout`'s order (scoreLoopDims). An i1 mask turns false into -inf, and
+/// so does the causal diagonal (innermost M loop i, K2 loop j:
+/// j > i + diagonal).
 Value buildScores(OpBuilder &b, Location loc, const AttentionDims &dims,
                   unsigned numLoops, ArrayRef<OpFoldResult> loopSizes,
-                  const ScoreOperands &operands);
+                  const ScoreOperands &operands, ScoreLayout layout);
 
 /// The start both lowerings share: roles, loop sizes, and the f32 score
-/// tensor S over the loops batch ∪ M ∪ K2 (`scoreDims`, indexed by
-/// `scoreMap`).
+/// tensor S over the loops batch ∪ M ∪ K2 (`scoreDims` in tensor order,
+/// indexed by `scoreMap`).
 struct Scores {
   AttentionDims dims;
   unsigned numLoops;
   SmallVector<OpFoldResult> loopSizes;
+  ScoreLayout layout;
   SmallVector<unsigned> scoreDims, rowDims;
   AffineMap scoreMap;
   Value value;
 };
 
 /// Builds S for `op` (attn.attention or attn.online_attention) at the
-/// builder's insertion point.
-template <typename OpTy> Scores computeScores(OpBuilder &b, OpTy op) {
+/// builder's insertion point, in `layout` (chooseScoreLayout when none).
+template <typename OpTy>
+Scores computeScores(OpBuilder &b, OpTy op,
+                     std::optional<ScoreLayout> layout = std::nullopt) {
   Scores s;
   Location loc = op.getLoc();
   s.dims = op.getDims();
   s.numLoops = op.getNumLoops();
   s.loopSizes =
       getLoopSizes(b, loc, op.getIndexingMapsArray(), op->getOperands());
-  s.scoreDims = unionOf({s.dims.batch, s.dims.m, s.dims.k2});
+  s.layout = layout.value_or(chooseScoreLayout(s.dims, s.loopSizes));
+  s.scoreDims = scoreLoopDims(s.dims, s.layout);
   s.rowDims = unionOf({s.dims.batch, s.dims.m});
   s.scoreMap = loopTensorMap(s.scoreDims, s.numLoops, op.getContext());
   Value diagonal;
@@ -120,7 +148,8 @@ template <typename OpTy> Scores computeScores(OpBuilder &b, OpTy op) {
                          op.getKeyMap(),
                          op.getMaskMap().value_or(AffineMap()),
                          diagonal};
-  s.value = buildScores(b, loc, s.dims, s.numLoops, s.loopSizes, operands);
+  s.value =
+      buildScores(b, loc, s.dims, s.numLoops, s.loopSizes, operands, s.layout);
   return s;
 }
 

@@ -37,7 +37,7 @@ AttentionOp::decomposeOperation(OpBuilder &rewriter) {
   MLIRContext *ctx = op.getContext();
   Type f32 = rewriter.getF32Type();
   // The full score tensor, materialized.
-  Scores scores = computeScores(rewriter, op);
+  Scores scores = computeScores(rewriter, op, ScoreLayout::KeysInner);
   const AttentionDims &dims = scores.dims;
   unsigned numLoops = scores.numLoops;
   ArrayRef<OpFoldResult> loopSizes = scores.loopSizes;
@@ -112,12 +112,25 @@ SmallVector<Value> AttentionOp::convertToOnlineAttention(OpBuilder &rewriter) {
   Type f32 = rewriter.getF32Type();
 
   // Running state: acc in the output's layout, max/sum over batch x M.
+  // With transposed V and a RowsInner score layout, acc has the innermost
+  // M dim last instead, so that P.V accumulates over P's contiguous rows
+  // (read once at the end by the normalization).
   SmallVector<unsigned> rowDims = unionOf({dims.batch, dims.m});
   AffineMap rowMap = loopTensorMap(rowDims, numLoops, ctx);
   AffineMap outMap = op.getOutputMap();
   SmallVector<unsigned> outDims;
   for (AffineExpr e : outMap.getResults())
     outDims.push_back(cast<AffineDimExpr>(e).getPosition());
+  AffineMap vMap = op.getValueMap();
+  unsigned vInner =
+      cast<AffineDimExpr>(vMap.getResult(vMap.getNumResults() - 1))
+          .getPosition();
+  if (llvm::is_contained(dims.k2, vInner) &&
+      chooseScoreLayout(dims, loopSizes) == ScoreLayout::RowsInner) {
+    llvm::erase(outDims, dims.m.back());
+    outDims.push_back(dims.m.back());
+  }
+  AffineMap accMap = loopTensorMap(outDims, numLoops, ctx);
   Value acc = createLoopTensor(rewriter, loc, outDims, loopSizes, f32, 0.0);
   Value max = createLoopTensor(rewriter, loc, rowDims, loopSizes, f32,
                                -std::numeric_limits<double>::infinity());
@@ -128,7 +141,7 @@ SmallVector<Value> AttentionOp::convertToOnlineAttention(OpBuilder &rewriter) {
   Value diagonal = op.buildCausalDiagonal(rewriter, loopSizes);
   if (diagonal) // a scalar, like the scale
     onlineMaps.push_back(AffineMap::get(numLoops, 0, ctx));
-  llvm::append_range(onlineMaps, ArrayRef<AffineMap>{outMap, rowMap, rowMap});
+  llvm::append_range(onlineMaps, ArrayRef<AffineMap>{accMap, rowMap, rowMap});
   auto online = OnlineAttentionOp::create(
       rewriter, loc, TypeRange{acc.getType(), max.getType(), sum.getType()},
       op.getQuery(), op.getKey(), op.getValue(), op.getScale(), op.getMask(),
@@ -138,7 +151,7 @@ SmallVector<Value> AttentionOp::convertToOnlineAttention(OpBuilder &rewriter) {
   // LSE in the same op, so that tiling the normalization fuses one online
   // attention that serves both.
   return buildNormalization(
-      rewriter, loc, dims, numLoops, online.getResultAcc(), outMap,
+      rewriter, loc, dims, numLoops, online.getResultAcc(), accMap,
       online.getResultMax(), online.getResultSum(), rowMap, op.getInit(),
       outMap, op.getLse(), op.getLseMap().value_or(AffineMap()));
 }
@@ -227,13 +240,16 @@ OnlineAttentionOp::decomposeOperation(OpBuilder &rewriter) {
                      return expMinusMax(b, l, args[0], args[1]);
                    });
 
-  // sum' = corr * sum + rowsum(P).
+  // sum' = corr * sum + rowsum(P). The rescales read the state only as
+  // their output (args[1]): an op reading a tensor it also writes would
+  // make its tiles read the pre-loop value and keep it from being updated
+  // in place.
   auto scaleBy = [](OpBuilder &b, Location l, ValueRange args) {
-    return arith::MulFOp::create(b, l, args[0], args[1]).getResult();
+    return arith::MulFOp::create(b, l, args[1], args[0]).getResult();
   };
-  Value scaledSum = buildGeneric(
-      rewriter, loc, rowDims, numLoops, ValueRange{op.getSum(), corr},
-      {sumMap, maxMap}, op.getSum(), sumMap, scaleBy);
+  Value scaledSum =
+      buildGeneric(rewriter, loc, rowDims, numLoops, ValueRange{corr},
+                   {maxMap}, op.getSum(), sumMap, scaleBy);
   Value newSum = buildGeneric(
       rewriter, loc, scoreDims, numLoops, ValueRange{p}, {scoreMap}, scaledSum,
       sumMap, [](OpBuilder &b, Location l, ValueRange args) {
@@ -248,19 +264,26 @@ OnlineAttentionOp::decomposeOperation(OpBuilder &rewriter) {
   SmallVector<unsigned> accLayoutDims;
   for (AffineExpr e : accMap.getResults())
     accLayoutDims.push_back(cast<AffineDimExpr>(e).getPosition());
-  Value scaledAcc = buildGeneric(
-      rewriter, loc, accLayoutDims, numLoops, ValueRange{op.getAcc(), corr},
-      {accMap, maxMap}, op.getAcc(), accMap, scaleBy);
+  Value scaledAcc =
+      buildGeneric(rewriter, loc, accLayoutDims, numLoops, ValueRange{corr},
+                   {maxMap}, op.getAcc(), accMap, scaleBy);
   Type accElem = getElementTypeOrSelf(op.getAcc().getType());
-  // Innermost loop: V's contiguous dim. Standard V ([.., K2, N]) vectorizes
-  // over N; transposed V ([.., N, K2]) is a dot product over K2.
+  // Innermost loop: RowsInner, acc's contiguous dim (N over rows of
+  // standard V, or M over P's rows for transposed V, whose acc is
+  // [.., N, M]; see convertToOnlineAttention); KeysInner, V's contiguous
+  // dim (transposed V: a dot product over K2).
   AffineMap vMap = op.getValueMap();
-  unsigned vInner =
-      cast<AffineDimExpr>(vMap.getResult(vMap.getNumResults() - 1))
-          .getPosition();
-  SmallVector<unsigned> pvOrder = unionOf({accDims, dims.k2});
-  llvm::erase(pvOrder, vInner);
-  pvOrder.push_back(vInner);
+  unsigned inner =
+      scores.layout == ScoreLayout::RowsInner
+          ? accLayoutDims.back()
+          : cast<AffineDimExpr>(vMap.getResult(vMap.getNumResults() - 1))
+                .getPosition();
+  SmallVector<unsigned> pvOrder =
+      scores.layout == ScoreLayout::RowsInner
+          ? concat(ArrayRef<unsigned>(accLayoutDims).drop_back(), dims.k2)
+          : unionOf({accDims, dims.k2});
+  llvm::erase(pvOrder, inner);
+  pvOrder.push_back(inner);
   Value newAcc = buildGeneric(
       rewriter, loc, pvOrder, numLoops, ValueRange{p, op.getValue()},
       {scoreMap, vMap}, scaledAcc, accMap,

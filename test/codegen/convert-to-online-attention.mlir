@@ -6,18 +6,20 @@
 #s = affine_map<(b, m, k1, k2, n) -> ()>
 #o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
 // CHECK-DAG: #[[ROW:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1)>
-// CHECK-DAG: #[[O:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4)>
+// CHECK-DAG: #[[ACCT:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d4, d1)>
+// Transposed V and enough query rows for RowsInner tiles: acc is [B, N, M]
+// (M innermost, P's contiguous dim), the normalization transposes it once.
 // CHECK-LABEL: func.func @f16_transposed_v
 // CHECK: %[[ZERO:.+]] = arith.constant 0.000000e+00 : f32
-// CHECK: %[[ACC:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.+}} : tensor<2x64x8xf32>)
+// CHECK: %[[ACC:.+]] = linalg.fill ins(%[[ZERO]] : f32) outs(%{{.+}} : tensor<2x8x64xf32>)
 // CHECK: %[[NEGINF:.+]] = arith.constant 0xFF800000 : f32
 // CHECK: %[[MAX:.+]] = linalg.fill ins(%[[NEGINF]] : f32) outs(%{{.+}} : tensor<2x64xf32>)
 // CHECK: %[[ZERO2:.+]] = arith.constant 0.000000e+00 : f32
 // CHECK: %[[SUM:.+]] = linalg.fill ins(%[[ZERO2]] : f32) outs(%{{.+}} : tensor<2x64xf32>)
-// CHECK: %[[ACC_R:.+]], %{{.+}}, %[[SUM_R:.+]] = attn.online_attention {indexing_maps = [#{{.+}}, #{{.+}}, #{{.+}}, #{{.+}}, #[[O]], #[[ROW]], #[[ROW]]]}
+// CHECK: %[[ACC_R:.+]], %{{.+}}, %[[SUM_R:.+]] = attn.online_attention {indexing_maps = [#{{.+}}, #{{.+}}, #{{.+}}, #{{.+}}, #[[ACCT]], #[[ROW]], #[[ROW]]]}
 // CHECK-SAME: outs(%[[ACC]], %[[MAX]], %[[SUM]] :
 // CHECK: %[[N:.+]] = linalg.generic
-// CHECK-SAME: ins(%[[ACC_R]], %[[SUM_R]] : tensor<2x64x8xf32>, tensor<2x64xf32>) outs(%arg4 : tensor<2x64x8xf16>)
+// CHECK-SAME: ins(%[[ACC_R]], %[[SUM_R]] : tensor<2x8x64xf32>, tensor<2x64xf32>) outs(%arg4 : tensor<2x64x8xf16>)
 // CHECK: arith.divf
 // CHECK: arith.select
 // CHECK: arith.truncf {{.*}} f32 to f16
@@ -28,6 +30,35 @@ func.func @f16_transposed_v(%q: tensor<2x64x16xf16>, %k: tensor<2x100x16xf16>, %
          ins(%q, %k, %v, %s : tensor<2x64x16xf16>, tensor<2x100x16xf16>, tensor<2x8x100xf16>, f16)
          outs(%init : tensor<2x64x8xf16>) -> tensor<2x64x8xf16>
   return %r : tensor<2x64x8xf16>
+}
+
+// -----
+
+// Standard V, and transposed V with one query row (decode: KeysInner
+// tiles): acc keeps the output's layout.
+#q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
+#k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
+#v = affine_map<(b, m, k1, k2, n) -> (b, k2, n)>
+#vt = affine_map<(b, m, k1, k2, n) -> (b, n, k2)>
+#s = affine_map<(b, m, k1, k2, n) -> ()>
+#o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
+// CHECK-DAG: #[[O:.+]] = affine_map<(d0, d1, d2, d3, d4) -> (d0, d1, d4)>
+// CHECK-LABEL: func.func @acc_in_output_layout
+// CHECK: attn.online_attention {indexing_maps = [#{{.+}}, #{{.+}}, #{{.+}}, #{{.+}}, #[[O]], #{{.+}}, #{{.+}}]}
+// CHECK-SAME: tensor<2x64x8xf32>
+// CHECK: attn.online_attention {indexing_maps = [#{{.+}}, #{{.+}}, #{{.+}}, #{{.+}}, #[[O]], #{{.+}}, #{{.+}}]}
+// CHECK-SAME: tensor<2x1x8xf32>
+func.func @acc_in_output_layout(%q: tensor<2x64x16xf32>, %k: tensor<2x100x16xf32>, %v: tensor<2x100x8xf32>,
+                                %q1: tensor<2x1x16xf32>, %vt: tensor<2x8x100xf32>, %s: f32,
+                                %init: tensor<2x64x8xf32>, %init1: tensor<2x1x8xf32>)
+    -> (tensor<2x64x8xf32>, tensor<2x1x8xf32>) {
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x64x16xf32>, tensor<2x100x16xf32>, tensor<2x100x8xf32>, f32)
+         outs(%init : tensor<2x64x8xf32>) -> tensor<2x64x8xf32>
+  %d = attn.attention {indexing_maps = [#q, #k, #vt, #s, #o]}
+         ins(%q1, %k, %vt, %s : tensor<2x1x16xf32>, tensor<2x100x16xf32>, tensor<2x8x100xf32>, f32)
+         outs(%init1 : tensor<2x1x8xf32>) -> tensor<2x1x8xf32>
+  return %r, %d : tensor<2x64x8xf32>, tensor<2x1x8xf32>
 }
 
 // -----

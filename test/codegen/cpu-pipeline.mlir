@@ -13,11 +13,17 @@
 #s = affine_map<(b, m, k1, k2, n) -> ()>
 #o = affine_map<(b, m, k1, k2, n) -> (b, m, n)>
 
+// K2 = 100 = one block of 64 keys and a peeled last block of 36, both of
+// static shape: scores [K2, M] tiles, register-tiled by the CPU
+// microkernel (vector.fma outer products, 8 key rows x 32 query rows).
 // TILED-LABEL: func.func @main
 // TILED-NOT: 64x100
 // TILED: scf.forall
-// TILED: scf.for
-// TILED: tensor<1x32x?xf32>
+// TILED: scf.for {{.*}} -> (tensor<1x64x32xf32>)
+// TILED: scf.for {{.*}} -> (vector<1x8x32xf32>)
+// TILED: vector.fma
+// TILED: scf.for {{.*}} -> (tensor<1x36x32xf32>)
+// TILED: vector.fma
 // TILED-NOT: 64x100
 // TILED-NOT: attn.
 

@@ -12,27 +12,33 @@
 #r = affine_map<(m, k1, k2, n) -> (m)>
 // One online-softmax step as linalg: scores (Q.K^T contracting K1), scale
 // and mask, row max, corrections, exp, row sum, P.V accumulation; the
-// running state is updated in place (outs of the last generics).
+// running state is updated in place (outs of the last generics). With 8
+// query rows the scores are RowsInner: [K2, M], from Q transposed once
+// into Qt [K1, M] with the scale folded in.
 // CHECK-LABEL: func.func @step
 // CHECK-NOT: attn.online_attention
-// Scores: K1 innermost (a dot product over contiguous rows of Q and K).
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%arg0, %arg1 : tensor<8x4xf16>, tensor<16x4xf16>)
+// CHECK: %[[QT:.+]] = linalg.generic {{.*}} ins(%arg0 : tensor<8x4xf16>) outs(%{{.+}} : tensor<4x8xf32>)
+// CHECK: arith.extf
+// CHECK: arith.mulf
+// Scores: M innermost (contiguous in Qt and S), K1 the reduction.
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[QT]], %arg1 : tensor<4x8xf32>, tensor<16x4xf16>)
 // CHECK: arith.extf
 // CHECK: arith.mulf
 // CHECK: arith.addf
-// CHECK: } -> tensor<8x16xf32>
-// CHECK: linalg.generic {{.*}} ins(%{{.+}}, %arg4 : tensor<8x16xf32>, tensor<8x16xi1>)
+// CHECK: } -> tensor<16x8xf32>
+// CHECK: linalg.generic {{.*}} ins(%{{.+}}, %arg4 : tensor<16x8xf32>, tensor<8x16xi1>)
 // CHECK: arith.select
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]}
+// CHECK: linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]}
 // CHECK: arith.maximumf
 // CHECK: math.exp
 // CHECK: %[[MAX:.+]] = linalg.generic {{.*}} outs(%arg6 : tensor<8xf32>)
 // CHECK: math.exp
 // CHECK: linalg.generic {{.*}} outs(%arg7 : tensor<8xf32>)
-// CHECK: %[[SUM:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction"]}
-// CHECK: linalg.generic {{.*}} outs(%arg5 : tensor<8x6xf32>)
-// P.V with standard V: N (contiguous in V) innermost.
-// CHECK: %[[ACC:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.+}}, %arg2 : tensor<8x16xf32>, tensor<16x6xf16>)
+// CHECK: %[[SUM:.+]] = linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]}
+// The rescale reads acc only as its output (in place).
+// CHECK: linalg.generic {{.*}} ins(%{{.+}} : tensor<8xf32>) outs(%arg5 : tensor<8x6xf32>)
+// P.V with standard V: N (contiguous in V and acc) innermost.
+// CHECK: %[[ACC:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.+}}, %arg2 : tensor<16x8xf32>, tensor<16x6xf16>)
 // CHECK: return %[[ACC]], %[[MAX]], %[[SUM]]
 func.func @step(%q: tensor<8x4xf16>, %k: tensor<16x4xf16>, %v: tensor<16x6xf16>, %s: f16, %m: tensor<8x16xi1>,
                 %acc: tensor<8x6xf32>, %max: tensor<8xf32>, %sum: tensor<8xf32>)
@@ -43,18 +49,37 @@ func.func @step(%q: tensor<8x4xf16>, %k: tensor<16x4xf16>, %v: tensor<16x6xf16>,
   return %a, %b, %c : tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>
 }
 
-// With transposed V the P.V loop nest puts K2 (now contiguous) innermost.
+// With transposed V, acc is [N, M] (what convertToOnlineAttention makes
+// for RowsInner tiles): P.V runs over (N, K2, M), M contiguous in P and acc.
 #vt = affine_map<(m, k1, k2, n) -> (n, k2)>
+#ovt = affine_map<(m, k1, k2, n) -> (n, m)>
 // CHECK-LABEL: func.func @step_transposed_v
-// CHECK: %[[ACC:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.+}}, %arg2 : tensor<8x16xf32>, tensor<6x16xf16>)
+// CHECK: %[[ACC:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.+}}, %arg2 : tensor<16x8xf32>, tensor<6x16xf16>) outs(%{{.+}} : tensor<6x8xf32>)
 // CHECK: return %[[ACC]]
 func.func @step_transposed_v(%q: tensor<8x4xf16>, %k: tensor<16x4xf16>, %v: tensor<6x16xf16>, %s: f16,
-                             %acc: tensor<8x6xf32>, %max: tensor<8xf32>, %sum: tensor<8xf32>)
-    -> (tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>) {
-  %a, %b, %c = attn.online_attention {indexing_maps = [#q, #k, #vt, #s, #o, #r, #r]}
+                             %acc: tensor<6x8xf32>, %max: tensor<8xf32>, %sum: tensor<8xf32>)
+    -> (tensor<6x8xf32>, tensor<8xf32>, tensor<8xf32>) {
+  %a, %b, %c = attn.online_attention {indexing_maps = [#q, #k, #vt, #s, #ovt, #r, #r]}
          ins(%q, %k, %v, %s : tensor<8x4xf16>, tensor<16x4xf16>, tensor<6x16xf16>, f16)
-         outs(%acc, %max, %sum : tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>
-  return %a, %b, %c : tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>
+         outs(%acc, %max, %sum : tensor<6x8xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<6x8xf32>, tensor<8xf32>, tensor<8xf32>
+  return %a, %b, %c : tensor<6x8xf32>, tensor<8xf32>, tensor<8xf32>
+}
+
+// Fewer than 8 query rows (decode): KeysInner scores [M, K2], each a dot
+// product over K1 of Q and K rows; no transposed Q. Transposed V then
+// contracts K2 innermost.
+// CHECK-LABEL: func.func @step_decode
+// CHECK-NOT: tensor<4x2xf32>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%arg0, %arg1 : tensor<2x4xf16>, tensor<16x4xf16>)
+// CHECK: } -> tensor<2x16xf32>
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "parallel", "reduction"]} ins(%{{.+}}, %arg2 : tensor<2x16xf32>, tensor<6x16xf16>)
+func.func @step_decode(%q: tensor<2x4xf16>, %k: tensor<16x4xf16>, %v: tensor<6x16xf16>, %s: f16,
+                       %acc: tensor<2x6xf32>, %max: tensor<2xf32>, %sum: tensor<2xf32>)
+    -> (tensor<2x6xf32>, tensor<2xf32>, tensor<2xf32>) {
+  %a, %b, %c = attn.online_attention {indexing_maps = [#q, #k, #vt, #s, #o, #r, #r]}
+         ins(%q, %k, %v, %s : tensor<2x4xf16>, tensor<16x4xf16>, tensor<6x16xf16>, f16)
+         outs(%acc, %max, %sum : tensor<2x6xf32>, tensor<2xf32>, tensor<2xf32>) -> tensor<2x6xf32>, tensor<2xf32>, tensor<2xf32>
+  return %a, %b, %c : tensor<2x6xf32>, tensor<2xf32>, tensor<2xf32>
 }
 
 // A transposed output: acc is [N, M]. Its rescale runs in acc's layout
@@ -63,7 +88,7 @@ func.func @step_transposed_v(%q: tensor<8x4xf16>, %k: tensor<16x4xf16>, %v: tens
 // on both sides made it copy, and the K2 loop failed to bufferize).
 #ot = affine_map<(m, k1, k2, n) -> (n, m)>
 // CHECK-LABEL: func.func @step_transposed_o
-// CHECK: linalg.generic {indexing_maps = [#[[$ID2]], #[[$COL]], #[[$ID2]]], iterator_types = ["parallel", "parallel"]} ins(%arg4, %{{.+}} : tensor<6x8xf32>, tensor<8xf32>) outs(%arg4 : tensor<6x8xf32>)
+// CHECK: linalg.generic {indexing_maps = [#[[$COL]], #[[$ID2]]], iterator_types = ["parallel", "parallel"]} ins(%{{.+}} : tensor<8xf32>) outs(%arg4 : tensor<6x8xf32>)
 func.func @step_transposed_o(%q: tensor<8x4xf16>, %k: tensor<16x4xf16>, %v: tensor<16x6xf16>, %s: f16,
                              %acc: tensor<6x8xf32>, %max: tensor<8xf32>, %sum: tensor<8xf32>)
     -> (tensor<6x8xf32>, tensor<8xf32>, tensor<8xf32>) {
@@ -74,12 +99,13 @@ func.func @step_transposed_o(%q: tensor<8x4xf16>, %k: tensor<16x4xf16>, %v: tens
 }
 
 // The causal diagonal d: score (i, j) is kept iff j <= i + d, combined with
-// the mask (the mask first, then the diagonal).
+// the mask (the mask first, then the diagonal). Scores are [K2, M]: j is
+// loop 0, i loop 1.
 // CHECK-LABEL: func.func @step_diagonal
-// CHECK: linalg.generic {{.*}} ins(%{{.+}}, %arg4 : tensor<8x16xf32>, tensor<8x16xi1>)
+// CHECK: linalg.generic {{.*}} ins(%{{.+}}, %arg4 : tensor<16x8xf32>, tensor<8x16xi1>)
 // CHECK: %[[MASKED:.+]] = arith.select %{{.+}}, %{{.+}}, %[[NEGINF:.+]] : f32
-// CHECK: %[[I:.+]] = linalg.index 0 : index
-// CHECK: %[[J:.+]] = linalg.index 1 : index
+// CHECK: %[[I:.+]] = linalg.index 1 : index
+// CHECK: %[[J:.+]] = linalg.index 0 : index
 // CHECK: %[[LAST:.+]] = arith.addi %[[I]], %arg8 : index
 // CHECK: %[[SEEN:.+]] = arith.cmpi sle, %[[J]], %[[LAST]] : index
 // CHECK: arith.select %[[SEEN]], %[[MASKED]], %[[NEGINF]] : f32

@@ -35,12 +35,15 @@ func.func @causal(%q: tensor<2x64x16xf32>, %k: tensor<2x100x16xf32>, %v: tensor<
   return %r : tensor<2x64x8xf32>
 }
 
-// Not causal: one key loop over all of K2, tiles in order.
+// Not causal: one key loop over the full blocks of K2, then the last,
+// partial block peeled into a loop of its own (static block shapes in
+// both); tiles in order.
 // CHECK-LABEL: func.func @dense
 // CHECK: scf.forall (%[[B:.+]], %[[M:.+]]) = (0, 0) to (2, 64) step (1, 16)
 // CHECK-NOT: arith.select
 // CHECK: tensor.extract_slice %arg0[%[[B]], %[[M]], 0] [1, 16, 16]
-// CHECK: scf.for %{{.+}} = %c0 to %c100 step %c32
+// CHECK: %[[FULL:.+]]:3 = scf.for %{{.+}} = %c0 to %c96 step %c32
+// CHECK: scf.for %{{.+}} = %c96 to %c100 step %c32 iter_args(%{{.+}} = %[[FULL]]#0, %{{.+}} = %[[FULL]]#1, %{{.+}} = %[[FULL]]#2)
 // CHECK-NOT: scf.for %
 // CHECK: tensor.parallel_insert_slice
 func.func @dense(%q: tensor<2x64x16xf32>, %k: tensor<2x100x16xf32>, %v: tensor<2x100x8xf32>, %s: f32,

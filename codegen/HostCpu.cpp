@@ -1,0 +1,24 @@
+//===- HostCpu.cpp - the host's vector unit -------------------------------===//
+
+#include "codegen/HostCpu.h"
+
+#include "llvm/ADT/StringMap.h"
+#include "llvm/TargetParser/Host.h"
+
+using namespace mlir::attn;
+
+HostVectorUnit mlir::attn::vectorUnitOfWidth(unsigned bits) {
+  // x86: 32 zmm registers with AVX-512, 16 xmm/ymm otherwise. Half of them
+  // (at most 24) hold accumulators; a row spans up to 4 registers.
+  int64_t registers = bits >= 512 ? 32 : 16;
+  return {bits, registers >= 32 ? 24 : 12, 4};
+}
+
+HostVectorUnit mlir::attn::hostVectorUnit() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  if (features.lookup("avx512f"))
+    return vectorUnitOfWidth(512);
+  if (features.lookup("avx2") || features.lookup("avx"))
+    return vectorUnitOfWidth(256);
+  return vectorUnitOfWidth(128);
+}
