@@ -163,14 +163,15 @@ Value mlir::attn::buildScores(OpBuilder &b, Location loc,
   Value query = ops.query;
   AffineMap queryMap = ops.queryMap;
   if (rowsInner) {
-    SmallVector<unsigned> qtDims = concat(unionOf({dims.batch, dims.k1}), dims.m);
+    SmallVector<unsigned> qtDims =
+        concat(unionOf({dims.batch, dims.k1}), dims.m);
     queryMap = loopTensorMap(qtDims, numLoops, ctx);
     query = buildGeneric(
         b, loc, qtDims, numLoops, ValueRange{ops.query}, {ops.queryMap},
         createLoopTensor(b, loc, qtDims, loopSizes, f32), queryMap,
         [&](OpBuilder &nb, Location nl, ValueRange args) {
-          return arith::MulFOp::create(nb, nl,
-                                       convertFloat(nb, nl, args[0], f32), scale)
+          return arith::MulFOp::create(
+                     nb, nl, convertFloat(nb, nl, args[0], f32), scale)
               .getResult();
         });
   }
@@ -178,9 +179,9 @@ Value mlir::attn::buildScores(OpBuilder &b, Location loc,
   // S = Q . K^T, contracting K1: innermost loop K1 (KeysInner: contiguous
   // in Q and standard K) or M (RowsInner: contiguous in Qt and S).
   SmallVector<unsigned> space =
-      rowsInner ? concat(concat(unionOf({dims.batch, dims.k2}), dims.k1),
-                         dims.m)
-                : concat(scoreDims, dims.k1);
+      rowsInner
+          ? concat(concat(unionOf({dims.batch, dims.k2}), dims.k1), dims.m)
+          : concat(scoreDims, dims.k1);
   Value zeros = createLoopTensor(b, loc, scoreDims, loopSizes, f32, 0.0);
   Value s = buildGeneric(
       b, loc, space, numLoops, ValueRange{query, ops.key},
@@ -214,8 +215,9 @@ Value mlir::attn::buildScores(OpBuilder &b, Location loc,
       b, loc, scoreDims, numLoops, inputs, inputMaps, init, scoreMap,
       [&](OpBuilder &nb, Location nl, ValueRange args) {
         Value scaled =
-            rowsInner ? args[0]
-                      : arith::MulFOp::create(nb, nl, args[0], scale).getResult();
+            rowsInner
+                ? args[0]
+                : arith::MulFOp::create(nb, nl, args[0], scale).getResult();
         Value minusInf = arith::ConstantOp::create(
             nb, nl,
             nb.getF32FloatAttr(-std::numeric_limits<float>::infinity()));

@@ -248,8 +248,8 @@ OnlineAttentionOp::decomposeOperation(OpBuilder &rewriter) {
     return arith::MulFOp::create(b, l, args[1], args[0]).getResult();
   };
   Value scaledSum =
-      buildGeneric(rewriter, loc, rowDims, numLoops, ValueRange{corr},
-                   {maxMap}, op.getSum(), sumMap, scaleBy);
+      buildGeneric(rewriter, loc, rowDims, numLoops, ValueRange{corr}, {maxMap},
+                   op.getSum(), sumMap, scaleBy);
   Value newSum = buildGeneric(
       rewriter, loc, scoreDims, numLoops, ValueRange{p}, {scoreMap}, scaledSum,
       sumMap, [](OpBuilder &b, Location l, ValueRange args) {
