@@ -64,7 +64,9 @@ static SmallVector<int64_t> parallelTileSizes(OnlineAttentionOp op,
   for (unsigned d : dims.batch)
     tiles[d] = 1;
   int64_t inner = sizes[dims.m.back()];
-  tiles[dims.m.back()] = mTile;
+  // A dim smaller than a tile is taken whole: static tile shapes.
+  tiles[dims.m.back()] =
+      !ShapedType::isDynamic(inner) && inner < mTile ? inner : mTile;
   int64_t budget =
       ShapedType::isDynamic(inner) || inner >= mTile ? 1 : mTile / inner;
   for (unsigned d : llvm::reverse(ArrayRef<unsigned>(dims.m).drop_back())) {

@@ -36,7 +36,7 @@
 // CHECK-NOT: attn.online_attention
 
 // NOSPLIT-LABEL: func.func @decode
-// NOSPLIT: scf.forall (%{{.+}}, %{{.+}}) = (0, 0) to (2, 1) step (1, 32)
+// NOSPLIT: scf.forall (%{{.+}}, %{{.+}}) in (2, 1)
 // NOSPLIT-NOT: in (4
 func.func @decode(%q: tensor<2x1x64xf32>, %k: tensor<2x1000x64xf32>, %v: tensor<2x1000x32xf32>, %s: f32,
                   %init: tensor<2x1x32xf32>) -> tensor<2x1x32xf32> {

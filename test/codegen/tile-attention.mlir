@@ -47,8 +47,8 @@ func.func @tiled(%q: tensor<2x64x16xf32>, %k: tensor<2x100x16xf32>, %v: tensor<2
 #gs = affine_map<(b, h, g, m, k1, k2, n) -> ()>
 #go = affine_map<(b, h, g, m, k1, k2, n) -> (b, h, g, m, n)>
 // CHECK-LABEL: func.func @gqa_decode
-// CHECK: scf.forall ({{.+}}) = (0, 0, 0, 0) to (1, 2, 4, 1) step (1, 1, 4, 32)
-// CHECK: tensor.extract_slice %arg0[{{.+}}] [1, 1, 4, %{{.+}}, 16]
+// CHECK: scf.forall ({{.+}}) = (0, 0, 0, 0) to (1, 2, 4, 1) step (1, 1, 4, 1)
+// CHECK: tensor.extract_slice %arg0[{{.+}}] [1, 1, 4, 1, 16]
 func.func @gqa_decode(%q: tensor<1x2x4x1x16xf32>, %k: tensor<1x2x100x16xf32>, %v: tensor<1x2x100x8xf32>, %s: f32,
                       %init: tensor<1x2x4x1x8xf32>) -> tensor<1x2x4x1x8xf32> {
   %r = attn.attention {indexing_maps = [#gq, #gk, #gv, #gs, #go]}
