@@ -126,6 +126,26 @@ Value mlir::attn::convertFloat(OpBuilder &b, Location loc, Value v, Type type) {
   return arith::TruncFOp::create(b, loc, type, v);
 }
 
+std::pair<Value, AffineMap>
+mlir::attn::convertBlockToF32(OpBuilder &b, Location loc, Value value,
+                              AffineMap map, unsigned numLoops,
+                              ArrayRef<OpFoldResult> loopSizes) {
+  Type f32 = b.getF32Type();
+  if (getElementTypeOrSelf(value.getType()) == f32)
+    return {value, map};
+  SmallVector<unsigned> dims;
+  for (AffineExpr e : map.getResults())
+    dims.push_back(cast<AffineDimExpr>(e).getPosition());
+  AffineMap blockMap = loopTensorMap(dims, numLoops, b.getContext());
+  Value block =
+      buildGeneric(b, loc, dims, numLoops, ValueRange{value}, {map},
+                   createLoopTensor(b, loc, dims, loopSizes, f32), blockMap,
+                   [&](OpBuilder &nb, Location nl, ValueRange args) {
+                     return convertFloat(nb, nl, args[0], f32);
+                   });
+  return {block, blockMap};
+}
+
 ScoreLayout mlir::attn::chooseScoreLayout(const AttentionDims &dims,
                                           ArrayRef<OpFoldResult> loopSizes) {
   // Rows that fill at least half a 512-bit register of f32.
@@ -182,11 +202,14 @@ Value mlir::attn::buildScores(OpBuilder &b, Location loc,
       rowsInner
           ? concat(concat(unionOf({dims.batch, dims.k2}), dims.k1), dims.m)
           : concat(scoreDims, dims.k1);
+  auto [key, keyMap] =
+      rowsInner
+          ? convertBlockToF32(b, loc, ops.key, ops.keyMap, numLoops, loopSizes)
+          : std::pair<Value, AffineMap>{ops.key, ops.keyMap};
   Value zeros = createLoopTensor(b, loc, scoreDims, loopSizes, f32, 0.0);
   Value s = buildGeneric(
-      b, loc, space, numLoops, ValueRange{query, ops.key},
-      {queryMap, ops.keyMap}, zeros, scoreMap,
-      [&](OpBuilder &nb, Location nl, ValueRange args) {
+      b, loc, space, numLoops, ValueRange{query, key}, {queryMap, keyMap},
+      zeros, scoreMap, [&](OpBuilder &nb, Location nl, ValueRange args) {
         Value q = convertFloat(nb, nl, args[0], f32);
         Value k = convertFloat(nb, nl, args[1], f32);
         // The flags let LLVM vectorize the dot product and use FMAs.

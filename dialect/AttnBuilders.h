@@ -76,6 +76,16 @@ struct ScoreOperands {
   Value diagonal;
 };
 
+/// `value` (indexed by `map`, a projected permutation over `numLoops`
+/// loops) converted to f32 in a tensor of the same layout, or `value`
+/// itself when it is f32 already. The CPU microkernel's key and value
+/// blocks: each element converted once per block with vector instructions,
+/// instead of once per use in the register tiles.
+std::pair<Value, AffineMap> convertBlockToF32(OpBuilder &b, Location loc,
+                                              Value value, AffineMap map,
+                                              unsigned numLoops,
+                                              ArrayRef<OpFoldResult> loopSizes);
+
 /// The layout of the f32 score tensor S.
 enum class ScoreLayout {
   /// [batch ∪ M ∪ K2] (sorted loop order): the textbook form; each score is

@@ -284,10 +284,13 @@ OnlineAttentionOp::decomposeOperation(OpBuilder &rewriter) {
           : unionOf({accDims, dims.k2});
   llvm::erase(pvOrder, inner);
   pvOrder.push_back(inner);
+  Value value = op.getValue();
+  if (scores.layout == ScoreLayout::RowsInner)
+    std::tie(value, vMap) =
+        convertBlockToF32(rewriter, loc, value, vMap, numLoops, loopSizes);
   Value newAcc = buildGeneric(
-      rewriter, loc, pvOrder, numLoops, ValueRange{p, op.getValue()},
-      {scoreMap, vMap}, scaledAcc, accMap,
-      [&](OpBuilder &b, Location l, ValueRange args) {
+      rewriter, loc, pvOrder, numLoops, ValueRange{p, value}, {scoreMap, vMap},
+      scaledAcc, accMap, [&](OpBuilder &b, Location l, ValueRange args) {
         auto flags =
             arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
         Value v = convertFloat(b, l, args[1], f32);

@@ -20,9 +20,11 @@
 // CHECK: %[[QT:.+]] = linalg.generic {{.*}} ins(%arg0 : tensor<8x4xf16>) outs(%{{.+}} : tensor<4x8xf32>)
 // CHECK: arith.extf
 // CHECK: arith.mulf
-// Scores: M innermost (contiguous in Qt and S), K1 the reduction.
-// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[QT]], %arg1 : tensor<4x8xf32>, tensor<16x4xf16>)
+// The f16 key block in f32, once per block.
+// CHECK: %[[KF:.+]] = linalg.generic {{.*}} ins(%arg1 : tensor<16x4xf16>) outs(%{{.+}} : tensor<16x4xf32>)
 // CHECK: arith.extf
+// Scores: M innermost (contiguous in Qt and S), K1 the reduction.
+// CHECK: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%[[QT]], %[[KF]] : tensor<4x8xf32>, tensor<16x4xf32>)
 // CHECK: arith.mulf
 // CHECK: arith.addf
 // CHECK: } -> tensor<16x8xf32>
@@ -37,8 +39,10 @@
 // CHECK: %[[SUM:.+]] = linalg.generic {{.*}} iterator_types = ["reduction", "parallel"]}
 // The rescale reads acc only as its output (in place).
 // CHECK: linalg.generic {{.*}} ins(%{{.+}} : tensor<8xf32>) outs(%arg5 : tensor<8x6xf32>)
-// P.V with standard V: N (contiguous in V and acc) innermost.
-// CHECK: %[[ACC:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.+}}, %arg2 : tensor<16x8xf32>, tensor<16x6xf16>)
+// P.V with standard V (in f32, once per block): N (contiguous in V and
+// acc) innermost.
+// CHECK: %[[VF:.+]] = linalg.generic {{.*}} ins(%arg2 : tensor<16x6xf16>) outs(%{{.+}} : tensor<16x6xf32>)
+// CHECK: %[[ACC:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.+}}, %[[VF]] : tensor<16x8xf32>, tensor<16x6xf32>)
 // CHECK: return %[[ACC]], %[[MAX]], %[[SUM]]
 func.func @step(%q: tensor<8x4xf16>, %k: tensor<16x4xf16>, %v: tensor<16x6xf16>, %s: f16, %m: tensor<8x16xi1>,
                 %acc: tensor<8x6xf32>, %max: tensor<8xf32>, %sum: tensor<8xf32>)
@@ -54,7 +58,8 @@ func.func @step(%q: tensor<8x4xf16>, %k: tensor<16x4xf16>, %v: tensor<16x6xf16>,
 #vt = affine_map<(m, k1, k2, n) -> (n, k2)>
 #ovt = affine_map<(m, k1, k2, n) -> (n, m)>
 // CHECK-LABEL: func.func @step_transposed_v
-// CHECK: %[[ACC:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.+}}, %arg2 : tensor<16x8xf32>, tensor<6x16xf16>) outs(%{{.+}} : tensor<6x8xf32>)
+// CHECK: %[[VF:.+]] = linalg.generic {{.*}} ins(%arg2 : tensor<6x16xf16>) outs(%{{.+}} : tensor<6x16xf32>)
+// CHECK: %[[ACC:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel"]} ins(%{{.+}}, %[[VF]] : tensor<16x8xf32>, tensor<6x16xf32>) outs(%{{.+}} : tensor<6x8xf32>)
 // CHECK: return %[[ACC]]
 func.func @step_transposed_v(%q: tensor<8x4xf16>, %k: tensor<16x4xf16>, %v: tensor<6x16xf16>, %s: f16,
                              %acc: tensor<6x8xf32>, %max: tensor<8xf32>, %sum: tensor<8xf32>)
