@@ -117,7 +117,8 @@ static LogicalResult compileGpu(ModuleOp module, const CompileOptions &options,
   rocm.breakKernel = options.breakKernel;
   rocm.k2Splits = options.k2Splits;
   rocm.f32Mfma = options.f32Mfma;
-  rocm.keyBlock = options.keyBlock;
+  rocm.keyBlock = options.kernelConfig.keyBlock;
+  rocm.waves = options.kernelConfig.waves;
   rocm.binary = false;
   PassManager kernels(module.getContext());
   configure(kernels, options);
