@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Compiler.h"
+#include "codegen/KernelTuner.h"
 #include "codegen/ShapeSpecialization.h"
 #include "dialect/AttnDialect.h"
 #include "runtime/GpuLauncher.h"
@@ -141,6 +142,12 @@ static cl::opt<int64_t>
     gpuKeyBlock("gpu-key-block", cl::init(0),
                 cl::desc("GPU: same as --attn-kernel-config=key-block=N"),
                 cl::cat(category));
+static cl::opt<bool> tune(
+    "tune",
+    cl::desc("With --device=rocm or rocm-sim: compile every attention kernel "
+             "configuration (those --attn-kernel-config leaves open), print "
+             "the static model's figures of each and use the best"),
+    cl::cat(category));
 /// --attn-kernel-config and --gpu-key-block, checked by chooseDevice.
 static mlir::attn::AttentionKernelConfig kernelConfig;
 static cl::opt<std::string>
@@ -457,6 +464,10 @@ static std::optional<DeviceChoice> chooseDevice() {
       config->keyBlock = gpuKeyBlock;
   }
   kernelConfig = *config;
+  if (tune && !choice.isGpu()) {
+    fail("--tune needs --device=rocm or --device=rocm-sim");
+    return std::nullopt;
+  }
   if (!mlir::attn::isF32MfmaMode(f32Mfma)) {
     fail("--f32-mfma must be exact, f16 or bf16, got '" + f32Mfma + "'");
     return std::nullopt;
@@ -728,6 +739,22 @@ static int compileAndRun(mlir::OwningOpRef<mlir::ModuleOp> module,
   progress("compiling @" + function + " for " + describeTarget(choice) + "...");
   auto start = std::chrono::steady_clock::now();
   mlir::attn::CompileOptions options = compileOptions(choice);
+  if (tune) {
+    std::optional<mlir::attn::TuneResult> tuned =
+        mlir::attn::tuneKernelConfig(*module, function, options, error);
+    if (!tuned)
+      return fail("--tune: " + error);
+    mlir::attn::printTuneTable(llvm::outs(), *tuned);
+    llvm::outs().flush();
+    if (tuned->best)
+      options.kernelConfig = tuned->candidates[*tuned->best].config;
+    // Nothing more to do without a run or an artifact to write.
+    if (compileOnly && !dumpKernelReport && outputBinary.empty() &&
+        dumpIsa.empty())
+      return 0;
+    progress("compiling @" + function + " with " + options.kernelConfig.str() +
+             "...");
+  }
   JitOptions jit;
   jit.dumpObjectPath = dumpObject;
   if (choice.isGpu()) {

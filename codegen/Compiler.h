@@ -10,6 +10,7 @@
 #define ATTN_CODEGEN_COMPILER_H
 
 #include "codegen/KernelConfig.h"
+#include "codegen/KernelReport.h"
 #include "codegen/Target.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -51,6 +52,9 @@ struct CompileOptions {
   bool deviceOnly = false;
   /// Testing only (GPU targets): a deliberately wrong attention kernel.
   std::string breakKernel;
+  /// GPU targets: when set, receives each kernel's figures (the kernel
+  /// report's resources and loop model, KernelReport.h).
+  std::vector<KernelFigures> *kernelFigures = nullptr;
 
   bool isGpu() const {
     return target == CompileTarget::Rocm || target == CompileTarget::RocmSim;

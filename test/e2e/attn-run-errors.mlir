@@ -83,7 +83,7 @@
 // KEYBLOCK-NOT: Stack dump
 // The kernel configuration: unknown settings, values out of the lists
 // (codegen/Target.h), non-numbers, repeats, a --gpu-key-block that
-// contradicts it.
+// contradicts it, and --tune off the GPU.
 // RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --attn-kernel-config=waves=3 2>&1 | FileCheck %s --check-prefix=KCWAVES
 // KCWAVES: attn-run: error: --attn-kernel-config: waves must be 2, 4 or 8, got 3{{$}}
 // RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --attn-kernel-config=key-block=48,waves=8 2>&1 | FileCheck %s --check-prefix=KCBLOCK
@@ -96,3 +96,5 @@
 // KCTWICE: attn-run: error: --attn-kernel-config: waves given twice in 'waves=8,waves=4'{{$}}
 // RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --attn-kernel-config=key-block=64 --gpu-key-block=32 2>&1 | FileCheck %s --check-prefix=KCALIAS
 // KCALIAS: attn-run: error: --gpu-key-block=32 and --attn-kernel-config key-block=64 disagree{{$}}
+// RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --device=cpu --tune 2>&1 | FileCheck %s --check-prefix=TUNECPU
+// TUNECPU: attn-run: error: --tune needs --device=rocm or --device=rocm-sim{{$}}
