@@ -159,8 +159,10 @@ FailureOr<KernelShape> analyze(AttentionOp op,
     s.inElem = Float16Type::get(op.getContext());
   else if (s.inElem.isF32() && f32Mfma == "bf16")
     s.inElem = BFloat16Type::get(op.getContext());
-  AttentionProblem problem{s.m, s.k1,    s.k2,
-                           s.n, s.batch, s.inElem.getIntOrFloatBitWidth()};
+  AttentionProblem problem;
+  problem.m = s.m, problem.k1 = s.k1, problem.k2 = s.k2, problem.n = s.n;
+  problem.batch = s.batch;
+  problem.inputBits = s.inElem.getIntOrFloatBitWidth();
   AttentionKernelConfig config = chooseKernelConfig(chip, problem, requested);
   s.keyBlock = config.keyBlock;
   s.waves = config.waves;
