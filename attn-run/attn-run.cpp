@@ -7,6 +7,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/Compiler.h"
+#include "codegen/KernelTuner.h"
 #include "codegen/ShapeSpecialization.h"
 #include "dialect/AttnDialect.h"
 #include "runtime/GpuLauncher.h"
@@ -130,11 +131,25 @@ static cl::opt<std::string>
                      "the default), f16 or bf16 (Q, K, V and P rounded: "
                      "faster, compared at that type's tolerance)"),
             cl::cat(category));
+static cl::opt<std::string> kernelConfigText(
+    "attn-kernel-config", cl::init(""),
+    cl::desc("GPU: the attention kernel's configuration, "
+             "key-block=32|64|128,waves=2|4|8 (keys per loop iteration, "
+             "waves of 16 query rows per workgroup); a setting left out or "
+             "'auto' is chosen per chip and shape"),
+    cl::cat(category));
 static cl::opt<int64_t>
     gpuKeyBlock("gpu-key-block", cl::init(0),
-                cl::desc("GPU: keys per iteration of the attention kernel's "
-                         "loop: 0 automatic (64), or 32, 64, 128"),
+                cl::desc("GPU: same as --attn-kernel-config=key-block=N"),
                 cl::cat(category));
+static cl::opt<bool> tune(
+    "tune",
+    cl::desc("With --device=rocm or rocm-sim: compile every attention kernel "
+             "configuration (those --attn-kernel-config leaves open), print "
+             "the static model's figures of each and use the best"),
+    cl::cat(category));
+/// --attn-kernel-config and --gpu-key-block, checked by chooseDevice.
+static mlir::attn::AttentionKernelConfig kernelConfig;
 static cl::opt<std::string>
     dumpInputs("dump-inputs",
                cl::desc("Write the inputs actually used to DIR/arg<i>.npy"),
@@ -427,8 +442,30 @@ static std::optional<DeviceChoice> chooseDevice() {
     fail("--k2-splits must be 0 (automatic), 1 (never) or a split count");
     return std::nullopt;
   }
-  if (!mlir::attn::isKeyBlock(gpuKeyBlock)) {
-    fail("--gpu-key-block must be 0 (automatic), 32, 64 or 128");
+  std::string error;
+  std::optional<mlir::attn::AttentionKernelConfig> config =
+      mlir::attn::parseKernelConfig(kernelConfigText, error);
+  if (!config) {
+    fail("--attn-kernel-config: " + error);
+    return std::nullopt;
+  }
+  if (gpuKeyBlock.getNumOccurrences()) {
+    if (!mlir::attn::verifyKernelConfig({gpuKeyBlock, 0}, error)) {
+      fail("--gpu-key-block: " + error);
+      return std::nullopt;
+    }
+    if (config->keyBlock && gpuKeyBlock && config->keyBlock != gpuKeyBlock) {
+      fail("--gpu-key-block=" + llvm::Twine(gpuKeyBlock.getValue()) +
+           " and --attn-kernel-config key-block=" +
+           llvm::Twine(config->keyBlock) + " disagree");
+      return std::nullopt;
+    }
+    if (gpuKeyBlock)
+      config->keyBlock = gpuKeyBlock;
+  }
+  kernelConfig = *config;
+  if (tune && !choice.isGpu()) {
+    fail("--tune needs --device=rocm or --device=rocm-sim");
     return std::nullopt;
   }
   if (!mlir::attn::isF32MfmaMode(f32Mfma)) {
@@ -445,7 +482,7 @@ static mlir::attn::CompileOptions compileOptions(const DeviceChoice &choice) {
   options.k2Tile = k2Tile;
   options.k2Splits = k2Splits;
   options.f32Mfma = f32Mfma;
-  options.keyBlock = gpuKeyBlock;
+  options.kernelConfig = kernelConfig;
   options.printIRAfterAll = printIR;
   if (choice.isGpu()) {
     options.target = choice.device == "rocm-sim"
@@ -702,6 +739,22 @@ static int compileAndRun(mlir::OwningOpRef<mlir::ModuleOp> module,
   progress("compiling @" + function + " for " + describeTarget(choice) + "...");
   auto start = std::chrono::steady_clock::now();
   mlir::attn::CompileOptions options = compileOptions(choice);
+  if (tune) {
+    std::optional<mlir::attn::TuneResult> tuned =
+        mlir::attn::tuneKernelConfig(*module, function, options, error);
+    if (!tuned)
+      return fail("--tune: " + error);
+    mlir::attn::printTuneTable(llvm::outs(), *tuned);
+    llvm::outs().flush();
+    if (tuned->best)
+      options.kernelConfig = tuned->candidates[*tuned->best].config;
+    // Nothing more to do without a run or an artifact to write.
+    if (compileOnly && !dumpKernelReport && outputBinary.empty() &&
+        dumpIsa.empty())
+      return 0;
+    progress("compiling @" + function + " with " + options.kernelConfig.str() +
+             "...");
+  }
   JitOptions jit;
   jit.dumpObjectPath = dumpObject;
   if (choice.isGpu()) {

@@ -103,6 +103,30 @@ static LogicalResult writeCodeObject(ModuleOp module, StringRef path,
   return failure();
 }
 
+/// The figures of every kernel of every GPU module (ROCDL dialect).
+static LogicalResult measureAll(ModuleOp module, StringRef toolkit,
+                                std::vector<KernelFigures> &figures,
+                                std::string &error) {
+  for (auto gpuModule : module.getOps<gpu::GPUModuleOp>()) {
+    if (!gpuModule.getTargetsAttr())
+      continue;
+    for (Attribute target : gpuModule.getTargetsAttr()) {
+      auto rocdl = dyn_cast<ROCDL::ROCDLTargetAttr>(target);
+      if (!rocdl)
+        continue;
+      FailureOr<std::vector<KernelFigures>> kernels =
+          measureKernels(gpuModule, rocdl, toolkit);
+      if (failed(kernels)) {
+        error =
+            "measuring the kernels of " + gpuModule.getName().str() + " failed";
+        return failure();
+      }
+      llvm::append_range(figures, *kernels);
+    }
+  }
+  return success();
+}
+
 /// GPU targets in two steps: kernels down to the ROCDL dialect (where the
 /// ISA is taken), then the code object and the host code.
 static LogicalResult compileGpu(ModuleOp module, const CompileOptions &options,
@@ -117,7 +141,8 @@ static LogicalResult compileGpu(ModuleOp module, const CompileOptions &options,
   rocm.breakKernel = options.breakKernel;
   rocm.k2Splits = options.k2Splits;
   rocm.f32Mfma = options.f32Mfma;
-  rocm.keyBlock = options.keyBlock;
+  rocm.keyBlock = options.kernelConfig.keyBlock;
+  rocm.waves = options.kernelConfig.waves;
   rocm.binary = false;
   PassManager kernels(module.getContext());
   configure(kernels, options);
@@ -128,6 +153,9 @@ static LogicalResult compileGpu(ModuleOp module, const CompileOptions &options,
   }
   if (!options.isaDir.empty() &&
       failed(writeIsa(module, options, rocm.toolkit, error, written)))
+    return failure();
+  if (options.kernelFigures &&
+      failed(measureAll(module, rocm.toolkit, *options.kernelFigures, error)))
     return failure();
   PassManager rest(module.getContext());
   configure(rest, options);

@@ -9,6 +9,8 @@
 #ifndef ATTN_CODEGEN_COMPILER_H
 #define ATTN_CODEGEN_COMPILER_H
 
+#include "codegen/KernelConfig.h"
+#include "codegen/KernelReport.h"
 #include "codegen/Target.h"
 
 #include "mlir/IR/BuiltinOps.h"
@@ -36,9 +38,9 @@ struct CompileOptions {
   /// or "bf16" (rounded to that type; an explicit speed-for-precision
   /// trade, never the default).
   std::string f32Mfma = "exact";
-  /// GPU targets: keys per iteration of the attention kernel's loop, 0
-  /// automatic.
-  int64_t keyBlock = 0;
+  /// GPU targets: the attention kernel's configuration (fields left 0 are
+  /// chosen per chip and shape, see KernelConfig.h).
+  AttentionKernelConfig kernelConfig;
   /// Print the IR after every pass (module scope) to stderr.
   bool printIRAfterAll = false;
   /// GPU targets: print each kernel's resources and instruction mix.
@@ -50,6 +52,9 @@ struct CompileOptions {
   bool deviceOnly = false;
   /// Testing only (GPU targets): a deliberately wrong attention kernel.
   std::string breakKernel;
+  /// GPU targets: when set, receives each kernel's figures (the kernel
+  /// report's resources and loop model, KernelReport.h).
+  std::vector<KernelFigures> *kernelFigures = nullptr;
 
   bool isGpu() const {
     return target == CompileTarget::Rocm || target == CompileTarget::RocmSim;

@@ -163,8 +163,11 @@ def AttnRocmAttentionKernels
     several collapsible into one; f16, bf16 or f32 Q/K/V; optional i1 or
     float mask) emits a kernel
     for `chip` (an MFMA chip) into `gpu.module @attn_kernels` (its ROCDL
-    target is attached later by `rocdl-attach-target`): one workgroup of 4
-    waves per 64 query rows and batch index; per 64-key block, K is staged
+    target is attached later by `rocdl-attach-target`): one workgroup of W
+    waves per 16 x W query rows and batch index; per block of B keys (the
+    configuration, `waves` = W and `key-block` = B, chosen per chip and
+    shape by `chooseKernelConfig` unless given: codegen/KernelConfig.h),
+    K is staged
     into LDS as [key][K1] and V as [N][key] (transposed while staging when
     V arrives standard); S^T = K.Q^T and O^T = V^T.P^T run on
     `amdgpu.mfma` 16x16x16 (f16/bf16) or 4 x 16x16x4 (f32, exact; with
@@ -173,17 +176,17 @@ def AttnRocmAttentionKernels
     MFMA's result registers straight into the second's B operand; row max
     and sum use cross-lane shuffles; the mask is applied to the scaled
     scores (fully masked rows give 0). Sizes that are not multiples of the
-    tiles (M, K2: 64; K1, N: 16) are zero-padded before the launch (keys
+    tiles (M: 16 x W, K2: B; K1, N: 16) are zero-padded before the launch (keys
     past the real K2 are masked in the kernel) and the output is sliced.
     The attention op is replaced by a `gpu.launch_func` of its kernel on
-    buffers of its operands (grid: M/64 x batch, block: 256 threads); the
+    buffers of its operands (grid: M/(16 x W) x batch, block: 64 x W threads); the
     tensor/buffer conversions fold away in one-shot bufferization. An
     attention whose K and V^T blocks do not fit in the chip's LDS (f32 with
     K1 + N > 256, f16/bf16 with K1 + N > 512) becomes its unfused linalg
     form instead (simple kernels: correct, not fast; a remark says so).
 
     Decode: when the grid has fewer than 2 workgroups per compute unit of
-    `chip`, K2 is split into S chunks of whole 64-key blocks (grid z; S =
+    `chip`, K2 is split into S chunks of whole key blocks (grid z; S =
     ceil(2 x CUs / workgroups), at least 2 blocks per chunk, or
     `k2-splits`); each workgroup writes its chunk's unnormalized
     accumulator, max and sum (f32), and linalg reductions after the launch
@@ -197,8 +200,11 @@ def AttnRocmAttentionKernels
            "Split K2 across workgroups (flash-decoding): 0 automatic, 1 "
            "never, N that many">,
     Option<"keyBlock", "key-block", "int64_t", /*default=*/"0",
-           "Keys per iteration of the kernel's loop: 0 automatic (64), or "
-           "32, 64, 128">,
+           "Keys per iteration of the kernel's loop: 0 automatic, or 32, "
+           "64, 128 (codegen/KernelConfig.h)">,
+    Option<"waves", "waves", "int64_t", /*default=*/"0",
+           "Waves per workgroup, 16 query rows each: 0 automatic, or 2, 4, "
+           "8 (codegen/KernelConfig.h)">,
     Option<"f32Mfma", "f32-mfma", "std::string", /*default=*/"\"exact\"",
            "MFMA inputs of f32 attention: 'exact' (f32 MFMAs, the default), "
            "or 'f16' / 'bf16' (Q, K, V and P rounded to that type: faster, "

@@ -136,6 +136,7 @@ static void addAttentionKernelStage(OpPassManager &pm,
     kernels.k2Splits = options.k2Splits;
     kernels.f32Mfma = options.f32Mfma;
     kernels.keyBlock = options.keyBlock;
+    kernels.waves = options.waves;
     pm.addPass(createAttnRocmAttentionKernels(kernels));
   } else {
     pm.addPass(createAttnLowerToReference());

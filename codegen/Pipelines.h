@@ -77,8 +77,13 @@ struct RocmPipelineOptions : public PassPipelineOptions<RocmPipelineOptions> {
                            llvm::cl::init(0)};
   Option<int64_t> keyBlock{
       *this, "key-block",
-      llvm::cl::desc("GPU kernel: keys per loop iteration, 0 automatic (64), "
-                     "or 32, 64, 128"),
+      llvm::cl::desc("GPU kernel: keys per loop iteration, 0 automatic, or "
+                     "32, 64, 128 (codegen/KernelConfig.h)"),
+      llvm::cl::init(0)};
+  Option<int64_t> waves{
+      *this, "waves",
+      llvm::cl::desc("GPU kernel: waves per workgroup (16 query rows each), "
+                     "0 automatic, or 2, 4, 8 (codegen/KernelConfig.h)"),
       llvm::cl::init(0)};
   Option<std::string> f32Mfma{
       *this, "f32-mfma",

@@ -31,6 +31,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/GpuUtils.h"
+#include "codegen/KernelConfig.h"
 #include "codegen/Passes.h"
 #include "codegen/Target.h"
 #include "dialect/AttnBuilders.h"
@@ -56,21 +57,25 @@ using namespace mlir::attn;
 
 namespace {
 
-constexpr int64_t kRowsPerWave = 16, kWaves = 4, kBlockRows = 64,
-                  kThreads = 256;
+constexpr int64_t kWaveSize = 64,
+                  kRowsPerWave = AttentionKernelConfig::kRowsPerWave;
 
 /// Shapes and maps of a supported attention op.
 struct KernelShape {
   AttentionDims dims;
   SmallVector<int64_t> loopSizes;
-  /// Sizes the kernel works on: M and K2 rounded up to 64, K1 and N to 16.
+  /// Sizes the kernel works on: M rounded up to the workgroup's rows, K2 to
+  /// the key block, K1 and N to 16.
   /// Operands of other sizes are zero-padded before the launch and the
   /// output sliced after it; keys past `k2Valid` are masked in the kernel.
   int64_t m, k1, k2, n, batch = 1;
   int64_t k2Valid;
-  /// Keys per iteration of the kernel's loop (32, 64 or 128; see
-  /// chooseKeyBlock).
-  int64_t keyBlock = 64;
+  /// The configuration (chooseKernelConfig): keys per iteration of the
+  /// kernel's loop, and waves per workgroup, each serving kRowsPerWave
+  /// query rows.
+  int64_t keyBlock = 64, waves = 4;
+  int64_t blockRows() const { return waves * kRowsPerWave; }
+  int64_t threads() const { return waves * kWaveSize; }
   SmallVector<int64_t> paddedSizes;
   Type inElem, outElem;
   /// Causal attention: key j is visible to query position p iff
@@ -101,7 +106,7 @@ struct KernelShape {
 /// when the grid has fewer than 2 workgroups per compute unit.
 void chooseSplits(KernelShape &s, const ChipInfo &chip, int64_t requested) {
   int64_t blocks = s.k2 / s.keyBlock;
-  int64_t workgroups = (s.m / kBlockRows) * s.batch;
+  int64_t workgroups = (s.m / s.blockRows()) * s.batch;
   int64_t target = 2 * int64_t(chip.computeUnits);
   int64_t splits = requested;
   if (splits == 0)
@@ -115,21 +120,12 @@ void chooseSplits(KernelShape &s, const ChipInfo &chip, int64_t requested) {
   s.splitKeys = chunk * s.keyBlock;
 }
 
-/// The key block: `requested` (32, 64 or 128) or 64. 64 is what the static
-/// model favours on gfx942 once occupancy counts (docs/gpu.md): 128 keys
-/// raise one wave's MFMA busy on SDXL (0.43 -> 0.48) but halve the waves
-/// per SIMD (VGPRs, LDS; peak bound 1.00 -> 0.95), and at head dim 128
-/// need 245 VGPRs (1 wave, busy 0.42).
-int64_t chooseKeyBlock(int64_t requested) {
-  return requested > 0 ? requested : 64;
-}
-
 FailureOr<KernelShape> analyze(AttentionOp op,
                                std::optional<KernelShape::Causal> causal,
-                               StringRef f32Mfma, int64_t keyBlock,
+                               StringRef f32Mfma, const ChipInfo &chip,
+                               AttentionKernelConfig requested,
                                std::string &why) {
   KernelShape s;
-  s.keyBlock = chooseKeyBlock(keyBlock);
   s.causal = causal;
   s.dims = op.getDims();
   if (s.dims.m.size() != 1 || s.dims.k1.size() != 1 || s.dims.k2.size() != 1 ||
@@ -152,15 +148,6 @@ FailureOr<KernelShape> analyze(AttentionOp op,
   for (unsigned d : s.dims.batch)
     s.batch *= s.loopSizes[d];
   s.k2Valid = s.k2;
-  s.m = llvm::alignTo(s.m, kBlockRows);
-  s.k2 = llvm::alignTo(s.k2, s.keyBlock);
-  s.k1 = llvm::alignTo(s.k1, 16);
-  s.n = llvm::alignTo(s.n, 16);
-  s.paddedSizes = s.loopSizes;
-  s.paddedSizes[s.dims.m[0]] = s.m;
-  s.paddedSizes[s.dims.k1[0]] = s.k1;
-  s.paddedSizes[s.dims.k2[0]] = s.k2;
-  s.paddedSizes[s.dims.n[0]] = s.n;
   // Q, K and V share one element type (verified). f32 stays f32 (exact
   // MFMAs) unless the user traded precision for speed: then Q, K and V are
   // converted before the kernel and P rounded in it; the scores, softmax
@@ -172,11 +159,28 @@ FailureOr<KernelShape> analyze(AttentionOp op,
     s.inElem = Float16Type::get(op.getContext());
   else if (s.inElem.isF32() && f32Mfma == "bf16")
     s.inElem = BFloat16Type::get(op.getContext());
+  AttentionProblem problem;
+  problem.m = s.m, problem.k1 = s.k1, problem.k2 = s.k2, problem.n = s.n;
+  problem.batch = s.batch;
+  problem.inputBits = s.inElem.getIntOrFloatBitWidth();
+  AttentionKernelConfig config = chooseKernelConfig(chip, problem, requested);
+  s.keyBlock = config.keyBlock;
+  s.waves = config.waves;
+  s.m = llvm::alignTo(s.m, s.blockRows());
+  s.k2 = llvm::alignTo(s.k2, s.keyBlock);
+  s.k1 = llvm::alignTo(s.k1, 16);
+  s.n = llvm::alignTo(s.n, 16);
+  s.paddedSizes = s.loopSizes;
+  s.paddedSizes[s.dims.m[0]] = s.m;
+  s.paddedSizes[s.dims.k1[0]] = s.k1;
+  s.paddedSizes[s.dims.k2[0]] = s.k2;
+  s.paddedSizes[s.dims.n[0]] = s.n;
   return s;
 }
 
-/// Bytes of workgroup memory the kernel stages per key block: K [64][K1]
-/// and V^T [N][64] in the MFMA input type.
+/// Bytes of workgroup memory the kernel stages per key block: K
+/// [keyBlock][K1] and V^T [N][keyBlock] in the MFMA input type, shared by
+/// the workgroup's waves.
 int64_t ldsBytes(const KernelShape &s) {
   return s.keyBlock * (s.k1 + s.n) * s.inElem.getIntOrFloatBitWidth() / 8;
 }
@@ -270,8 +274,8 @@ private:
   /// zeros of `type` (no result when `type` is null).
   Value inRound(int64_t round, int64_t chunks, Type type,
                 function_ref<Value(Value idx)> body) {
-    Value idx = arith::AddIOp::create(b, tid, cst(round * kThreads));
-    if ((round + 1) * kThreads <= chunks)
+    Value idx = arith::AddIOp::create(b, tid, cst(round * s.threads()));
+    if ((round + 1) * s.threads() <= chunks)
       return body(idx);
     Value inRange =
         arith::CmpIOp::create(b, arith::CmpIPredicate::ult, idx, cst(chunks));
@@ -449,16 +453,16 @@ void KernelBuilder::setUp(gpu::GPUFuncOp func) {
       b, DenseElementsAttr::get(acc4, b.getF32FloatAttr(0)));
 
   tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
-  Value lane = arith::RemUIOp::create(b, tid, cst(64));
-  Value wave = arith::DivUIOp::create(b, tid, cst(64));
+  Value lane = arith::RemUIOp::create(b, tid, cst(kWaveSize));
+  Value wave = arith::DivUIOp::create(b, tid, cst(kWaveSize));
   row16 = arith::RemUIOp::create(b, lane, cst(16));
   group4 = arith::MulIOp::create(b, arith::DivUIOp::create(b, lane, cst(16)),
                                  cst(4));
   // Causal workgroups differ in work; the heaviest (last rows) start first.
   Value tile = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   if (s.causal)
-    tile = arith::SubIOp::create(b, cst(s.m / kBlockRows - 1), tile);
-  blockRow = arith::MulIOp::create(b, tile, cst(kBlockRows));
+    tile = arith::SubIOp::create(b, cst(s.m / s.blockRows() - 1), tile);
+  blockRow = arith::MulIOp::create(b, tile, cst(s.blockRows()));
   row = arith::AddIOp::create(
       b,
       arith::AddIOp::create(b, blockRow,
@@ -541,7 +545,7 @@ SmallVector<Value> KernelBuilder::loadBlock(Value kt) {
   SmallVector<Value> chunks;
   auto chunkType = VectorType::get({8}, s.inElem);
   for (Staged what : {Staged::Keys, Staged::Values})
-    for (int64_t j = 0; j * kThreads < numChunks(what); ++j)
+    for (int64_t j = 0; j * s.threads() < numChunks(what); ++j)
       chunks.push_back(inRound(j, numChunks(what), chunkType, [&](Value idx) {
         return loadChunk(what, kt, idx);
       }));
@@ -550,7 +554,7 @@ SmallVector<Value> KernelBuilder::loadBlock(Value kt) {
 
 void KernelBuilder::storeBlock(ValueRange chunks) {
   for (Staged what : {Staged::Keys, Staged::Values})
-    for (int64_t j = 0; j * kThreads < numChunks(what); ++j) {
+    for (int64_t j = 0; j * s.threads() < numChunks(what); ++j) {
       Value chunk = chunks.front();
       chunks = chunks.drop_front();
       inRound(j, numChunks(what), Type(), [&](Value idx) {
@@ -761,16 +765,16 @@ std::pair<Value, Value> KernelBuilder::keyRange() {
   // around posSize, else all of them.
   const KernelShape::Causal &c = *s.causal;
   Value first = queryPosition(blockRow), last;
-  bool mayWrap = c.posStride != 1 || c.posSize % kBlockRows != 0;
+  bool mayWrap = c.posStride != 1 || c.posSize % s.blockRows() != 0;
   if (!mayWrap) {
-    last = arith::AddIOp::create(b, first, cst(kBlockRows - 1));
+    last = arith::AddIOp::create(b, first, cst(s.blockRows() - 1));
   } else if (c.posStride == 1) {
     Value fits = arith::CmpIOp::create(
         b, arith::CmpIPredicate::sle,
-        arith::AddIOp::create(b, first, cst(kBlockRows)), cst(c.posSize));
+        arith::AddIOp::create(b, first, cst(s.blockRows())), cst(c.posSize));
     first = arith::SelectOp::create(b, fits, first, cst(0));
     last = arith::SelectOp::create(
-        b, fits, arith::AddIOp::create(b, first, cst(kBlockRows - 1)),
+        b, fits, arith::AddIOp::create(b, first, cst(s.blockRows() - 1)),
         cst(c.posSize - 1));
   } else {
     first = cst(0);
@@ -1163,15 +1167,15 @@ SmallVector<int64_t> keyBlocksPerWorkgroup(const KernelShape &s) {
     return std::max(lo, std::min(v, hi));
   };
   SmallVector<int64_t> counts;
-  for (int64_t tile = 0; tile < s.m / kBlockRows; ++tile) {
+  for (int64_t tile = 0; tile < s.m / s.blockRows(); ++tile) {
     int64_t steady = s.k2Valid / s.keyBlock * s.keyBlock, end = s.k2;
     if (s.causal) {
       const KernelShape::Causal &c = *s.causal;
-      int64_t row = tile * kBlockRows;
+      int64_t row = tile * s.blockRows();
       int64_t first = (row / c.posStride) % c.posSize, last = c.posSize - 1;
-      bool fits = c.posStride == 1 && first + kBlockRows <= c.posSize;
+      bool fits = c.posStride == 1 && first + s.blockRows() <= c.posSize;
       if (fits)
-        last = first + kBlockRows - 1;
+        last = first + s.blockRows() - 1;
       else
         first = 0;
       int64_t keys = clampTo(last + c.diagonal + 1, 0, s.k2Valid);
@@ -1201,7 +1205,7 @@ void recordKeyBlocks(gpu::GPUFuncOp func, const KernelShape &s) {
   int64_t total = 0;
   for (int64_t c : counts)
     total += c;
-  int64_t dense = (s.m / kBlockRows) * (s.k2 / s.keyBlock);
+  int64_t dense = (s.m / s.blockRows()) * (s.k2 / s.keyBlock);
   func->setAttr(
       "attn.key_blocks",
       DenseI64ArrayAttr::get(func.getContext(),
@@ -1378,7 +1382,8 @@ SmallVector<Value> mergeSplits(ImplicitLocOpBuilder &b, AttentionOp op,
 }
 
 /// Replaces `op` by a launch of `kernel` on `args` (from
-/// buildKernelOperands): one workgroup per 64 query rows and batch index.
+/// buildKernelOperands): one workgroup per blockRows() query rows and batch
+/// index.
 /// A padded output is copied into a buffer of the real size (a small copy
 /// kernel): a slice of the padded buffer would be a strided view, which
 /// host copies (gpu.memcpy) cannot take.
@@ -1386,9 +1391,9 @@ void replaceWithLaunch(AttentionOp op, gpu::GPUFuncOp kernel,
                        const KernelShape &shape, ArrayRef<Value> args) {
   ImplicitLocOpBuilder b(op.getLoc(), op);
   auto c = [&](int64_t v) { return arith::ConstantIndexOp::create(b, v); };
-  gpu::KernelDim3 grid{c(shape.m / kBlockRows), c(shape.batch),
+  gpu::KernelDim3 grid{c(shape.m / shape.blockRows()), c(shape.batch),
                        c(shape.splits)};
-  gpu::KernelDim3 block{c(kThreads), c(1), c(1)};
+  gpu::KernelDim3 block{c(shape.threads()), c(1), c(1)};
   gpu::LaunchFuncOp::create(b, kernel, grid, block, /*dynamicSharedMemory=*/
                             Value(), args);
   if (shape.isSplit()) {
@@ -1446,10 +1451,9 @@ struct RocmAttentionKernelsPass
           << chip << "' (MFMA kernels: " << chipNames(/*mfmaOnly=*/true) << ")";
       return signalPassFailure();
     }
-    if (!isKeyBlock(keyBlock)) {
-      module.emitError("attn-rocm-attention-kernels: key-block must be 0 "
-                       "(automatic), 32, 64 or 128, got ")
-          << int64_t(keyBlock);
+    AttentionKernelConfig requested{keyBlock, waves};
+    if (std::string error; !verifyKernelConfig(requested, error)) {
+      module.emitError("attn-rocm-attention-kernels: ") << error;
       return signalPassFailure();
     }
     if (!isF32MfmaMode(f32Mfma)) {
@@ -1478,7 +1482,7 @@ struct RocmAttentionKernelsPass
       op = collapseRoleDims(op);
       std::string why;
       FailureOr<KernelShape> shape =
-          analyze(op, causal, f32Mfma, keyBlock, why);
+          analyze(op, causal, f32Mfma, *target, requested, why);
       if (failed(shape)) {
         op.emitError("attn-rocm-attention-kernels: ") << why;
         return signalPassFailure();
@@ -1509,13 +1513,25 @@ struct RocmAttentionKernelsPass
       func->setAttr(gpu::GPUDialect::getKernelFuncAttrName(),
                     UnitAttr::get(ctx));
       func.setKnownBlockSizeAttr(
-          DenseI32ArrayAttr::get(ctx, {int32_t(kThreads), 1, 1}));
+          DenseI32ArrayAttr::get(ctx, {int32_t(shape->threads()), 1, 1}));
       func.setKnownGridSizeAttr(DenseI32ArrayAttr::get(
-          ctx, {int32_t(shape->m / kBlockRows), int32_t(shape->batch),
+          ctx, {int32_t(shape->m / shape->blockRows()), int32_t(shape->batch),
                 int32_t(shape->splits)}));
       b.setInsertionPointToStart(&func.getBody().front());
       KernelBuilder(b, op, *shape, breakKernel).build(func);
       recordKeyBlocks(func, *shape);
+      func->setAttr("attn.workgroups",
+                    b.getI64IntegerAttr(shape->m / shape->blockRows() *
+                                        shape->batch * shape->splits));
+      func->setAttr(
+          "attn.useful_fraction",
+          b.getF64FloatAttr(double(shape->loopSizes[shape->dims.m[0]]) *
+                            double(shape->k2Valid) /
+                            (double(shape->m) * double(shape->k2))));
+      func->setAttr(
+          "attn.kernel_config",
+          b.getStringAttr(
+              AttentionKernelConfig{shape->keyBlock, shape->waves}.str()));
       replaceWithLaunch(op, func, *shape, args);
     }
   }

@@ -39,8 +39,19 @@ bool mlir::attn::isF32MfmaMode(llvm::StringRef mode) {
   return mode == "exact" || mode == "f16" || mode == "bf16";
 }
 
+static constexpr int64_t kKeyBlocks[] = {32, 64, 128};
+static constexpr int64_t kWaveCounts[] = {2, 4, 8};
+
+llvm::ArrayRef<int64_t> mlir::attn::kernelKeyBlocks() { return kKeyBlocks; }
+
+llvm::ArrayRef<int64_t> mlir::attn::kernelWaveCounts() { return kWaveCounts; }
+
 bool mlir::attn::isKeyBlock(int64_t keys) {
-  return keys == 0 || keys == 32 || keys == 64 || keys == 128;
+  return keys == 0 || llvm::is_contained(kKeyBlocks, keys);
+}
+
+bool mlir::attn::isWaveCount(int64_t waves) {
+  return waves == 0 || llvm::is_contained(kWaveCounts, waves);
 }
 
 std::string mlir::attn::chipNames(bool mfmaOnly) {

@@ -58,10 +58,15 @@ std::string chipNames(bool mfmaOnly = false);
 
 /// The attention kernel's settings a user may choose, each list defined
 /// here only: the MFMA inputs of f32 attention (`f32-mfma`: exact, f16,
-/// bf16) and the keys per loop iteration (`key-block`: 0 automatic, 32, 64,
-/// 128).
+/// bf16), the keys per loop iteration (`key-block`: 32, 64, 128) and the
+/// waves per workgroup (`waves`: 2, 4, 8; 16 query rows per wave). The
+/// configuration that combines them is codegen/KernelConfig.h.
 bool isF32MfmaMode(llvm::StringRef mode);
+llvm::ArrayRef<int64_t> kernelKeyBlocks();
+llvm::ArrayRef<int64_t> kernelWaveCounts();
+/// Whether `keys` / `waves` is in the list above, or 0 (automatic).
 bool isKeyBlock(int64_t keys);
+bool isWaveCount(int64_t waves);
 
 } // namespace mlir::attn
 

@@ -98,6 +98,12 @@ double LoopThroughput::peakFraction(int64_t wavesPerSimd) const {
   return std::min(1.0, double(wavesPerSimd) * mfmaBusy());
 }
 
+double LoopThroughput::simdBound(double waves) const {
+  double xdl = busy("XDL") * waves;
+  double cycles = std::max({cyclesPerIteration, xdl, busy("VALU") * waves});
+  return cycles > 0 ? xdl / cycles : 0;
+}
+
 /// Reads llvm-mca's text report: iterations, total cycles, the resource
 /// names and the pressure per iteration.
 static std::optional<LoopThroughput> parseMcaReport(llvm::StringRef report,

@@ -48,6 +48,12 @@ struct LoopThroughput {
   /// Upper bound of the fraction of MFMA peak a SIMD reaches with
   /// `wavesPerSimd` such waves interleaved: min(1, waves * mfmaBusy).
   double peakFraction(int64_t wavesPerSimd) const;
+  /// Like peakFraction, but the SIMD's units are shared too: `waves`
+  /// waves (a fraction where the grid leaves SIMDs idle) each running one
+  /// iteration need at least the one-wave cycles and `waves` times the
+  /// XDL and the VALU busy cycles: waves * XDL / max(cycles, waves * XDL,
+  /// waves * VALU).
+  double simdBound(double waves) const;
 };
 
 /// Runs llvm-mca for `chip` on `body` (100 iterations); on failure (no

@@ -1,6 +1,8 @@
 // Every example verifies and round-trips.
 // RUN: attn-opt %examples/sdxl_attention.mlir | attn-opt | FileCheck %s --check-prefix=SDXL
 // SDXL: attn.attention {{.*}} ins({{.*}} : tensor<2x10x4096x64xf16>, tensor<2x10x4096x64xf16>, tensor<2x10x4096x64xf16>, f16)
+// RUN: attn-opt %examples/d128_bf16_attention.mlir | attn-opt | FileCheck %s --check-prefix=D128
+// D128: attn.attention {{.*}} ins({{.*}} : tensor<2x16x4096x128xbf16>, tensor<2x16x4096x128xbf16>, tensor<2x16x4096x128xbf16>, bf16)
 // RUN: attn-opt %examples/transposed_v_attention.mlir | attn-opt | FileCheck %s --check-prefix=TV
 // TV-DAG: #[[VT:.+]] = affine_map<(d0, d1, d2, d3, d4, d5) -> (d0, d1, d5, d4)>
 // TV: attn.attention {indexing_maps = [#{{.+}}, #{{.+}}, #[[VT]], #{{.+}}, #{{.+}}]}

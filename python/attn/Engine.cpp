@@ -133,6 +133,12 @@ bool Engine::Impl::init(const std::string &text, const std::string &name,
     error = "f32_mfma must be exact, f16 or bf16, got '" + opts.f32Mfma + "'";
     return false;
   }
+  std::optional<mlir::attn::AttentionKernelConfig> kernelConfig =
+      mlir::attn::parseKernelConfig(opts.kernelConfig, error);
+  if (!kernelConfig) {
+    error = "kernel_config: " + error;
+    return false;
+  }
   if (device == "rocm" || device == "auto") {
     HipProbe probe = probeHipRuntime(defaultHipLibraryCandidates());
     if (device == "rocm" && !probe.gpuAvailable) {
@@ -178,6 +184,7 @@ bool Engine::Impl::init(const std::string &text, const std::string &name,
   options.k2Tile = opts.k2Tile;
   options.k2Splits = opts.k2Splits;
   options.f32Mfma = opts.f32Mfma;
+  options.kernelConfig = *kernelConfig;
   JitOptions jit;
   if (isGpu()) {
     bool sim = device == "rocm-sim";

@@ -25,9 +25,10 @@ struct EngineOptions {
   std::string chip; // empty: the default chip
   bool graphOpt = true;
   int64_t mTile = 32, k2Tile = 64;
-  /// As attn-run's --k2-splits and --f32-mfma.
+  /// As attn-run's --k2-splits, --f32-mfma and --attn-kernel-config.
   int64_t k2Splits = 0;
   std::string f32Mfma = "exact";
+  std::string kernelConfig;
 };
 
 /// An argument or result of the entry function.

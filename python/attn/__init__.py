@@ -26,7 +26,7 @@ from attn._attn import Error, Program, chips, default_chip
 __all__ = ["compile", "Compiled", "Error", "chips", "default_chip", "import_onnx"]
 
 _OPTIONS = {"graph_opt": True, "m_tile": 32, "k2_tile": 64, "k2_splits": 0,
-            "f32_mfma": "exact"}
+            "f32_mfma": "exact", "kernel_config": ""}
 
 
 def import_onnx(path, **kwargs):
@@ -148,7 +148,9 @@ def compile(source, device="cpu", chip=None, function="main", **options):
     attn-import-onnx's importer), or MLIR text. Options, as attn-run's
     flags: graph_opt (True), m_tile (32), k2_tile (64), k2_splits (0:
     automatic, 1: never, N: that many), f32_mfma ("exact"; "f16" or "bf16"
-    round f32 attention for the GPU's MFMAs). Weights of imported models (arguments with an
+    round f32 attention for the GPU's MFMAs), kernel_config ("": chosen per
+    chip and shape; e.g. "key-block=64,waves=8", as attn-run's
+    --attn-kernel-config). Weights of imported models (arguments with an
     attn.npy attribute) are loaded and bound, so the callable takes only the
     graph inputs."""
     unknown = sorted(set(options) - set(_OPTIONS))
@@ -178,7 +180,7 @@ def compile(source, device="cpu", chip=None, function="main", **options):
         raise TypeError("source must be MLIR text or a path to a .mlir or .onnx file")
     program = Program(text, name, function, device, chip, opts["graph_opt"],
                       opts["m_tile"], opts["k2_tile"], opts["k2_splits"],
-                      opts["f32_mfma"])
+                      opts["f32_mfma"], opts["kernel_config"])
     weights = {}
     for i, (_, _, _, npy) in enumerate(program.signature()):
         if not npy:

@@ -198,7 +198,8 @@ PYBIND11_MODULE(_attn, m) {
                        const std::string &function, const std::string &device,
                        const std::string &chip, bool graphOpt, int64_t mTile,
                        int64_t k2Tile, int64_t k2Splits,
-                       const std::string &f32Mfma) {
+                       const std::string &f32Mfma,
+                       const std::string &kernelConfig) {
              EngineOptions options;
              options.function = function;
              options.device = device;
@@ -208,12 +209,13 @@ PYBIND11_MODULE(_attn, m) {
              options.k2Tile = k2Tile;
              options.k2Splits = k2Splits;
              options.f32Mfma = f32Mfma;
+             options.kernelConfig = kernelConfig;
              return std::make_unique<Program>(text, name, options);
            }),
            py::arg("text"), py::arg("name"), py::arg("function"),
            py::arg("device"), py::arg("chip"), py::arg("graph_opt"),
            py::arg("m_tile"), py::arg("k2_tile"), py::arg("k2_splits"),
-           py::arg("f32_mfma"))
+           py::arg("f32_mfma"), py::arg("kernel_config"))
       .def("run", &Program::run)
       .def("time", &Program::time)
       .def("ir", &Program::ir)

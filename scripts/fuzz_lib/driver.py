@@ -220,12 +220,17 @@ def save_failure(out_dir, original, minimal, failure, options, note=''):
 
 def program_flags(program, config):
     """attn-run flags a program asks for on a configuration (CPU tiles, the
-    GPU kernel's key block)."""
+    GPU kernel's configuration)."""
     if program.tiles and not config.gpu:
         return ['--m-tile=%d' % program.tiles[0],
                 '--k2-tile=%d' % program.tiles[1]]
-    if program.key_block and config.gpu:
-        return ['--gpu-key-block=%d' % program.key_block]
+    settings = []
+    if program.key_block:
+        settings.append('key-block=%d' % program.key_block)
+    if program.waves:
+        settings.append('waves=%d' % program.waves)
+    if settings and config.gpu:
+        return ['--attn-kernel-config=' + ','.join(settings)]
     return []
 
 

@@ -615,7 +615,8 @@ class Tiles(Feature):
 
 
 class KeyBlock(Feature):
-    """A GPU kernel key block other than the default (--gpu-key-block)."""
+    """A GPU kernel key block other than the default
+    (--attn-kernel-config=key-block=N)."""
     name = 'key_block'
 
     def generate(self, program, rng, profile):
@@ -633,11 +634,30 @@ class KeyBlock(Feature):
             yield 'default key block', p
 
 
+class Waves(Feature):
+    """GPU kernel workgroups of 2 or 8 waves (32 or 128 query rows) instead
+    of the heuristic's choice (--attn-kernel-config=waves=N)."""
+    name = 'waves'
+
+    def generate(self, program, rng, profile):
+        if _maybe(rng, profile.p_feature):
+            program.waves = rng.choice((2, 8))
+
+    def describe(self, program):
+        return ['waves:%d' % program.waves] if program.waves else []
+
+    def simplify(self, program):
+        if program.waves:
+            p = program.clone()
+            p.waves = 0
+            yield 'default waves', p
+
+
 FEATURES = [Style(), Dims(), Sizes(), TiedSizes(), Types(), Layouts(),
             Mask(), Causal(), Producers(), Consumers(), Scale(), Dynamic(), Tiles(),
-            Lse(), KeyBlock()]
+            Lse(), KeyBlock(), Waves()]
 FEATURE_BY_NAME = {f.name: f for f in FEATURES}
 # The order in which the shrinker tries simplifications: whole features
 # first, then dims, layouts, types and sizes.
 SHRINK_ORDER = ('lse', 'mask', 'causal', 'producers', 'consumers', 'scale', 'dynamic',
-                'tiles', 'key_block', 'dims', 'layouts', 'types', 'sizes')
+                'tiles', 'key_block', 'waves', 'dims', 'layouts', 'types', 'sizes')

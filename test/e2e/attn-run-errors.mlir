@@ -79,4 +79,22 @@
 // RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --f32-mfma=tf32 2>&1 | FileCheck %s --check-prefix=F32MFMA
 // F32MFMA: attn-run: error: --f32-mfma must be exact, f16 or bf16, got 'tf32'
 // RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --gpu-key-block=48 2>&1 | FileCheck %s --check-prefix=KEYBLOCK
-// KEYBLOCK: attn-run: error: --gpu-key-block must be 0 (automatic), 32, 64 or 128
+// KEYBLOCK: attn-run: error: --gpu-key-block: key-block must be 32, 64 or 128, got 48{{$}}
+// KEYBLOCK-NOT: Stack dump
+// The kernel configuration: unknown settings, values out of the lists
+// (codegen/Target.h), non-numbers, repeats, a --gpu-key-block that
+// contradicts it, and --tune off the GPU.
+// RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --attn-kernel-config=waves=3 2>&1 | FileCheck %s --check-prefix=KCWAVES
+// KCWAVES: attn-run: error: --attn-kernel-config: waves must be 2, 4 or 8, got 3{{$}}
+// RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --attn-kernel-config=key-block=48,waves=8 2>&1 | FileCheck %s --check-prefix=KCBLOCK
+// KCBLOCK: attn-run: error: --attn-kernel-config: key-block must be 32, 64 or 128, got 48{{$}}
+// RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --attn-kernel-config=rows=128 2>&1 | FileCheck %s --check-prefix=KCKEY
+// KCKEY: attn-run: error: --attn-kernel-config: unknown setting 'rows' in 'rows=128' (expected key-block=N,waves=W){{$}}
+// RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --attn-kernel-config=waves=eight 2>&1 | FileCheck %s --check-prefix=KCNUM
+// KCNUM: attn-run: error: --attn-kernel-config: waves needs a number or auto, got 'eight'{{$}}
+// RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --attn-kernel-config=waves=8,waves=4 2>&1 | FileCheck %s --check-prefix=KCTWICE
+// KCTWICE: attn-run: error: --attn-kernel-config: waves given twice in 'waves=8,waves=4'{{$}}
+// RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --attn-kernel-config=key-block=64 --gpu-key-block=32 2>&1 | FileCheck %s --check-prefix=KCALIAS
+// KCALIAS: attn-run: error: --gpu-key-block=32 and --attn-kernel-config key-block=64 disagree{{$}}
+// RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --device=cpu --tune 2>&1 | FileCheck %s --check-prefix=TUNECPU
+// TUNECPU: attn-run: error: --tune needs --device=rocm or --device=rocm-sim{{$}}

@@ -7,7 +7,7 @@
 // CHECK: kernel main_attention_0 (attn_kernels, gfx942)
 // CHECK: scratch bytes 0
 // CHECK: MFMA instructions 32
-// CHECK: LDS writes ds_write_b128 x4{{$}}
+// CHECK: LDS writes ds_write_b128 x2{{$}}
 // The static throughput model of the key-block loop (llvm-mca, one wave).
 // CHECK: hottest loop .LBB0_1: {{[0-9]+}} instructions, 32 MFMA
 // CHECK-NEXT: loop cycles/iteration {{[0-9]+}} (llvm-mca, one wave)

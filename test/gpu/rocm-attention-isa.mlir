@@ -1,9 +1,11 @@
 // ISA properties of the flash-attention kernel on the SDXL shape
 // (2x10x4096x64 f16), read by attn-kernel-report from the code object and
-// its disassembly. Both V layouts: V read from LDS 64 bits at a time
-// (ds_read2_b64 pairs two such reads), zero scratch, LDS <= 64 KiB, 4 waves
-// per SIMD; the transposed-V form stages V with 128-bit LDS writes only,
-// the standard form transposes while staging with 16-bit writes.
+// its disassembly, in the configuration the heuristic picks at this size
+// (64-key blocks, 8 waves: 512 threads per workgroup). Both V layouts: V
+// read from LDS 64 bits at a time (ds_read2_b64 pairs two such reads), zero
+// scratch, LDS <= 64 KiB, 4 waves per SIMD; the transposed-V form stages V
+// with 128-bit LDS writes only (one per thread for K and one for V), the
+// standard form transposes while staging with 16-bit writes.
 // RUN: attn-opt %s --attn-rocm-pipeline="kernel-report=true toolkit=%rocm_toolkit" -o /dev/null | FileCheck %s
 // RUN: attn-opt %s --attn-rocm-pipeline="chip=gfx90a toolkit=%rocm_toolkit" | FileCheck %s --check-prefix=BIN90A
 // RUN: attn-opt %s --attn-rocm-pipeline="toolkit=%rocm_toolkit" | FileCheck %s --check-prefix=BIN942
@@ -13,7 +15,7 @@
 // CHECK: LDS bytes 16384
 // CHECK-NEXT: scratch bytes 0
 // CHECK-NEXT: spills 0 VGPR, 0 SGPR
-// CHECK: workgroup size 256
+// CHECK: workgroup size 512
 // CHECK-NEXT: waves per SIMD 4
 // CHECK-NEXT: MFMA instructions 32
 // CHECK: LDS reads ds_read2_b64 x16
@@ -26,7 +28,7 @@
 // CHECK: waves per SIMD 4
 // CHECK-NEXT: MFMA instructions 32
 // CHECK: LDS reads ds_read2_b64 x16
-// CHECK-NEXT: LDS writes ds_write_b128 x4{{$}}
+// CHECK-NEXT: LDS writes ds_write_b128 x2{{$}}
 // CHECK-NEXT: scratch accesses none
 
 // BIN942: gpu.binary @attn_kernels [#gpu.object<#rocdl.target<O = 3, chip = "gfx942", abi = "500">

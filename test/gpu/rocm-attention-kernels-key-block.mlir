@@ -32,7 +32,7 @@
 // AUTO: args(%{{.+}} : memref<64x32xf16>, %{{.+}} : memref<256x32xf16>, %{{.+}} : memref<256x16xf16>
 // AUTO: workgroup(%{{.+}} : memref<64x32xf16, #gpu.address_space<workgroup>>, %{{.+}} : memref<16x64xf16, #gpu.address_space<workgroup>>)
 //
-// BAD: attn-rocm-attention-kernels: key-block must be 0 (automatic), 32, 64 or 128, got 48
+// BAD: attn-rocm-attention-kernels: key-block must be 32, 64 or 128, got 48
 func.func @main(%q: tensor<64x32xf16>, %k: tensor<200x32xf16>, %v: tensor<200x16xf16>, %s: f16, %init: tensor<64x16xf16>) -> tensor<64x16xf16> {
   %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
          ins(%q, %k, %v, %s : tensor<64x32xf16>, tensor<200x32xf16>, tensor<200x16xf16>, f16)

@@ -26,7 +26,7 @@
 // CHECK: gpu.module @attn_kernels {
 // CHECK: gpu.func @main_attention_0(%{{.+}}: memref<2x10x256x64xf16>, %{{.+}}: memref<2x10x128x64xf16>, %{{.+}}: memref<2x10x128x64xf16>, %{{.+}}: memref<2x10x256x64xf16>, %{{.+}}: f16)
 // CHECK-SAME: workgroup(%{{.+}} : memref<64x64xf16, #gpu.address_space<workgroup>>, %{{.+}} : memref<64x64xf16, #gpu.address_space<workgroup>>)
-// CHECK-SAME: kernel attributes {attn.key_blocks = array<i64: 2, 2, 8, 8>, known_block_size = array<i32: 256, 1, 1>, known_grid_size = array<i32: 4, 20, 1>}
+// CHECK-SAME: kernel attributes {attn.kernel_config = "key-block=64,waves=4", attn.key_blocks = array<i64: 2, 2, 8, 8>, attn.useful_fraction = 1.000000e+00 : f64, attn.workgroups = 80 : i64, known_block_size = array<i32: 256, 1, 1>, known_grid_size = array<i32: 4, 20, 1>}
 // Softmax in base 2: the scale times log2(e) once, before the loop, and
 // the bare hardware exp2 in it (no math.exp, whose full-range lowering
 // costs ~10 VALU per score).

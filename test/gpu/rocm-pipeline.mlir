@@ -14,9 +14,10 @@
 // STAGES-LABEL: func.func @main
 // STAGES-SAME: (%[[Q:.+]]: memref<2x10x4096x64xf16>, %[[K:.+]]: memref<2x10x4096x64xf16>, %[[VQ:.+]]: memref<2x10x4096x64xi32>,
 // STAGES-DAG: %[[C20480:.+]] = arith.constant 20480 : index
-// STAGES-DAG: %[[C64:.+]] = arith.constant 64 : index
+// STAGES-DAG: %[[C32:.+]] = arith.constant 32 : index
 // STAGES-DAG: %[[C20:.+]] = arith.constant 20 : index
 // STAGES-DAG: %[[C256:.+]] = arith.constant 256 : index
+// STAGES-DAG: %[[C512:.+]] = arith.constant 512 : index
 // STAGES: %[[DQ:.+]] = gpu.alloc () : memref<2x10x4096x64xf16>
 // STAGES: gpu.memcpy %[[DQ]], %[[Q]]
 // STAGES: %[[DVQ:.+]] = gpu.alloc () : memref<2x10x4096x64xi32>
@@ -26,8 +27,9 @@
 // 2*10*4096*64 elements / 256 threads = 20480 workgroups.
 // STAGES: gpu.launch_func @attn_kernels::@main_generic_0 blocks in (%[[C20480]], %{{.+}}, %{{.+}}) threads in (%[[C256]], %{{.+}}, %{{.+}}) args(%[[DVQ]] : memref<2x10x4096x64xi32>, %{{.+}}, %{{.+}}, %[[VT]] : memref<2x10x64x4096xf16>)
 // STAGES: %[[O:.+]] = gpu.alloc () : memref<2x10x4096x64xf16>
-// 4096 / 64 rows x (2 x 10) batch workgroups of 256 threads.
-// STAGES: gpu.launch_func @attn_kernels::@main_attention_0 blocks in (%[[C64]], %[[C20]], %{{.+}}) threads in (%[[C256]], %{{.+}}, %{{.+}}) args(%[[DQ]] : memref<2x10x4096x64xf16>, %{{.+}} : memref<2x10x4096x64xf16>, %[[VT]] : memref<2x10x64x4096xf16>, %[[O]] : memref<2x10x4096x64xf16>, %{{.+}} : f16)
+// 4096 / 128 rows x (2 x 10) batch workgroups of 512 threads (8 waves,
+// the heuristic's configuration at this size).
+// STAGES: gpu.launch_func @attn_kernels::@main_attention_0 blocks in (%[[C32]], %[[C20]], %{{.+}}) threads in (%[[C512]], %{{.+}}, %{{.+}}) args(%[[DQ]] : memref<2x10x4096x64xf16>, %{{.+}} : memref<2x10x4096x64xf16>, %[[VT]] : memref<2x10x64x4096xf16>, %[[O]] : memref<2x10x4096x64xf16>, %{{.+}} : f16)
 // STAGES: %[[HOST:.+]] = memref.alloc() : memref<2x10x4096x64xf16>
 // STAGES: gpu.memcpy %[[HOST]], %[[O]]
 // STAGES: gpu.dealloc %[[VT]]
@@ -36,7 +38,7 @@
 // STAGES: gpu.func @main_attention_0
 // K as [key][K1] and V^T as [N][key] in LDS (workgroup memory).
 // STAGES-SAME: workgroup(%{{.+}} : memref<64x64xf16, #gpu.address_space<workgroup>>, %{{.+}} : memref<64x64xf16, #gpu.address_space<workgroup>>)
-// STAGES-SAME: known_block_size = array<i32: 256, 1, 1>, known_grid_size = array<i32: 64, 20, 1>
+// STAGES-SAME: known_block_size = array<i32: 512, 1, 1>, known_grid_size = array<i32: 32, 20, 1>
 // STAGES: gpu.thread_id x
 // STAGES: gpu.block_id x
 // STAGES: gpu.block_id y

@@ -90,6 +90,14 @@ def test_rocm_sim_matches_numpy():
     assert f.kernel_report() == report  # made once
 
 
+def test_rocm_sim_kernel_config():
+    # 8 waves of 16 rows and 32-key blocks: one workgroup covers M = 40.
+    f = attn.compile(MASKED, device="rocm-sim", kernel_config="key-block=32,waves=8")
+    args = inputs(2)
+    np.testing.assert_allclose(f(*args), reference(*args), atol=2e-5, rtol=1e-4)
+    assert "configuration          key-block=32,waves=8" in f.kernel_report()
+
+
 # The masked attention with its log-sum-exp as a second result; the mask
 # hides every key from row 3 (LSE -inf, output 0).
 WITH_LSE = MASKED.replace(
@@ -190,6 +198,8 @@ def test_errors(cpu, tmp_path):
         attn.compile(MASKED, tiles=3)
     with pytest.raises(attn.Error, match=r"^f32_mfma must be exact, f16 or bf16, got 'tf32'$"):
         attn.compile(MASKED, device="rocm-sim", f32_mfma="tf32")
+    with pytest.raises(attn.Error, match=r"^kernel_config: waves must be 2, 4 or 8, got 3$"):
+        attn.compile(MASKED, device="rocm-sim", kernel_config="waves=3")
     with pytest.raises(attn.Error, match=r"^k2_splits must be 0 \(automatic\), 1 \(never\) or a split count$"):
         attn.compile(MASKED, k2_splits=-1)
     for e in (attn.Error("x"),):

@@ -96,6 +96,22 @@ TEST_CASE("the peak bound scales with waves and stops at 1", "[model]") {
   CHECK(t.peakFraction(8) == 1.0);
 }
 
+TEST_CASE("the SIMD bound shares the XDL and VALU units", "[model]") {
+  LoopThroughput t;
+  t.cyclesPerIteration = 300;
+  t.pressure = {{"XDL", 128}, {"VALU", 106}};
+  // One wave: latency-bound, as the MFMA busy.
+  CHECK(t.simdBound(1) == Approx(128.0 / 300));
+  // Four waves: the XDL unit is the limit.
+  CHECK(t.simdBound(4) == 1.0);
+  // Fractional waves (a grid that leaves SIMDs idle).
+  CHECK(t.simdBound(1.5) == Approx(192.0 / 300));
+  // A VALU-heavy loop: the shared VALU limits before the XDL unit.
+  t.pressure["VALU"] = 256;
+  CHECK(t.simdBound(4) == Approx(0.5));
+  CHECK(t.peakFraction(4) == 1.0);
+}
+
 TEST_CASE("chips llvm-mca cannot model say so", "[model]") {
   std::string error;
   CHECK_FALSE(modelLoop(valuLoop(), "gfx90a", error));

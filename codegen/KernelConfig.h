@@ -1,0 +1,78 @@
+//===- KernelConfig.h - the attention kernel's configuration ----*- C++ -*-===//
+//
+// The flash-attention kernel's tile configuration (keys per loop iteration,
+// waves per workgroup), the one heuristic that chooses it per chip and
+// shape, its text form for the command line, and the candidates the tuner
+// (attn-run --tune) compiles. The lists of allowed values are in Target.h.
+//
+//===----------------------------------------------------------------------===//
+#ifndef ATTN_CODEGEN_KERNELCONFIG_H
+#define ATTN_CODEGEN_KERNELCONFIG_H
+
+#include "codegen/Target.h"
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace mlir::attn {
+
+struct AttentionKernelConfig {
+  /// Query rows per wave: one 16-row MFMA tile.
+  static constexpr int64_t kRowsPerWave = 16;
+
+  /// Keys per iteration of the kernel's loop (kernelKeyBlocks()); 0: chosen
+  /// by chooseKernelConfig.
+  int64_t keyBlock = 0;
+  /// Waves per workgroup (kernelWaveCounts()), kRowsPerWave query rows
+  /// each, sharing the K and V blocks staged in LDS; 0: chosen.
+  int64_t waves = 0;
+
+  int64_t rowsPerWorkgroup() const { return kRowsPerWave * waves; }
+  int64_t threads(unsigned waveSize) const { return waves * waveSize; }
+  /// Whether every field is set (no automatic choice left).
+  bool isComplete() const { return keyBlock != 0 && waves != 0; }
+  /// "key-block=64,waves=4" (an unset field: "auto"), the syntax
+  /// parseKernelConfig reads.
+  std::string str() const;
+
+  bool operator==(const AttentionKernelConfig &o) const {
+    return keyBlock == o.keyBlock && waves == o.waves;
+  }
+};
+
+/// Parses `key-block=N,waves=W` (any subset, any order; "" or "auto": all
+/// automatic). On a bad key or value returns nullopt and a one-line
+/// `error`.
+std::optional<AttentionKernelConfig> parseKernelConfig(llvm::StringRef text,
+                                                       std::string &error);
+
+/// Checks a configuration's fields against Target.h's lists (0 allowed:
+/// automatic); `error` names the bad field.
+bool verifyKernelConfig(const AttentionKernelConfig &config,
+                        std::string &error);
+
+/// The sizes the heuristic looks at: one attention with its roles
+/// collapsed (M rows per batch index, batch = the product of batch dims),
+/// before padding.
+struct AttentionProblem {
+  int64_t m = 0, k1 = 0, k2 = 0, n = 0, batch = 1;
+  /// Bits of the MFMA input type (16 or 32).
+  unsigned inputBits = 16;
+};
+
+/// The heuristic: `requested` with each field left 0 chosen for `chip` and
+/// `problem` (see KernelConfig.cpp for the reasons, docs/gpu.md for the
+/// tuner's figures behind them).
+AttentionKernelConfig chooseKernelConfig(const ChipInfo &chip,
+                                         const AttentionProblem &problem,
+                                         AttentionKernelConfig requested = {});
+
+/// Every configuration the kernel supports (key blocks x waves), in the
+/// order the tuner lists them; `requested`'s set fields are kept fixed.
+std::vector<AttentionKernelConfig>
+candidateKernelConfigs(AttentionKernelConfig requested = {});
+
+} // namespace mlir::attn
+
+#endif // ATTN_CODEGEN_KERNELCONFIG_H

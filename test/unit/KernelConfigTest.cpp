@@ -1,0 +1,81 @@
+//===- KernelConfigTest.cpp - the attention kernel's configuration --------===//
+//
+// The text form round-trips, bad settings say what is wrong, and the
+// heuristic picks what docs/gpu.md says for the shapes there.
+//
+//===----------------------------------------------------------------------===//
+
+#include "codegen/KernelConfig.h"
+
+#include <catch2/catch.hpp>
+
+using namespace mlir::attn;
+
+TEST_CASE("kernel configurations parse and print", "[config]") {
+  std::string error;
+  std::optional<AttentionKernelConfig> c =
+      parseKernelConfig("waves=8, key-block=32", error);
+  REQUIRE(c);
+  CHECK(c->keyBlock == 32);
+  CHECK(c->waves == 8);
+  CHECK(c->rowsPerWorkgroup() == 128);
+  CHECK(c->threads(64) == 512);
+  CHECK(c->str() == "key-block=32,waves=8");
+  CHECK(parseKernelConfig(c->str(), error) == c);
+  // Unset settings stay automatic.
+  for (const char *text : {"", "auto", "waves=auto", "key-block=auto"}) {
+    std::optional<AttentionKernelConfig> automatic =
+        parseKernelConfig(text, error);
+    REQUIRE(automatic);
+    CHECK_FALSE(automatic->isComplete());
+  }
+  CHECK(parseKernelConfig("key-block=64", error)->str() ==
+        "key-block=64,waves=auto");
+}
+
+TEST_CASE("bad kernel configurations say what is wrong", "[config]") {
+  auto errorOf = [](const char *text) {
+    std::string error;
+    CHECK_FALSE(parseKernelConfig(text, error));
+    return error;
+  };
+  CHECK(errorOf("waves=3") == "waves must be 2, 4 or 8, got 3");
+  CHECK(errorOf("key-block=48") == "key-block must be 32, 64 or 128, got 48");
+  CHECK(errorOf("waves=-8") == "waves needs a number or auto, got '-8'");
+  CHECK(errorOf("waves") == "waves needs a number or auto, got ''");
+  CHECK(errorOf("rows=128") ==
+        "unknown setting 'rows' in 'rows=128' (expected key-block=N,waves=W)");
+  CHECK(errorOf("waves=4,waves=8") == "waves given twice in 'waves=4,waves=8'");
+}
+
+TEST_CASE("the heuristic's choices", "[config]") {
+  const ChipInfo &gfx942 = *lookupChip("gfx942");
+  auto choose = [&](AttentionProblem p, AttentionKernelConfig requested = {}) {
+    return chooseKernelConfig(gfx942, p, requested).str();
+  };
+  // SDXL (2x10 heads x 4096) and 2x16x4096 at d=128: 640 and 1024
+  // workgroups of 8 waves, at least 2 per CU: 8 waves.
+  CHECK(choose({4096, 64, 4096, 64, 20, 16}) == "key-block=64,waves=8");
+  CHECK(choose({4096, 128, 4096, 128, 32, 16}) == "key-block=64,waves=8");
+  // 40 x 1024: 320 workgroups of 8 waves would force a K2 split: 4.
+  CHECK(choose({1024, 64, 1024, 64, 40, 16}) == "key-block=64,waves=4");
+  // M = 200 pads to 256 either way, but the grid is small; M = 4032 pads
+  // to 4096 with 8 waves and to 4032 with 4: 4.
+  CHECK(choose({200, 32, 128, 16, 1, 16}) == "key-block=64,waves=4");
+  CHECK(choose({4032, 64, 4096, 64, 64, 16}) == "key-block=64,waves=4");
+  // Decode: 4.
+  CHECK(choose({1, 128, 8192, 128, 32, 16}) == "key-block=64,waves=4");
+  // Given settings are kept, the others still chosen.
+  CHECK(choose({4096, 64, 4096, 64, 20, 16}, {128, 0}) ==
+        "key-block=128,waves=8");
+  CHECK(choose({4096, 64, 4096, 64, 20, 16}, {0, 2}) == "key-block=64,waves=2");
+}
+
+TEST_CASE("the tuner's candidates", "[config]") {
+  CHECK(candidateKernelConfigs().size() == 9);
+  std::vector<AttentionKernelConfig> fixed = candidateKernelConfigs({0, 4});
+  REQUIRE(fixed.size() == 3);
+  for (const AttentionKernelConfig &c : fixed)
+    CHECK(c.waves == 4);
+  CHECK(candidateKernelConfigs({64, 8}).size() == 1);
+}
