@@ -49,13 +49,15 @@ static void addLowerBuffersToLLVM(OpPassManager &pm, bool gpuHost) {
   // vector-to-llvm lowers to loads and stores.
   pm.addPass(createConvertVectorToSCFPass(
       VectorTransferToSCFOptions().enableFullUnroll()));
+  // Math first: libm calls for vector math (erf, ...) are made one lane at a
+  // time with vector.extract/insert, which vector-to-llvm then lowers.
+  pm.addPass(createConvertMathToLLVMPass());
+  pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createConvertVectorToLLVMPass());
   // memref.alloca_scope (made by the OpenMP conversion) must be lowered
   // while its region is still one block, i.e. before scf-to-cf.
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
   pm.addPass(createSCFToControlFlowPass());
-  pm.addPass(createConvertMathToLLVMPass());
-  pm.addPass(createConvertMathToLibmPass());
   pm.addPass(createArithToLLVMConversionPass());
   pm.addPass(createConvertIndexToLLVMPass());
   pm.addPass(createUBToLLVMConversionPass());
