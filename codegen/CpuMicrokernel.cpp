@@ -53,7 +53,8 @@ struct RegisterTile {
   unsigned vectorDim, reductionDim;
   std::optional<unsigned> rowDim;
   int64_t vectorTile = 1, rowTile = 1;
-  /// Whether the vector operand is the first input (see swapInputs).
+  /// Whether the vector operand is the first input (toContract makes the
+  /// broadcast operand the lhs).
   bool swapInputs = false;
 };
 
