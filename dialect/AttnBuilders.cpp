@@ -51,6 +51,11 @@ AffineMap mlir::attn::loopTensorMap(ArrayRef<unsigned> dims, unsigned numLoops,
   return AffineMap::get(numLoops, 0, exprs, ctx);
 }
 
+unsigned mlir::attn::innermostLoopDim(AffineMap map) {
+  return cast<AffineDimExpr>(map.getResult(map.getNumResults() - 1))
+      .getPosition();
+}
+
 Value mlir::attn::buildGeneric(OpBuilder &b, Location loc,
                                ArrayRef<unsigned> space, unsigned numLoops,
                                ValueRange inputs, ArrayRef<AffineMap> inputMaps,

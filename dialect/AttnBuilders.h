@@ -34,6 +34,10 @@ Value createLoopTensor(OpBuilder &b, Location loc, ArrayRef<unsigned> dims,
 AffineMap loopTensorMap(ArrayRef<unsigned> dims, unsigned numLoops,
                         MLIRContext *ctx);
 
+/// The loop dim indexing the last (contiguous) dim of a projected
+/// permutation map with at least one result.
+unsigned innermostLoopDim(AffineMap map);
+
 /// Builds a linalg.generic over the loops `space` (in that order, the last
 /// innermost) of an op with `numLoops` loops. `inputMaps` and `outputMap` are
 /// over all loops and must only use loops of `space`; loops of `space` the

@@ -121,11 +121,7 @@ SmallVector<Value> AttentionOp::convertToOnlineAttention(OpBuilder &rewriter) {
   SmallVector<unsigned> outDims;
   for (AffineExpr e : outMap.getResults())
     outDims.push_back(cast<AffineDimExpr>(e).getPosition());
-  AffineMap vMap = op.getValueMap();
-  unsigned vInner =
-      cast<AffineDimExpr>(vMap.getResult(vMap.getNumResults() - 1))
-          .getPosition();
-  if (llvm::is_contained(dims.k2, vInner) &&
+  if (llvm::is_contained(dims.k2, innermostLoopDim(op.getValueMap())) &&
       chooseScoreLayout(dims, loopSizes) == ScoreLayout::RowsInner) {
     llvm::erase(outDims, dims.m.back());
     outDims.push_back(dims.m.back());
@@ -270,20 +266,19 @@ OnlineAttentionOp::decomposeOperation(OpBuilder &rewriter) {
   Type accElem = getElementTypeOrSelf(op.getAcc().getType());
   // Innermost loop: RowsInner, acc's contiguous dim (N over rows of
   // standard V, or M over P's rows for transposed V, whose acc is
-  // [.., N, M]; see convertToOnlineAttention); KeysInner, V's contiguous
-  // dim (transposed V: a dot product over K2).
+  // [.., N, M]; see convertToOnlineAttention) after K2; KeysInner, V's
+  // contiguous dim (transposed V: a dot product over K2).
   AffineMap vMap = op.getValueMap();
-  unsigned inner =
-      scores.layout == ScoreLayout::RowsInner
-          ? accLayoutDims.back()
-          : cast<AffineDimExpr>(vMap.getResult(vMap.getNumResults() - 1))
-                .getPosition();
-  SmallVector<unsigned> pvOrder =
-      scores.layout == ScoreLayout::RowsInner
-          ? concat(ArrayRef<unsigned>(accLayoutDims).drop_back(), dims.k2)
-          : unionOf({accDims, dims.k2});
-  llvm::erase(pvOrder, inner);
-  pvOrder.push_back(inner);
+  SmallVector<unsigned> pvOrder;
+  if (scores.layout == ScoreLayout::RowsInner) {
+    pvOrder = concat(ArrayRef<unsigned>(accLayoutDims).drop_back(), dims.k2);
+    pvOrder.push_back(accLayoutDims.back());
+  } else {
+    unsigned vInner = innermostLoopDim(vMap);
+    pvOrder = unionOf({accDims, dims.k2});
+    llvm::erase(pvOrder, vInner);
+    pvOrder.push_back(vInner);
+  }
   Value value = op.getValue();
   if (scores.layout == ScoreLayout::RowsInner)
     std::tie(value, vMap) =
