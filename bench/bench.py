@@ -33,23 +33,27 @@ import time
 
 import numpy as np
 
-# (name, batch dims, M, K2, D, dtype, causal)
+# (name, batch dims, M, K2, D, dtype, variant): variant "dense", "causal"
+# (causal(top_left)) or "vt" (transposed V: V stored [.., N, K2]).
 CASES = [
-    ("16x1024x64 f32", [16], 1024, 1024, 64, "f32", False),
-    ("8x4096x64 f32", [8], 4096, 4096, 64, "f32", False),
-    ("2x10x4096x64 f16 (SDXL)", [2, 10], 4096, 4096, 64, "f16", False),
-    ("32x2048x128 f16", [32], 2048, 2048, 128, "f16", False),
-    ("32x2048x128 f16 causal*", [32], 2048, 2048, 128, "f16", True),
-    ("1x16384x64 f32", [1], 16384, 16384, 64, "f32", False),
-    ("decode 32x1x8192x128 f32", [1, 32], 1, 8192, 128, "f32", False),
-    ("decode 4x1x8192x128 f32", [1, 4], 1, 8192, 128, "f32", False),
+    ("16x1024x64 f32", [16], 1024, 1024, 64, "f32", "dense"),
+    ("16x1024x64 f32 V^T", [16], 1024, 1024, 64, "f32", "vt"),
+    ("8x4096x64 f32", [8], 4096, 4096, 64, "f32", "dense"),
+    ("2x10x4096x64 f16 (SDXL)", [2, 10], 4096, 4096, 64, "f16", "dense"),
+    ("2x10x4096x64 f16 V^T", [2, 10], 4096, 4096, 64, "f16", "vt"),
+    ("32x2048x128 f16", [32], 2048, 2048, 128, "f16", "dense"),
+    ("32x2048x128 f16 causal*", [32], 2048, 2048, 128, "f16", "causal"),
+    ("1x16384x64 f32", [1], 16384, 16384, 64, "f32", "dense"),
+    ("decode 32x1x8192x128 f32", [1, 32], 1, 8192, 128, "f32", "dense"),
+    ("decode 4x1x8192x128 f32", [1, 4], 1, 8192, 128, "f32", "dense"),
 ]
 QUICK_CASES = [
-    ("4x128x32 f32", [4], 128, 128, 32, "f32", False),
-    ("1x2x128x32 f16", [1, 2], 128, 128, 32, "f16", False),
-    ("2x128x64 f16", [2], 128, 128, 64, "f16", False),
-    ("2x128x64 f16 causal*", [2], 128, 128, 64, "f16", True),
-    ("decode 2x1x2048x64 f32", [1, 2], 1, 2048, 64, "f32", False),
+    ("4x128x32 f32", [4], 128, 128, 32, "f32", "dense"),
+    ("1x2x128x32 f16", [1, 2], 128, 128, 32, "f16", "dense"),
+    ("2x128x64 f16", [2], 128, 128, 64, "f16", "dense"),
+    ("2x128x64 f16 V^T", [2], 128, 128, 64, "f16", "vt"),
+    ("2x128x64 f16 causal*", [2], 128, 128, 64, "f16", "causal"),
+    ("decode 2x1x2048x64 f32", [1, 2], 1, 2048, 64, "f32", "dense"),
 ]
 ROOF_N, QUICK_ROOF_N = 2048, 256
 ROOF_RUNS = 5
@@ -60,25 +64,27 @@ ISA_FLAGS = ("avx2", "fma", "avx512f", "avx512_bf16", "avx512_fp16",
              "amx_bf16")
 
 
-def program(batch, m, k2, d, dtype, causal):
+def program(batch, m, k2, d, dtype, variant):
     nb = len(batch)
     bd = ", ".join(f"b{i}" for i in range(nb))
     dims = f"({bd}, m, k1, k2, n)"
     bshape = "x".join(str(b) for b in batch)
     q = f"tensor<{bshape}x{m}x{d}x{dtype}>"
     k = f"tensor<{bshape}x{k2}x{d}x{dtype}>"
+    vt = variant == "vt"
+    v = f"tensor<{bshape}x{d}x{k2}x{dtype}>" if vt else k
     lines = [
         f"#q = affine_map<{dims} -> ({bd}, m, k1)>",
         f"#k = affine_map<{dims} -> ({bd}, k2, k1)>",
-        f"#v = affine_map<{dims} -> ({bd}, k2, n)>",
+        f"#v = affine_map<{dims} -> ({bd}, {'n, k2' if vt else 'k2, n'})>",
         f"#s = affine_map<{dims} -> ()>",
         f"#o = affine_map<{dims} -> ({bd}, m, n)>",
-        f"func.func @main(%q: {q}, %k: {k}, %v: {k}) -> {q} {{",
+        f"func.func @main(%q: {q}, %k: {k}, %v: {v}) -> {q} {{",
         f"  %s = arith.constant {1 / np.sqrt(d)} : {dtype}",
         f"  %init = tensor.empty() : {q}",
     ]
-    ins, types, maps = "%q, %k, %v, %s", f"{q}, {k}, {k}, {dtype}", "#q, #k, #v, #s"
-    causal_attr = " causal(top_left)" if causal else ""
+    ins, types, maps = "%q, %k, %v, %s", f"{q}, {k}, {v}, {dtype}", "#q, #k, #v, #s"
+    causal_attr = " causal(top_left)" if variant == "causal" else ""
     lines += [
         f"  %r = attn.attention{causal_attr} {{indexing_maps = [{maps}, #o]}}",
         f"         ins({ins} : {types})",
@@ -162,8 +168,11 @@ def child_stream(tmp, runs):
     print(json.dumps({"ms": ms}))
 
 
-def child_attention(tmp, d, causal, runs):
+def child_attention(tmp, d, variant, runs):
     q, k, v = (np.load(f"{tmp}/arg{i}.npy").astype(np.float32) for i in range(3))
+    if variant == "vt":  # stored [.., N, K2]; matmul takes the view
+        v = np.swapaxes(v, -1, -2)
+    causal = variant == "causal"
     scale = np.float32(1 / np.sqrt(d))
     ms = timed(lambda: numpy_attention(q, k, v, scale, causal), runs)
     rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
@@ -287,8 +296,8 @@ def main():
         child_stream(args.child_stream[0], int(args.child_stream[1]))
         return
     if args.child_attention:
-        tmp, d, causal, runs = args.child_attention
-        child_attention(tmp, int(d), causal == "1", int(runs))
+        tmp, d, variant, runs = args.child_attention
+        child_attention(tmp, int(d), variant, int(runs))
         return
 
     runs = args.runs or args.runs_pos or (1 if args.quick else 3)
@@ -371,11 +380,11 @@ def main():
     print(header)
     print("-" * len(header), flush=True)
     rows, notes = [], []
-    for name, batch, m, k2, d, dtype, causal in cases:
+    for name, batch, m, k2, d, dtype, variant in cases:
         with tempfile.TemporaryDirectory() as tmp:
             src = os.path.join(tmp, "case.mlir")
             with open(src, "w") as f:
-                f.write(program(batch, m, k2, d, dtype, causal))
+                f.write(program(batch, m, k2, d, dtype, variant))
             # attn-run: the environment as given.
             out = subprocess.run(
                 [attn_run, src, "--random-inputs=1", f"--benchmark={runs}",
@@ -386,7 +395,7 @@ def main():
                 die(f"cannot read attn-run's benchmark line: {out!r}")
             attn_ms, attn_rss = float(mo.group(1)), float(mo.group(2))
             res = run_child(args, np_env, "--child-attention", tmp, str(d),
-                            "1" if causal else "0", str(runs))
+                            variant, str(runs))
             np_ms, np_rss = statistics.median(res["ms"]), res["rss"]
             if name.startswith("decode"):
                 stream = run_child(args, np_env, "--child-stream", tmp,
@@ -399,19 +408,25 @@ def main():
         fl = flops(batch, m, k2, d)
         row = dict(name=name, attn_ms=attn_ms, attn_gf=fl / (attn_ms * 1e6),
                    attn_rss=attn_rss, np_ms=np_ms, np_gf=fl / (np_ms * 1e6),
-                   np_rss=np_rss)
+                   np_rss=np_rss, shape=(str(batch), m, k2, d, dtype),
+                   variant=variant)
         rows.append(row)
         print(f"{name:<24} {attn_ms:>9.1f} {row['attn_gf']:>9.2f} "
               f"{attn_rss:>6.0f}Mi {np_ms:>9.1f} {row['np_gf']:>8.2f} "
               f"{np_rss:>5.0f}Mi {np_ms / attn_ms:>9.2f}x "
               f"{row['attn_gf'] / roof_gf:>10.2f} "
               f"{row['np_gf'] / roof_gf:>8.2f}", flush=True)
-    times = {r["name"]: r["attn_ms"] for r in rows}
+    # Each variant against the standard dense case of the same shape.
+    dense = {r["shape"]: r["attn_ms"] for r in rows if r["variant"] == "dense"}
     for r in rows:
-        dense = times.get(r["name"].replace(" causal*", ""))
-        if r["name"].endswith("causal*") and dense:
+        base = dense.get(r["shape"])
+        if r["variant"] == "causal" and base:
             notes.append(f"{r['name']}: attn time / same shape dense = "
-                         f"{r['attn_ms'] / dense:.2f}")
+                         f"{r['attn_ms'] / base:.2f}")
+        elif r["variant"] == "vt" and base:
+            notes.append(f"{r['name']}: attn time / same shape standard V "
+                         f"= {r['attn_ms'] / base:.2f} (<= 1: transposed V "
+                         "no slower)")
     for note in notes:
         print(note)
     load_end = os.getloadavg()
