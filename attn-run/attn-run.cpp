@@ -113,10 +113,12 @@ static cl::opt<bool> printIR("print-ir-after-all",
 static cl::opt<bool>
     noGraphOpt("no-graph-opt", cl::desc("Skip the transposed-V graph pipeline"),
                cl::cat(category));
-static cl::opt<int64_t> mTile("m-tile", cl::init(32),
-                              cl::desc("Rows of Q per parallel tile"),
-                              cl::cat(category));
-static cl::opt<int64_t> k2Tile("k2-tile", cl::init(64),
+static cl::opt<int64_t>
+    mTile("m-tile", cl::init(mlir::attn::kDefaultMTile),
+          cl::desc("Rows of Q per parallel tile (0: 64 where "
+                   "they divide M, else 32)"),
+          cl::cat(category));
+static cl::opt<int64_t> k2Tile("k2-tile", cl::init(mlir::attn::kDefaultK2Tile),
                                cl::desc("Keys per K2 loop iteration"),
                                cl::cat(category));
 static cl::opt<int64_t>
@@ -434,8 +436,9 @@ static std::optional<DeviceChoice> chooseDevice() {
          "--device=rocm-sim");
     return std::nullopt;
   }
-  if (mTile <= 0 || k2Tile <= 0) {
-    fail("--m-tile and --k2-tile must be positive");
+  if (mTile < 0 || k2Tile <= 0) {
+    fail("--m-tile must not be negative (0: automatic), --k2-tile must be "
+         "positive");
     return std::nullopt;
   }
   if (k2Splits < 0) {

@@ -10,6 +10,7 @@
 #define ATTN_CODEGEN_COMPILER_H
 
 #include "codegen/KernelConfig.h"
+#include "codegen/HostCpu.h"
 #include "codegen/KernelReport.h"
 #include "codegen/Target.h"
 
@@ -31,7 +32,7 @@ struct CompileOptions {
   std::string chip = std::string(defaultChip());
   bool graphOpt = true;
   /// Cpu: rows of Q per parallel tile, keys per K2 loop iteration.
-  int64_t mTile = 32, k2Tile = 64;
+  int64_t mTile = kDefaultMTile, k2Tile = kDefaultK2Tile;
   /// Split K2 across parallel workers: 0 automatic, 1 never, N splits.
   int64_t k2Splits = 0;
   /// GPU targets: MFMA inputs of f32 attention, "exact" (f32 MFMAs), "f16"

@@ -2,7 +2,8 @@
 //
 // The one place for the CPU code generator's knowledge of the host: vector
 // register width and count (from LLVM's host feature detection, the same
-// the JIT compiles for), and the register budget of a microkernel tile.
+// the JIT compiles for), the register budget of a microkernel tile, the
+// cache line, and the CPU pipeline's default tile sizes.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTN_CODEGEN_HOSTCPU_H
@@ -11,6 +12,23 @@
 #include <cstdint>
 
 namespace mlir::attn {
+
+/// The CPU pipeline's tile sizes when none are given (every tool, option
+/// and binding takes its default from here): rows of Q per parallel tile
+/// (0: automatic, see attn-tile-attention) and keys per K2 loop iteration.
+inline constexpr int64_t kDefaultMTile = 0;
+inline constexpr int64_t kDefaultK2Tile = 64;
+/// The automatic rows per tile: kLargeMTile where they divide the innermost
+/// M dim, else kSmallMTile. 64 rows read each K and V block (and convert
+/// f16/bf16 ones) half as often as 32 and keep a 64-key score tile in L1
+/// (16 KiB): 3-8% faster on the bench cases; a partial last tile has a
+/// dynamic shape the microkernel leaves to LLVM, so 64 only where it
+/// divides.
+inline constexpr int64_t kLargeMTile = 64, kSmallMTile = 32;
+
+/// Bytes per data cache line (x86-64 and most AArch64 cores); software
+/// prefetches are issued one per line.
+inline constexpr int64_t kCacheLineBytes = 64;
 
 struct HostVectorUnit {
   /// Width of one vector register in bits (512 AVX-512, 256 AVX2, 128

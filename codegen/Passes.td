@@ -24,7 +24,8 @@ def AttnTileAttention : Pass<"attn-tile-attention", "::mlir::func::FuncOp"> {
   let description = [{
     Tiles the normalization produced by `attn-convert-to-online-attention`
     with `scf.forall` over batch and M (each batch dim and outer M dim by 1,
-    the innermost M dim by `m-tile`) and fuses the online attention and the
+    the innermost M dim by `m-tile`; automatic (0): 64 rows where 64
+    divides the dim, else 32) and fuses the online attention and the
     state initialization into it (upstream
     `tileConsumerAndFuseProducersUsingSCF`). The fused online attention is
     then tiled along its innermost K2 dim by `k2-tile` with `scf.for`
@@ -47,9 +48,10 @@ def AttnTileAttention : Pass<"attn-tile-attention", "::mlir::func::FuncOp"> {
     `k2-splits` forces S (1 disables it).
   }];
   let options = [
-    Option<"mTile", "m-tile", "int64_t", /*default=*/"32",
-           "Tile size of the innermost M dim (rows per parallel tile)">,
-    Option<"k2Tile", "k2-tile", "int64_t", /*default=*/"64",
+    Option<"mTile", "m-tile", "int64_t", /*default=*/"kDefaultMTile",
+           "Tile size of the innermost M dim (rows per parallel tile; 0: "
+           "64 where it divides the dim, else 32)">,
+    Option<"k2Tile", "k2-tile", "int64_t", /*default=*/"kDefaultK2Tile",
            "Tile size of the innermost K2 dim (keys per loop iteration)">,
     Option<"k2Splits", "k2-splits", "int64_t", /*default=*/"0",
            "Split K2 across this many parallel workers (flash-decoding); 0: "
@@ -119,6 +121,24 @@ def AttnCpuMicrokernel : Pass<"attn-cpu-microkernel"> {
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::vector::VectorDialect"];
+}
+
+def AttnCpuPrefetch : Pass<"attn-cpu-prefetch", "func::FuncOp"> {
+  let summary = "Prefetch the next iteration's strided block of a loop";
+  let description = [{
+    On bufferized code: for each `memref.subview` in an `scf.for` body
+    that reads a block of a function argument at the loop's induction
+    variable, where the block is not contiguous (a transposed V block: N
+    rows of K2-contiguous keys) and its rows span at least a cache line,
+    inserts at the start of each iteration one `memref.prefetch` per cache
+    line of the next iteration's block (none in the last iteration). A
+    contiguous block is left to the hardware prefetchers; buffers the
+    function allocated, written blocks and blocks an enclosing loop already
+    prefetches are left alone. Part of `attn-cpu-pipeline`.
+  }];
+  let dependentDialects = ["::mlir::scf::SCFDialect",
+                           "::mlir::arith::ArithDialect",
+                           "::mlir::memref::MemRefDialect"];
 }
 
 def AttnApproximateMath : Pass<"attn-approximate-math"> {

@@ -71,11 +71,13 @@ static void addLowerBuffersToLLVM(OpPassManager &pm, bool gpuHost) {
   pm.addPass(createReconcileUnrealizedCastsPass());
 }
 
-void mlir::attn::addCpuLoweringStage(OpPassManager &pm) {
+void mlir::attn::addCpuLoweringStage(OpPassManager &pm, bool prefetch) {
   addBufferizeStage(pm);
   // Copies of a subview onto an identical one (an in-place tile's
   // insert_slice) become one value, then no copy.
   addCleanup(pm);
+  if (prefetch)
+    pm.addNestedPass<func::FuncOp>(createAttnCpuPrefetch());
   bufferization::buildBufferDeallocationPipeline(pm);
   addLowerBuffersToLLVM(pm, /*gpuHost=*/false);
 }
@@ -97,7 +99,7 @@ void mlir::attn::buildCpuPipeline(OpPassManager &pm,
   pm.addPass(createAttnCpuMicrokernel());
   addCleanup(pm);
   if (options.lowerToLLVM)
-    addCpuLoweringStage(pm);
+    addCpuLoweringStage(pm, /*prefetch=*/true);
 }
 
 void mlir::attn::buildReferencePipeline(

@@ -9,6 +9,7 @@
 #ifndef ATTN_CODEGEN_PIPELINES_H
 #define ATTN_CODEGEN_PIPELINES_H
 
+#include "codegen/HostCpu.h"
 #include "codegen/Target.h"
 
 #include "mlir/Pass/PassManager.h"
@@ -21,11 +22,12 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
                         llvm::cl::desc("Run attn-graph-opt first"),
                         llvm::cl::init(true)};
   Option<int64_t> mTile{*this, "m-tile",
-                        llvm::cl::desc("Rows of Q per parallel tile"),
-                        llvm::cl::init(32)};
+                        llvm::cl::desc("Rows of Q per parallel tile (0: 64 "
+                                       "where they divide M, else 32)"),
+                        llvm::cl::init(kDefaultMTile)};
   Option<int64_t> k2Tile{*this, "k2-tile",
                          llvm::cl::desc("Keys per K2 loop iteration"),
-                         llvm::cl::init(64)};
+                         llvm::cl::init(kDefaultK2Tile)};
   Option<int64_t> k2Splits{*this, "k2-splits",
                            llvm::cl::desc("Split K2 across parallel workers: "
                                           "0 automatic, 1 never, N splits"),
@@ -115,8 +117,9 @@ void addRocmBinaryAndHostStages(OpPassManager &pm,
                                 const RocmPipelineOptions &options);
 
 /// Bufferization and lowering of tensor-level host code to the LLVM dialect
-/// for the host CPU (parallel loops through OpenMP).
-void addCpuLoweringStage(OpPassManager &pm);
+/// for the host CPU (parallel loops through OpenMP); with `prefetch`, the
+/// tiled attention's strided blocks are prefetched (attn-cpu-prefetch).
+void addCpuLoweringStage(OpPassManager &pm, bool prefetch = false);
 
 /// ROCm toolkit folder: $ROCM_PATH, /opt/rocm, then the build's folder made
 /// of Debian's device libraries and ld.lld.

@@ -8,6 +8,7 @@
 //
 //===----------------------------------------------------------------------===//
 
+#include "codegen/HostCpu.h"
 #include "codegen/Passes.h"
 #include "dialect/AttnBuilders.h"
 #include "dialect/AttnDialect.h"
@@ -50,6 +51,19 @@ struct ParallelTiles {
 };
 } // namespace
 
+/// Rows per tile of the innermost M dim: `requested`, or when 0 (automatic)
+/// kLargeMTile where it divides the dim (static tiles only) and
+/// kSmallMTile otherwise.
+static int64_t resolveMTile(OnlineAttentionOp op, int64_t requested) {
+  if (requested != 0)
+    return requested;
+  SmallVector<int64_t> sizes =
+      getStaticLoopSizes(op.getIndexingMapsArray(), op->getOperands());
+  int64_t rows = sizes[op.getDims().m.back()];
+  return !ShapedType::isDynamic(rows) && rows % kLargeMTile == 0 ? kLargeMTile
+                                                                 : kSmallMTile;
+}
+
 /// Tile size of each loop in the parallel tiling: batch dims 1, the
 /// innermost M dim `mTile` rows; when that dim has fewer rows than a tile
 /// (decode; GQA with the query-head group as an outer M dim), outer M dims
@@ -60,6 +74,7 @@ static SmallVector<int64_t> parallelTileSizes(OnlineAttentionOp op,
   AttentionDims dims = op.getDims();
   SmallVector<int64_t> sizes =
       getStaticLoopSizes(op.getIndexingMapsArray(), op->getOperands());
+  mTile = resolveMTile(op, mTile);
   SmallVector<int64_t> tiles(sizes.size(), 0);
   for (unsigned d : dims.batch)
     tiles[d] = 1;
@@ -237,7 +252,7 @@ LogicalResult TileAttentionPass::tileParallel(RewriterBase &rewriter,
     }
     interleaveCausalTiles(
         rewriter, cast<scf::ForallOp>(result->loops.front().getOperation()),
-        mLoop, mTile);
+        mLoop, resolveMTile(op, mTile));
   }
   return success();
 }
@@ -390,9 +405,9 @@ int64_t TileAttentionPass::chooseSplits(OnlineAttentionOp op) {
 }
 
 void TileAttentionPass::runOnOperation() {
-  if (mTile <= 0 || k2Tile <= 0) {
-    getOperation().emitError("attn-tile-attention: m-tile and k2-tile must "
-                             "be positive");
+  if (mTile < 0 || k2Tile <= 0) {
+    getOperation().emitError("attn-tile-attention: m-tile must not be "
+                             "negative, k2-tile must be positive");
     return signalPassFailure();
   }
   if (k2Splits < 0 || workers < 0) {

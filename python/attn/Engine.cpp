@@ -121,8 +121,9 @@ bool Engine::Impl::init(const std::string &text, const std::string &name,
             "' (supported: " + mlir::attn::chipNames() + ")";
     return false;
   }
-  if (opts.mTile <= 0 || opts.k2Tile <= 0) {
-    error = "m_tile and k2_tile must be positive";
+  if (opts.mTile < 0 || opts.k2Tile <= 0) {
+    error = "m_tile must not be negative (0: automatic), k2_tile must be "
+            "positive";
     return false;
   }
   if (opts.k2Splits < 0) {

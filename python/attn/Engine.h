@@ -10,6 +10,7 @@
 #ifndef ATTN_PYTHON_ENGINE_H
 #define ATTN_PYTHON_ENGINE_H
 
+#include "codegen/HostCpu.h"
 #include "runtime/HostArray.h"
 
 #include <memory>
@@ -24,7 +25,8 @@ struct EngineOptions {
   std::string device = "cpu";
   std::string chip; // empty: the default chip
   bool graphOpt = true;
-  int64_t mTile = 32, k2Tile = 64;
+  int64_t mTile = mlir::attn::kDefaultMTile,
+          k2Tile = mlir::attn::kDefaultK2Tile;
   /// As attn-run's --k2-splits, --f32-mfma and --attn-kernel-config.
   int64_t k2Splits = 0;
   std::string f32Mfma = "exact";

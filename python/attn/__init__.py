@@ -21,11 +21,13 @@ import statistics
 
 import numpy as np
 
-from attn._attn import Error, Program, chips, default_chip
+from attn._attn import (Error, Program, chips, default_chip, default_k2_tile,
+                        default_m_tile)
 
 __all__ = ["compile", "Compiled", "Error", "chips", "default_chip", "import_onnx"]
 
-_OPTIONS = {"graph_opt": True, "m_tile": 32, "k2_tile": 64, "k2_splits": 0,
+_OPTIONS = {"graph_opt": True, "m_tile": default_m_tile,
+            "k2_tile": default_k2_tile, "k2_splits": 0,
             "f32_mfma": "exact", "kernel_config": ""}
 
 
@@ -146,7 +148,7 @@ def compile(source, device="cpu", chip=None, function="main", **options):
 
     source: a path to a .mlir file or an .onnx model (imported with
     attn-import-onnx's importer), or MLIR text. Options, as attn-run's
-    flags: graph_opt (True), m_tile (32), k2_tile (64), k2_splits (0:
+    flags: graph_opt (True), m_tile (0: automatic), k2_tile (64), k2_splits (0:
     automatic, 1: never, N: that many), f32_mfma ("exact"; "f16" or "bf16"
     round f32 attention for the GPU's MFMAs), kernel_config ("": chosen per
     chip and shape; e.g. "key-block=64,waves=8", as attn-run's

@@ -224,5 +224,7 @@ PYBIND11_MODULE(_attn, m) {
       .def("result_signature", &Program::resultSignature)
       .def_property_readonly("device", &Program::device);
   m.attr("default_chip") = defaultChipName();
+  m.attr("default_m_tile") = mlir::attn::kDefaultMTile;
+  m.attr("default_k2_tile") = mlir::attn::kDefaultK2Tile;
   m.attr("chips") = supportedChips();
 }

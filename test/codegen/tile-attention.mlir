@@ -1,6 +1,9 @@
 // RUN: attn-opt %s --attn-convert-to-online-attention --attn-tile-attention="m-tile=32 k2-tile=64 k2-splits=1" | FileCheck %s
 // RUN: attn-opt %s --attn-convert-to-online-attention --attn-tile-attention="m-tile=16 k2-tile=50 k2-splits=1" | FileCheck %s --check-prefix=SMALL
-// RUN: not attn-opt %s --attn-convert-to-online-attention --attn-tile-attention="m-tile=0" 2>&1 | FileCheck %s --check-prefix=BADTILE
+// RUN: not attn-opt %s --attn-convert-to-online-attention --attn-tile-attention="m-tile=-1" 2>&1 | FileCheck %s --check-prefix=BADTILE
+// RUN: not attn-opt %s --attn-convert-to-online-attention --attn-tile-attention="k2-tile=0" 2>&1 | FileCheck %s --check-prefix=BADTILE
+// The automatic m-tile (the default, 0): 64 rows where 64 divides M, else 32.
+// RUN: attn-opt %s --attn-convert-to-online-attention --attn-tile-attention="k2-splits=1" | FileCheck %s --check-prefix=AUTO
 
 #q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
 #k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
@@ -29,7 +32,10 @@
 // SMALL: attn.online_attention
 // SMALL-SAME: tensor<1x16x16xf32>, tensor<1x50x16xf32>, tensor<1x50x8xf32>
 
-// BADTILE: error: attn-tile-attention: m-tile and k2-tile must be positive
+// BADTILE: error: attn-tile-attention: m-tile must not be negative, k2-tile must be positive
+
+// AUTO-LABEL: func.func @tiled
+// AUTO: scf.forall ({{.+}}) = (0, 0) to (2, 64) step (1, 64)
 func.func @tiled(%q: tensor<2x64x16xf32>, %k: tensor<2x100x16xf32>, %v: tensor<2x100x8xf32>, %s: f32,
                  %m: tensor<64x100xi1>, %init: tensor<2x64x8xf32>) -> tensor<2x64x8xf32> {
   %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #mask, #o]}
@@ -55,4 +61,17 @@ func.func @gqa_decode(%q: tensor<1x2x4x1x16xf32>, %k: tensor<1x2x100x16xf32>, %v
          ins(%q, %k, %v, %s : tensor<1x2x4x1x16xf32>, tensor<1x2x100x16xf32>, tensor<1x2x100x8xf32>, f32)
          outs(%init : tensor<1x2x4x1x8xf32>) -> tensor<1x2x4x1x8xf32>
   return %r : tensor<1x2x4x1x8xf32>
+}
+
+// 96 rows: 64 does not divide them (a partial tile of dynamic shape), 32
+// does.
+// CHECK-LABEL: func.func @rows_96
+// AUTO-LABEL: func.func @rows_96
+// AUTO: scf.forall ({{.+}}) = (0, 0) to (2, 96) step (1, 32)
+func.func @rows_96(%q: tensor<2x96x16xf32>, %k: tensor<2x100x16xf32>, %v: tensor<2x100x8xf32>, %s: f32,
+                   %init: tensor<2x96x8xf32>) -> tensor<2x96x8xf32> {
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x96x16xf32>, tensor<2x100x16xf32>, tensor<2x100x8xf32>, f32)
+         outs(%init : tensor<2x96x8xf32>) -> tensor<2x96x8xf32>
+  return %r : tensor<2x96x8xf32>
 }

@@ -72,8 +72,9 @@
 // BIGREF-NOT: Stack dump
 
 // Bad tiling and split options.
-// RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --m-tile=0 2>&1 | FileCheck %s --check-prefix=TILE
-// TILE: attn-run: error: --m-tile and --k2-tile must be positive
+// RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --m-tile=-1 2>&1 | FileCheck %s --check-prefix=TILE
+// RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --k2-tile=0 2>&1 | FileCheck %s --check-prefix=TILE
+// TILE: attn-run: error: --m-tile must not be negative (0: automatic), --k2-tile must be positive
 // RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --k2-splits=-2 2>&1 | FileCheck %s --check-prefix=SPLITS
 // SPLITS: attn-run: error: --k2-splits must be 0 (automatic), 1 (never) or a split count
 // RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --f32-mfma=tf32 2>&1 | FileCheck %s --check-prefix=F32MFMA

@@ -7,10 +7,13 @@
 // RUN: attn-run %s --random-inputs=5 --m-tile=16 --k2-tile=48 --check | FileCheck %s
 // The pass fires on this program (register-tiled contractions).
 // RUN: attn-opt %s --attn-cpu-pipeline="lower-to-llvm=false" | FileCheck %s --check-prefix=IR
+// The transposed V block (40 rows of 64 keys) is prefetched a block ahead.
+// RUN: attn-opt %s --attn-cpu-pipeline | FileCheck %s --check-prefix=LLVM
 
 // CHECK: result[0]: 2x96x40xf16
 // CHECK: check result[0]: {{.*}}: PASS
 // IR: vector.fma
+// LLVM: llvm.intr.prefetch
 #q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
 #k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
 #v = affine_map<(b, m, k1, k2, n) -> (b, n, k2)>
