@@ -44,7 +44,10 @@ def AttnTileAttention : Pass<"attn-tile-attention", "::mlir::func::FuncOp"> {
     parallel with the (batch, M) tiles, each from a fresh running state
     into a partial (acc, max, sum) with a leading S dim; the partials are
     then merged exactly: max = max_s max_s, c_s = exp(max_s - max),
-    sum = sum_s c_s sum_s, acc = sum_s c_s acc_s (flash-decoding).
+    sum = sum_s c_s sum_s, acc = sum_s c_s acc_s (flash-decoding). With
+    enough tiles, non-causal attention is also split when the last wave of
+    tiles would leave workers idle: S is the fewest splits that keep at
+    least 90% of the worker slots (workers x waves) busy.
     `k2-splits` forces S (1 disables it).
   }];
   let options = [

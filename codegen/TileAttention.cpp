@@ -51,6 +51,11 @@ struct ParallelTiles {
 };
 } // namespace
 
+/// The fraction of worker slots (threads x waves of parallel tiles) that
+/// must hold a tile before the key loop is split only to fill the last
+/// wave (chooseSplits).
+constexpr double kMinWaveBalance = 0.9;
+
 /// Rows per tile of the innermost M dim: `requested`, or when 0 (automatic)
 /// kLargeMTile where it divides the dim (static tiles only) and
 /// kSmallMTile otherwise.
@@ -397,11 +402,23 @@ int64_t TileAttentionPass::chooseSplits(OnlineAttentionOp op) {
       workers > 0 ? workers.getValue()
                   : std::max<int64_t>(
                         1, llvm::hardware_concurrency().compute_thread_count());
-  if (tiles->count >= 2 * threads)
-    return 1;
-  // Each chunk gets at least two key blocks.
-  int64_t splits = llvm::divideCeil(2 * threads, tiles->count);
-  return std::max<int64_t>(1, std::min(splits, maxSplits / 2));
+  // The fewest splits (each chunk at least two key blocks) that give every
+  // worker two tiles and keep kMinWaveBalance of the worker slots busy (5
+  // tiles on 4 workers: 2 waves, 3 of 8 slots idle; 3 splits: 15 of 16
+  // busy). Causal tiles differ in work: interleaveCausalTiles balances
+  // them once each worker has two.
+  int64_t mostSplits = std::max<int64_t>(1, maxSplits / 2);
+  auto balanced = [&](int64_t s) {
+    int64_t work = tiles->count * s;
+    return work >= 2 * threads &&
+           (op.getDiagonal() ||
+            double(work) / double(llvm::alignTo(work, threads)) >=
+                kMinWaveBalance);
+  };
+  for (int64_t s = 1; s <= mostSplits; ++s)
+    if (balanced(s))
+      return s;
+  return mostSplits;
 }
 
 void TileAttentionPass::runOnOperation() {
