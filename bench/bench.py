@@ -12,7 +12,8 @@ function only, inputs in memory); its inputs are dumped and numpy computes
 the same attention with a materialized softmax (float32; f16 inputs are
 upcast, numpy has no fast f16 matmul), timed the same way, median reported.
 FLOPs = 2*B*M*K2*K1 + 2*B*M*K2*N for both; a causal case is counted dense
-(attn computes the masked-out scores too).
+(attn computes the masked-out scores too). A transposed-V case is also
+timed against standard V in alternating pairs (vt_note).
 
 OPENBLAS_CORETYPE and OPENBLAS_L2_SIZE (set on some machines for older
 OpenBLAS builds; they slow current OpenBLAS) are removed from the
@@ -57,6 +58,8 @@ QUICK_CASES = [
 ]
 ROOF_N, QUICK_ROOF_N = 2048, 256
 ROOF_RUNS = 5
+# Alternating standard-V / transposed-V measurements per V^T case.
+VT_PAIRS = 3
 # Removed from the numpy processes' environment only.
 OPENBLAS_VARS = ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE")
 OPTIMIZED_BLAS = ("openblas", "mkl", "blis")
@@ -242,6 +245,43 @@ def attn_source(root, attn_run):
     return desc
 
 
+def attn_benchmark(attn_run, src, runs, *extra):
+    """attn-run --benchmark (in the environment as given): median ms and
+    peak RSS MiB."""
+    out = subprocess.run(
+        [attn_run, src, "--random-inputs=1", f"--benchmark={runs}", *extra],
+        check=True, capture_output=True, text=True).stdout
+    mo = re.search(r"median ([\d.]+) ms.*peak RSS ([\d.]+) MiB", out)
+    if not mo:
+        die(f"cannot read attn-run's benchmark line: {out!r}")
+    return float(mo.group(1)), float(mo.group(2))
+
+
+def vt_note(attn_run, row, base_ms, runs):
+    """Transposed V against standard V of the same shape: the two rows
+    above ran minutes apart, so VT_PAIRS more measurements alternate the
+    two programs (V, V^T, V, V^T, ...) and the note gives the median and
+    range of the per-pair ratios next to the rows' ratio."""
+    batch, m, k2, d, dtype = row["shape"]
+    batch = [int(b) for b in batch.strip("[]").split(",")]
+    ratios = []
+    with tempfile.TemporaryDirectory() as tmp:
+        srcs = []
+        for variant in ("dense", "vt"):
+            srcs.append(os.path.join(tmp, f"{variant}.mlir"))
+            with open(srcs[-1], "w") as f:
+                f.write(program(batch, m, k2, d, dtype, variant))
+        for _ in range(VT_PAIRS):
+            std_ms = attn_benchmark(attn_run, srcs[0], runs)[0]
+            vt_ms = attn_benchmark(attn_run, srcs[1], runs)[0]
+            ratios.append(vt_ms / std_ms)
+    return (f"{row['name']}: attn time / same shape standard V = "
+            f"{row['attn_ms'] / base_ms:.2f} in the rows above; "
+            f"{VT_PAIRS} alternating pairs: median "
+            f"{statistics.median(ratios):.3f} (range {min(ratios):.3f}-"
+            f"{max(ratios):.3f}; <= 1: transposed V no slower)")
+
+
 def chart(path, rows, roof_gf, title_lines):
     import matplotlib
     matplotlib.use("Agg")
@@ -385,15 +425,8 @@ def main():
             src = os.path.join(tmp, "case.mlir")
             with open(src, "w") as f:
                 f.write(program(batch, m, k2, d, dtype, variant))
-            # attn-run: the environment as given.
-            out = subprocess.run(
-                [attn_run, src, "--random-inputs=1", f"--benchmark={runs}",
-                 f"--dump-inputs={tmp}"],
-                check=True, capture_output=True, text=True).stdout
-            mo = re.search(r"median ([\d.]+) ms.*peak RSS ([\d.]+) MiB", out)
-            if not mo:
-                die(f"cannot read attn-run's benchmark line: {out!r}")
-            attn_ms, attn_rss = float(mo.group(1)), float(mo.group(2))
+            attn_ms, attn_rss = attn_benchmark(attn_run, src, runs,
+                                               f"--dump-inputs={tmp}")
             res = run_child(args, np_env, "--child-attention", tmp, str(d),
                             variant, str(runs))
             np_ms, np_rss = statistics.median(res["ms"]), res["rss"]
@@ -424,9 +457,7 @@ def main():
             notes.append(f"{r['name']}: attn time / same shape dense = "
                          f"{r['attn_ms'] / base:.2f}")
         elif r["variant"] == "vt" and base:
-            notes.append(f"{r['name']}: attn time / same shape standard V "
-                         f"= {r['attn_ms'] / base:.2f} (<= 1: transposed V "
-                         "no slower)")
+            notes.append(vt_note(attn_run, r, base, runs))
     for note in notes:
         print(note)
     load_end = os.getloadavg()
