@@ -115,8 +115,8 @@ static cl::opt<bool>
                cl::cat(category));
 static cl::opt<int64_t>
     mTile("m-tile", cl::init(mlir::attn::kDefaultMTile),
-          cl::desc("Rows of Q per parallel tile (0: 64 where "
-                   "they divide M, else 32)"),
+          cl::desc("Rows of Q per parallel tile (0: 64 or 32, "
+                   "whichever pads M less)"),
           cl::cat(category));
 static cl::opt<int64_t> k2Tile("k2-tile", cl::init(mlir::attn::kDefaultK2Tile),
                                cl::desc("Keys per K2 loop iteration"),

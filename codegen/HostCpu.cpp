@@ -2,7 +2,9 @@
 
 #include "codegen/HostCpu.h"
 
+#include "mlir/IR/BuiltinTypeInterfaces.h"
 #include "llvm/ADT/StringMap.h"
+#include "llvm/Support/MathExtras.h"
 #include "llvm/TargetParser/Host.h"
 
 using namespace mlir::attn;
@@ -21,4 +23,14 @@ HostVectorUnit mlir::attn::hostVectorUnit() {
   if (features.lookup("avx2") || features.lookup("avx"))
     return vectorUnitOfWidth(256);
   return vectorUnitOfWidth(128);
+}
+
+int64_t mlir::attn::chooseRowTile(int64_t rows, int64_t requested) {
+  if (requested != 0)
+    return requested;
+  if (ShapedType::isDynamic(rows))
+    return kSmallMTile;
+  return llvm::alignTo(rows, kLargeMTile) <= llvm::alignTo(rows, kSmallMTile)
+             ? kLargeMTile
+             : kSmallMTile;
 }

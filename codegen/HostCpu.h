@@ -18,13 +18,17 @@ namespace mlir::attn {
 /// (0: automatic, see attn-tile-attention) and keys per K2 loop iteration.
 inline constexpr int64_t kDefaultMTile = 0;
 inline constexpr int64_t kDefaultK2Tile = 64;
-/// The automatic rows per tile: kLargeMTile where they divide the innermost
-/// M dim, else kSmallMTile. 64 rows read each K and V block (and convert
-/// f16/bf16 ones) half as often as 32 and keep a 64-key score tile in L1
-/// (16 KiB): 3-8% faster on the bench cases; a partial last tile has a
-/// dynamic shape the microkernel leaves to LLVM, so 64 only where it
-/// divides.
+/// The automatic rows per tile: kLargeMTile or kSmallMTile, whichever
+/// needs fewer padding rows to whole tiles (attn-pad-query-rows), 64 on a
+/// tie. 64 rows read each K and V block (and convert f16/bf16 ones) half as
+/// often as 32 and keep a 64-key score tile in L1 (16 KiB): 3-8% faster on
+/// the bench cases (docs/benchmarks.md).
 inline constexpr int64_t kLargeMTile = 64, kSmallMTile = 32;
+
+/// Rows per tile of an innermost M dim of `rows` (dynamic allowed):
+/// `requested`, or when it is 0 the automatic choice above (kSmallMTile for
+/// a dynamic dim).
+int64_t chooseRowTile(int64_t rows, int64_t requested);
 
 /// Bytes per data cache line (x86-64 and most AArch64 cores); software
 /// prefetches are issued one per line.

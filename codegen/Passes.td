@@ -19,13 +19,35 @@ def AttnConvertToOnlineAttention : Pass<"attn-convert-to-online-attention"> {
                            "::mlir::arith::ArithDialect"];
 }
 
+def AttnPadQueryRows : Pass<"attn-pad-query-rows", "::mlir::func::FuncOp"> {
+  let summary = "Pad attention's query rows to whole CPU row tiles";
+  let description = [{
+    For each `attn.attention` whose static innermost M dim is larger than
+    the row tile of `attn-tile-attention` (`m-tile`; 0: 64 or 32 rows,
+    whichever pads less) and not a multiple of it: the query, a mask with
+    that dim and the outputs are padded with zero rows to whole tiles, the
+    attention runs on the padded operands and the real rows are sliced out
+    of its results. Without it the tiles would have a dynamic row count,
+    which the CPU microkernel leaves to LLVM (M = 1000 ran 4x slower than
+    M = 1024). Rows are added at the end, or before the real rows with
+    causal(bottom_right) (its diagonal depends on M). Part of
+    `attn-cpu-pipeline`, before `attn-convert-to-online-attention`.
+  }];
+  let options = [
+    Option<"mTile", "m-tile", "int64_t", /*default=*/"kDefaultMTile",
+           "Rows per tile, as attn-tile-attention's (0: automatic)">,
+  ];
+  let dependentDialects = ["::mlir::tensor::TensorDialect",
+                           "::mlir::arith::ArithDialect"];
+}
+
 def AttnTileAttention : Pass<"attn-tile-attention", "::mlir::func::FuncOp"> {
   let summary = "Tile attention: parallel batch/M tiles, a K2 loop inside";
   let description = [{
     Tiles the normalization produced by `attn-convert-to-online-attention`
     with `scf.forall` over batch and M (each batch dim and outer M dim by 1,
-    the innermost M dim by `m-tile`; automatic (0): 64 rows where 64
-    divides the dim, else 32) and fuses the online attention and the
+    the innermost M dim by `m-tile`; automatic (0): 64 or 32 rows,
+    whichever pads the dim less, see `attn-pad-query-rows`) and fuses the online attention and the
     state initialization into it (upstream
     `tileConsumerAndFuseProducersUsingSCF`). The fused online attention is
     then tiled along its innermost K2 dim by `k2-tile` with `scf.for`
@@ -53,7 +75,7 @@ def AttnTileAttention : Pass<"attn-tile-attention", "::mlir::func::FuncOp"> {
   let options = [
     Option<"mTile", "m-tile", "int64_t", /*default=*/"kDefaultMTile",
            "Tile size of the innermost M dim (rows per parallel tile; 0: "
-           "64 where it divides the dim, else 32)">,
+           "64 or 32, whichever pads the dim less)">,
     Option<"k2Tile", "k2-tile", "int64_t", /*default=*/"kDefaultK2Tile",
            "Tile size of the innermost K2 dim (keys per loop iteration)">,
     Option<"k2Splits", "k2-splits", "int64_t", /*default=*/"0",
@@ -142,6 +164,20 @@ def AttnCpuPrefetch : Pass<"attn-cpu-prefetch", "func::FuncOp"> {
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::arith::ArithDialect",
                            "::mlir::memref::MemRefDialect"];
+}
+
+def AttnCpuStridedCopies : Pass<"attn-cpu-strided-copies",
+                                 "func::FuncOp"> {
+  let summary = "Strided memref.copy as linalg.copy (vectorizable loops)";
+  let description = [{
+    On bufferized code: each `memref.copy` with a non-contiguous side
+    (other than a copy onto itself, which canonicalization removes) becomes
+    a `linalg.copy`. memref.copy of such buffers lowers to the runtime's
+    element-wise `memrefCopy`; the linalg form becomes loops whose
+    contiguous innermost dim LLVM vectorizes. Part of `attn-cpu-pipeline`
+    (the copies of padded query rows, `attn-pad-query-rows`).
+  }];
+  let dependentDialects = ["::mlir::linalg::LinalgDialect"];
 }
 
 def AttnApproximateMath : Pass<"attn-approximate-math"> {

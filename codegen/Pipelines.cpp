@@ -76,8 +76,10 @@ void mlir::attn::addCpuLoweringStage(OpPassManager &pm, bool prefetch) {
   // Copies of a subview onto an identical one (an in-place tile's
   // insert_slice) become one value, then no copy.
   addCleanup(pm);
-  if (prefetch)
+  if (prefetch) {
     pm.addNestedPass<func::FuncOp>(createAttnCpuPrefetch());
+    pm.addNestedPass<func::FuncOp>(createAttnCpuStridedCopies());
+  }
   bufferization::buildBufferDeallocationPipeline(pm);
   addLowerBuffersToLLVM(pm, /*gpuHost=*/false);
 }
@@ -86,6 +88,8 @@ void mlir::attn::buildCpuPipeline(OpPassManager &pm,
                                   const CpuPipelineOptions &options) {
   if (options.graphOpt)
     buildGraphOptPipeline(pm);
+  pm.addNestedPass<func::FuncOp>(
+      createAttnPadQueryRows(AttnPadQueryRowsOptions{options.mTile}));
   pm.addPass(createAttnConvertToOnlineAttention());
   AttnTileAttentionOptions tile;
   tile.mTile = options.mTile;

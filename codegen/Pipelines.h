@@ -23,7 +23,7 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
                         llvm::cl::init(true)};
   Option<int64_t> mTile{*this, "m-tile",
                         llvm::cl::desc("Rows of Q per parallel tile (0: 64 "
-                                       "where they divide M, else 32)"),
+                                       "or 32, whichever pads M less)"),
                         llvm::cl::init(kDefaultMTile)};
   Option<int64_t> k2Tile{*this, "k2-tile",
                          llvm::cl::desc("Keys per K2 loop iteration"),

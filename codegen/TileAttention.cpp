@@ -56,17 +56,12 @@ struct ParallelTiles {
 /// wave (chooseSplits).
 constexpr double kMinWaveBalance = 0.9;
 
-/// Rows per tile of the innermost M dim: `requested`, or when 0 (automatic)
-/// kLargeMTile where it divides the dim (static tiles only) and
-/// kSmallMTile otherwise.
+/// Rows per tile of the innermost M dim (chooseRowTile; after
+/// attn-pad-query-rows they divide a static dim).
 static int64_t resolveMTile(OnlineAttentionOp op, int64_t requested) {
-  if (requested != 0)
-    return requested;
   SmallVector<int64_t> sizes =
       getStaticLoopSizes(op.getIndexingMapsArray(), op->getOperands());
-  int64_t rows = sizes[op.getDims().m.back()];
-  return !ShapedType::isDynamic(rows) && rows % kLargeMTile == 0 ? kLargeMTile
-                                                                 : kSmallMTile;
+  return chooseRowTile(sizes[op.getDims().m.back()], requested);
 }
 
 /// Tile size of each loop in the parallel tiling: batch dims 1, the
