@@ -155,6 +155,25 @@ static void interleaveCausalTiles(RewriterBase &rewriter, scf::ForallOp loop,
 /// in a loop without any causal masking; the diagonal blocks [full, end)
 /// follow in the original loop. Upstream has no loop splitting at a
 /// computed bound, so it is written here.
+/// The head loop of a split causal key loop runs up to a multiple of its
+/// step that is at most the key count, so each of its blocks is whole: the
+/// block sizes tiling made for a partial last block, min(step, keys - iv),
+/// are the step. Replacing them gives the head's blocks static shapes (the
+/// CPU microkernel's condition), as peeling does for the non-causal loop.
+static void makeHeadBlocksWhole(RewriterBase &rewriter, scf::ForOp head) {
+  std::optional<int64_t> step = getConstantIntValue(head.getStep());
+  if (!step)
+    return;
+  AffineExpr whole = rewriter.getAffineConstantExpr(*step);
+  head.walk([&](affine::AffineMinOp min) {
+    if (min.getOperands() != ValueRange{head.getInductionVar()} ||
+        !llvm::is_contained(min.getMap().getResults(), whole))
+      return;
+    rewriter.setInsertionPoint(min);
+    rewriter.replaceOpWithNewOp<arith::ConstantIndexOp>(min, *step);
+  });
+}
+
 static void splitCausalKeyLoop(RewriterBase &rewriter, scf::ForOp loop,
                                Value diagonal, OpFoldResult rows) {
   OpBuilder::InsertionGuard guard(rewriter);
@@ -182,6 +201,7 @@ static void splitCausalKeyLoop(RewriterBase &rewriter, scf::ForOp loop,
     rewriter.setInsertionPoint(step);
     rewriter.replaceOp(step, step.dropDiagonal(rewriter));
   });
+  makeHeadBlocksWhole(rewriter, head);
   rewriter.modifyOpInPlace(loop, [&] {
     loop.setLowerBound(full);
     loop.setUpperBound(end);

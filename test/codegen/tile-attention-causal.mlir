@@ -1,4 +1,5 @@
 // RUN: attn-opt %s --attn-convert-to-online-attention --attn-tile-attention="m-tile=16 k2-tile=32 k2-splits=1" | FileCheck %s
+// RUN: attn-opt %s --attn-convert-to-online-attention --attn-tile-attention="m-tile=16 k2-tile=32 k2-splits=1" --canonicalize | FileCheck %s --check-prefix=STATIC
 
 #q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
 #k = affine_map<(b, m, k1, k2, n) -> (b, k2, k1)>
@@ -49,6 +50,29 @@ func.func @causal(%q: tensor<2x64x16xf32>, %k: tensor<2x100x16xf32>, %v: tensor<
 func.func @dense(%q: tensor<2x64x16xf32>, %k: tensor<2x100x16xf32>, %v: tensor<2x100x8xf32>, %s: f32,
                  %init: tensor<2x64x8xf32>) -> tensor<2x64x8xf32> {
   %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x64x16xf32>, tensor<2x100x16xf32>, tensor<2x100x8xf32>, f32)
+         outs(%init : tensor<2x64x8xf32>) -> tensor<2x64x8xf32>
+  return %r : tensor<2x64x8xf32>
+}
+
+// K2 = 100 is not a multiple of the 32-key block: the head loop's blocks
+// are still whole (it stops at a multiple of 32 that is <= 100), so its
+// block size is the constant 32 and the step's shapes are static (after
+// canonicalization); only the diagonal loop keeps min(32, 100 - k) for the
+// last, partial block.
+// CHECK-LABEL: func.func @causal_partial_block
+// STATIC-LABEL: func.func @causal_partial_block
+// STATIC: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args
+// STATIC-NOT: affine.min
+// STATIC: attn.online_attention
+// STATIC-SAME: tensor<1x16x16xf32>, tensor<1x32x16xf32>, tensor<1x32x8xf32>, f32) outs
+// STATIC: scf.for
+// STATIC: affine.min
+// STATIC: attn.online_attention
+// STATIC-SAME: tensor<1x?x16xf32>, tensor<1x?x8xf32>, f32, index) outs
+func.func @causal_partial_block(%q: tensor<2x64x16xf32>, %k: tensor<2x100x16xf32>, %v: tensor<2x100x8xf32>, %s: f32,
+                                %init: tensor<2x64x8xf32>) -> tensor<2x64x8xf32> {
+  %r = attn.attention causal(bottom_right) {indexing_maps = [#q, #k, #v, #s, #o]}
          ins(%q, %k, %v, %s : tensor<2x64x16xf32>, tensor<2x100x16xf32>, tensor<2x100x8xf32>, f32)
          outs(%init : tensor<2x64x8xf32>) -> tensor<2x64x8xf32>
   return %r : tensor<2x64x8xf32>
