@@ -58,6 +58,36 @@ func.func @pv(%p: tensor<64x32xf32>, %v: tensor<64x64xf32>, %init: tensor<32x64x
   return %r : tensor<32x64xf32>
 }
 
+// Head dims that are not a power of two: the vector tile is the largest
+// power of two dividing N (96: 32 lanes = 2 zmm; 100: 4 lanes, one xmm),
+// never 48 or 50 lanes (LLVM made per-element inserts of those).
+// CHECK-LABEL: func.func @pv_96
+// CHECK: scf.for %{{.+}} = %c0 to %c96 step %c32
+// CHECK: scf.for %{{.+}} = %c0 to %c64 step %c1 {{.*}} -> ({{.*}}vector<{{[0-9]+}}x32xf32>)
+// CHECK-LABEL: func.func @pv_100
+// CHECK: scf.for %{{.+}} = %c0 to %c100 step %c4
+// CHECK: -> ({{.*}}vector<{{[0-9]+}}x4xf32>)
+func.func @pv_96(%p: tensor<64x32xf32>, %v: tensor<64x96xf32>, %init: tensor<32x96xf32>) -> tensor<32x96xf32> {
+  %r = linalg.generic {indexing_maps = [#p, #v, #acc], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%p, %v : tensor<64x32xf32>, tensor<64x96xf32>) outs(%init : tensor<32x96xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %sum = arith.addf %c, %m : f32
+    linalg.yield %sum : f32
+  } -> tensor<32x96xf32>
+  return %r : tensor<32x96xf32>
+}
+func.func @pv_100(%p: tensor<64x32xf32>, %v: tensor<64x100xf32>, %init: tensor<32x100xf32>) -> tensor<32x100xf32> {
+  %r = linalg.generic {indexing_maps = [#p, #v, #acc], iterator_types = ["parallel", "reduction", "parallel"]}
+      ins(%p, %v : tensor<64x32xf32>, tensor<64x100xf32>) outs(%init : tensor<32x100xf32>) {
+  ^bb0(%a: f32, %b: f32, %c: f32):
+    %m = arith.mulf %a, %b : f32
+    %sum = arith.addf %c, %m : f32
+    linalg.yield %sum : f32
+  } -> tensor<32x100xf32>
+  return %r : tensor<32x100xf32>
+}
+
 // A row max over the outer dim of S[k2][m]: one vector<32> per key row,
 // the running max carried in registers through the key loop.
 #row_in = affine_map<(k2, m) -> (k2, m)>
