@@ -155,18 +155,18 @@ static void interleaveCausalTiles(RewriterBase &rewriter, scf::ForallOp loop,
 /// in a loop without any causal masking; the diagonal blocks [full, end)
 /// follow in the original loop. Upstream has no loop splitting at a
 /// computed bound, so it is written here.
-/// The head loop of a split causal key loop runs up to a multiple of its
-/// step that is at most the key count, so each of its blocks is whole: the
+/// For a key loop whose iterations are all whole blocks (it starts at a
+/// multiple of its step and ends at one no larger than the key count): the
 /// block sizes tiling made for a partial last block, min(step, keys - iv),
-/// are the step. Replacing them gives the head's blocks static shapes (the
-/// CPU microkernel's condition), as peeling does for the non-causal loop.
-static void makeHeadBlocksWhole(RewriterBase &rewriter, scf::ForOp head) {
-  std::optional<int64_t> step = getConstantIntValue(head.getStep());
+/// are the step. Replacing them gives the blocks static shapes (the CPU
+/// microkernel's condition), as peeling does for the non-causal loop.
+static void makeBlocksWhole(RewriterBase &rewriter, scf::ForOp loop) {
+  std::optional<int64_t> step = getConstantIntValue(loop.getStep());
   if (!step)
     return;
   AffineExpr whole = rewriter.getAffineConstantExpr(*step);
-  head.walk([&](affine::AffineMinOp min) {
-    if (min.getOperands() != ValueRange{head.getInductionVar()} ||
+  loop.walk([&](affine::AffineMinOp min) {
+    if (min.getOperands() != ValueRange{loop.getInductionVar()} ||
         !llvm::is_contained(min.getMap().getResults(), whole))
       return;
     rewriter.setInsertionPoint(min);
@@ -201,12 +201,18 @@ static void splitCausalKeyLoop(RewriterBase &rewriter, scf::ForOp loop,
     rewriter.setInsertionPoint(step);
     rewriter.replaceOp(step, step.dropDiagonal(rewriter));
   });
-  makeHeadBlocksWhole(rewriter, head);
+  // The head ends at a multiple of the block no larger than the keys.
+  makeBlocksWhole(rewriter, head);
   rewriter.modifyOpInPlace(loop, [&] {
     loop.setLowerBound(full);
     loop.setUpperBound(end);
     loop.getInitArgsMutable().assign(head.getResults());
   });
+  // Only a last diagonal block that ends at the last key can be partial:
+  // peeled into a loop of its own, the others are whole.
+  scf::ForOp partial;
+  if (succeeded(scf::peelForLoopAndSimplifyBounds(rewriter, loop, partial)))
+    makeBlocksWhole(rewriter, loop);
 }
 
 /// The op normalizing `op`'s output: the linalg.generic using acc and sum

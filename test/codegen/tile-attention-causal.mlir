@@ -24,10 +24,16 @@
 // CHECK: %[[HEAD:.+]]:3 = scf.for %{{.+}} = %{{.+}} to %[[FULL]] step %{{.+}} iter_args
 // CHECK: attn.online_attention
 // CHECK-SAME: f32) outs
-// CHECK: scf.for %[[K:.+]] = %[[FULL]] to %[[END]] step %{{.+}} iter_args(%{{.+}} = %[[HEAD]]#0, %{{.+}} = %[[HEAD]]#1, %{{.+}} = %[[HEAD]]#2)
+// CHECK: %[[SPLIT:.+]] = affine.apply
+// CHECK: %[[DIAG:.+]]:3 = scf.for %[[K:.+]] = %[[FULL]] to %[[SPLIT]] step %{{.+}} iter_args(%{{.+}} = %[[HEAD]]#0, %{{.+}} = %[[HEAD]]#1, %{{.+}} = %[[HEAD]]#2)
 // CHECK: %[[DK:.+]] = arith.subi %{{.+}}, %[[K]] : index
 // CHECK: attn.online_attention
 // CHECK-SAME: %[[DK]] : {{.*}}, f32, index) outs
+// The last diagonal block, partial when it ends at the last key (K2 = 100 =
+// 3 x 32 + 4), peeled into a loop of its own.
+// CHECK: scf.for %{{.+}} = %[[SPLIT]] to %[[END]] step %{{.+}} iter_args(%{{.+}} = %[[DIAG]]#0, %{{.+}} = %[[DIAG]]#1, %{{.+}} = %[[DIAG]]#2)
+// CHECK: attn.online_attention
+// CHECK-SAME: f32, index) outs
 func.func @causal(%q: tensor<2x64x16xf32>, %k: tensor<2x100x16xf32>, %v: tensor<2x100x8xf32>, %s: f32,
                   %init: tensor<2x64x8xf32>) -> tensor<2x64x8xf32> {
   %r = attn.attention causal(top_left) {indexing_maps = [#q, #k, #v, #s, #o]}
@@ -56,16 +62,20 @@ func.func @dense(%q: tensor<2x64x16xf32>, %k: tensor<2x100x16xf32>, %v: tensor<2
 }
 
 // K2 = 100 is not a multiple of the 32-key block: the head loop's blocks
-// are still whole (it stops at a multiple of 32 that is <= 100), so its
-// block size is the constant 32 and the step's shapes are static (after
-// canonicalization); only the diagonal loop keeps min(32, 100 - k) for the
-// last, partial block.
+// and the diagonal blocks before the peeled last one are still whole (they
+// end at a multiple of 32 that is <= 100), so their block size is the
+// constant 32 and their shapes are static (after canonicalization); only
+// the peeled loop keeps min(32, 100 - k) for a partial block.
 // CHECK-LABEL: func.func @causal_partial_block
 // STATIC-LABEL: func.func @causal_partial_block
 // STATIC: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %{{.+}} iter_args
 // STATIC-NOT: affine.min
 // STATIC: attn.online_attention
 // STATIC-SAME: tensor<1x16x16xf32>, tensor<1x32x16xf32>, tensor<1x32x8xf32>, f32) outs
+// STATIC: scf.for
+// STATIC-NOT: affine.min
+// STATIC: attn.online_attention
+// STATIC-SAME: tensor<1x32x16xf32>, tensor<1x32x8xf32>, f32, index) outs
 // STATIC: scf.for
 // STATIC: affine.min
 // STATIC: attn.online_attention
