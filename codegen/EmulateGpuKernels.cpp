@@ -189,7 +189,7 @@ LogicalResult emulateOp(ImplicitLocOpBuilder &b, Operation *gpuOp,
     gpuOp->getResult(0).replaceAllUsesWith(wg.emulator->shuffleXor(shuffle));
     gpuOp->getResult(1).replaceAllUsesWith(
         arith::ConstantIntOp::create(b, 1, 1).getResult());
-  } else if (isa<amdgpu::SchedBarrierOp>(gpuOp)) {
+  } else if (isa<amdgpu::SchedBarrierOp, ROCDL::SchedGroupBarrier>(gpuOp)) {
     // Only constrains the backend's instruction scheduler: nothing to run.
   } else if (auto exp2 = dyn_cast<ROCDL::ROCDLExp2>(gpuOp)) {
     // The hardware's exp2 (v_exp_f32, about 1 ulp, denormal results
@@ -219,7 +219,8 @@ FailureOr<SmallVector<Operation *>> collectGpuOps(Block *body,
       gpuOps.push_back(nested); // unused grid queries just go
     else if (isa<gpu::ThreadIdOp, gpu::BlockIdOp, gpu::BlockDimOp,
                  gpu::BarrierOp, gpu::ShuffleOp, amdgpu::MFMAOp,
-                 amdgpu::SchedBarrierOp, ROCDL::ROCDLExp2>(nested))
+                 amdgpu::SchedBarrierOp, ROCDL::SchedGroupBarrier,
+                 ROCDL::ROCDLExp2>(nested))
       gpuOps.push_back(nested);
     else if (nested->getDialect() &&
              isa<gpu::GPUDialect, amdgpu::AMDGPUDialect, ROCDL::ROCDLDialect>(
