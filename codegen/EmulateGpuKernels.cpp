@@ -259,6 +259,19 @@ SmallVector<Value> allocateWorkgroupBuffers(ImplicitLocOpBuilder &b,
   return buffers;
 }
 
+/// Views of workgroup memory in the cloned body (a collapse_shape of an
+/// LDS tile, ...) keep the workgroup address space in their result types;
+/// the emulated workgroup memory is a plain host buffer, so they lose it.
+void dropWorkgroupMemorySpace(Block *body) {
+  body->walk([](Operation *op) {
+    for (Value result : op->getResults()) {
+      auto type = dyn_cast<MemRefType>(result.getType());
+      if (type && isa_and_nonnull<gpu::AddressSpaceAttr>(type.getMemorySpace()))
+        result.setType(MemRefType::Builder(type).setMemorySpace(nullptr));
+    }
+  });
+}
+
 /// Thread ids of a (x, y, z) block from the flat OpenMP thread number, x
 /// fastest.
 void threadIdsOf(ImplicitLocOpBuilder &b, Value tid,
@@ -322,6 +335,7 @@ LogicalResult emulate(gpu::GPUFuncOp kernel, ModuleOp module,
     mapping.map(attr, buffer);
   for (Operation &kernelOp : kernel.getBody().front().without_terminator())
     b.clone(kernelOp, mapping);
+  dropWorkgroupMemorySpace(body);
   FailureOr<SmallVector<Operation *>> gpuOps = collectGpuOps(body, kernel);
   if (failed(gpuOps))
     return failure();

@@ -433,7 +433,7 @@ private:
   Value readValueFragment(int64_t kb, int64_t nb);
   bool readValuesEarly() const { return s.n / 16 <= 4; }
   int64_t eagerSlices() const {
-    return readValuesEarly() ? s.keyBlock / 16 : 3;
+    return std::min<int64_t>(s.keyBlock / 16, readValuesEarly() ? 4 : 3);
   }
   /// Asks the backend's scheduler to follow each of the `mfmas` MFMA
   /// products of the code above (back to the last fence) by `others`
@@ -692,7 +692,7 @@ KernelBuilder::Scores KernelBuilder::scoreBlocks(Value kt, bool edge,
   // chunks go in windows of two, each holding the MFMAs of its chunks and
   // the K reads of the next window's, which the scheduler interleaves.
   int64_t keyBlocks = s.keyBlock / 16, chunks = s.k1 / 16;
-  int64_t kChunksPerWindow = chunks <= 4 ? chunks : 2;
+  int64_t kChunksPerWindow = chunks * keyBlocks <= 16 ? chunks : 2;
   auto readKeys = [&](int64_t first) {
     SmallVector<Value> frags;
     for (int64_t c = first; c < std::min(first + kChunksPerWindow, chunks); ++c)
@@ -1038,10 +1038,12 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
 /// SIMD, or as many as the kernel's LDS lets whole workgroups reach if
 /// fewer (asking for more would only force spills): a register budget (128
 /// per lane at 4 waves) that the scheduler otherwise overshoots by a few
-/// registers, halving the occupancy.
+/// registers, halving the occupancy. Not with 128-key blocks: their scores
+/// alone take 32 VGPRs, and the budget would force spills.
 void requestOccupancy(gpu::GPUFuncOp func, const KernelShape &s,
                       const ChipInfo &chip) {
-  if (!chip.attentionWavesPerSimd || !chip.hasOccupancyModel())
+  if (!chip.attentionWavesPerSimd || !chip.hasOccupancyModel() ||
+      s.keyBlock > 64)
     return;
   std::optional<int64_t> waves = wavesPerSimd(
       chip.name, chip.registersPerSimdLane / chip.attentionWavesPerSimd,
