@@ -966,6 +966,8 @@ SmallVector<Value> KernelBuilder::keyLoop(Value lb, Value ub, ValueRange init,
   // An i32 induction variable: the loop's compare and increment are then
   // scalar 32-bit instructions (a 64-bit bound is kept in two VGPRs).
   auto toI32 = [&](Value index) -> Value {
+    if (std::optional<int64_t> c = getConstantIntValue(index))
+      return arith::ConstantIntOp::create(b, b.getI32Type(), *c);
     return arith::IndexCastOp::create(b, b.getI32Type(), index);
   };
   auto loop = scf::ForOp::create(
