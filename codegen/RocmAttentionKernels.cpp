@@ -1040,12 +1040,15 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
 /// SIMD, or as many as the kernel's LDS lets whole workgroups reach if
 /// fewer (asking for more would only force spills): a register budget (128
 /// per lane at 4 waves) that the scheduler otherwise overshoots by a few
-/// registers, halving the occupancy. Not with 128-key blocks: their scores
-/// alone take 32 VGPRs, and the budget would force spills.
-void requestOccupancy(gpu::GPUFuncOp func, const KernelShape &s,
+/// registers, halving the occupancy. Not with 128-key blocks (their scores
+/// alone take 32 VGPRs) nor where a loop masks (a user mask, causal
+/// attention, padded keys: the masking loop needs more registers): there
+/// the budget would force spills.
+void requestOccupancy(gpu::GPUFuncOp func, AttentionOp op, const KernelShape &s,
                       const ChipInfo &chip) {
+  bool edgeMasks = s.causal || s.k2Valid < s.k2 || op.getMask();
   if (!chip.attentionWavesPerSimd || !chip.hasOccupancyModel() ||
-      s.keyBlock > 64)
+      s.keyBlock > 64 || edgeMasks)
     return;
   std::optional<int64_t> waves = wavesPerSimd(
       chip.name, chip.registersPerSimdLane / chip.attentionWavesPerSimd,
@@ -1701,7 +1704,7 @@ struct RocmAttentionKernelsPass
       func.setKnownGridSizeAttr(DenseI32ArrayAttr::get(
           ctx, {int32_t(shape->m / shape->blockRows()), int32_t(shape->batch),
                 int32_t(shape->splits)}));
-      requestOccupancy(func, *shape, *target);
+      requestOccupancy(func, op, *shape, *target);
       b.setInsertionPointToStart(&func.getBody().front());
       KernelBuilder(b, op, *shape, breakKernel).build(func);
       recordKeyBlocks(func, *shape);
