@@ -405,9 +405,9 @@ private:
   bool blockIsMasked(bool edge) const {
     return mask || (edge && (s.k2Valid < s.k2 || s.causal));
   }
-  /// Also reads the V^T fragments of the first 16 keys into `values`
-  /// (they are needed first after the scores; read here, their LDS waits
-  /// come before the next block's global loads are issued).
+  /// With readValuesEarly(), also reads the V^T fragments of the first 16
+  /// keys into `values` (needed first after the scores; read here, their
+  /// LDS waits come before the next block's global loads are issued).
   Scores scoreBlocks(Value kt, bool edge, SmallVector<Value> &values);
   Value maskScores(Value scaled, Value kt, int64_t kb, bool edge);
   /// Key range this workgroup visits: [0, steadyEnd) needs no padding or
@@ -415,8 +415,8 @@ private:
   std::pair<Value, Value> keyRange();
   SmallVector<Value> keyLoop(Value lb, Value ub, ValueRange init, bool edge);
   /// Online softmax over one key block: the max the exponentials subtract
-  /// (`base`), the correction of the old accumulators and sum, then P (in
-  /// the MFMA input type) and its f32 values per 16 keys.
+  /// (`base`) and the correction of the old accumulators and sum; P comes
+  /// per 16 keys from probabilities(), in accumulate().
   struct SoftmaxStep {
     Value max, base, correction;
   };
@@ -431,6 +431,12 @@ private:
                    const SoftmaxStep &step, Value oldSum,
                    SmallVector<Value> values);
   Value readValueFragment(int64_t kb, int64_t nb);
+  /// Where vector work outweighs the MFMAs (N <= 64: 4 output tiles or
+  /// fewer), slice 0's V^T fragments are read with the last K fragments
+  /// and P of up to 4 slices is computed before P.V; at larger N, P of 3
+  /// slices (enough vector work to cover the global loads' latency), the
+  /// rest between the P.V MFMAs, and V^T fragments after it (fewer live
+  /// registers).
   bool readValuesEarly() const { return s.n / 16 <= 4; }
   int64_t eagerSlices() const {
     return std::min<int64_t>(s.keyBlock / 16, readValuesEarly() ? 4 : 3);
@@ -454,11 +460,11 @@ private:
   // Set up once per kernel.
   unsigned dm = 0, dk1 = 0, dk2 = 0, dn = 0;
   /// scaleLog2: the scale times log2(e), the factor from Q.K^T to the
-  /// base-2 scores the softmax works on.
-  /// The LDS tiles K [key][K1] and V^T [N][key], flattened: each access is
-  /// a per-thread base plus a constant (ldsIndex), which the backend folds
-  /// into the instruction's offset field instead of keeping one address
-  /// register per access.
+  /// base-2 scores the softmax works on. kTile and vtTile: the LDS tiles K
+  /// [key][K1] and V^T [N][key], flattened: each access is a per-thread
+  /// base plus a constant (ldsIndex), which the backend folds into the
+  /// instruction's offset field instead of keeping one address register
+  /// per access.
   Value q, k, v, out, scaleLog2, mask, kTile, vtTile;
   /// Per thread: the first element of its K and V^T fragments,
   /// row16 * row length + group4.
@@ -689,13 +695,14 @@ KernelBuilder::Scores KernelBuilder::scoreBlocks(Value kt, bool edge,
   // S^T blocks of 16 keys: lane holds S[row][kb*16 + group4 + i]. The K1
   // chunks are the outer loop and the 16-key blocks the inner one, so
   // consecutive MFMAs accumulate into different blocks (independent). The
-  // chunks go in windows of two, each holding the MFMAs of its chunks and
-  // the K reads of the next window's, which the scheduler interleaves.
+  // chunks go in windows of two (one window if it holds at most 16
+  // fragments), each holding the MFMAs of its chunks and the K reads of
+  // the next window's, which the scheduler interleaves.
   int64_t keyBlocks = s.keyBlock / 16, chunks = s.k1 / 16;
-  int64_t kChunksPerWindow = chunks * keyBlocks <= 16 ? chunks : 2;
+  int64_t chunksPerWindow = chunks * keyBlocks <= 16 ? chunks : 2;
   auto readKeys = [&](int64_t first) {
     SmallVector<Value> frags;
-    for (int64_t c = first; c < std::min(first + kChunksPerWindow, chunks); ++c)
+    for (int64_t c = first; c < std::min(first + chunksPerWindow, chunks); ++c)
       for (int64_t kb = 0; kb < keyBlocks; ++kb)
         // K[kb * 16 + row16][c * 16 + group4 + 0..3].
         frags.push_back(vector::LoadOp::create(
@@ -705,7 +712,7 @@ KernelBuilder::Scores KernelBuilder::scoreBlocks(Value kt, bool edge,
   SmallVector<Value> sAcc(keyBlocks, zero4);
   SmallVector<Value> frags = readKeys(0);
   schedulingFence();
-  for (int64_t first = 0; first < chunks; first += kChunksPerWindow) {
+  for (int64_t first = 0; first < chunks; first += chunksPerWindow) {
     SmallVector<Value> current = std::exchange(frags, {});
     for (auto [i, a] : llvm::enumerate(current)) {
       int64_t c = first + i / keyBlocks, kb = i % keyBlocks;
@@ -713,8 +720,8 @@ KernelBuilder::Scores KernelBuilder::scoreBlocks(Value kt, bool edge,
                      ? mfma(qFrag[c], a, sAcc[kb])
                      : mfma(a, qFrag[c], sAcc[kb]);
     }
-    if (first + kChunksPerWindow < chunks) {
-      frags = readKeys(first + kChunksPerWindow);
+    if (first + chunksPerWindow < chunks) {
+      frags = readKeys(first + chunksPerWindow);
       interleaveMfmas(current.size(), ldsReads(frags.size()), /*others=*/0);
       continue;
     }
@@ -818,14 +825,13 @@ Value KernelBuilder::accumulate(MutableArrayRef<Value> acc,
                                 Value oldSum, SmallVector<Value> frags) {
   // The 16-key slices are the outer loop and the output tiles the inner
   // one, so consecutive MFMAs accumulate into different tiles. P of the
-  // first kEagerSlices slices is computed first: that vector work, which
+  // first eagerSlices() slices is computed first: that vector work, which
   // waits on no LDS access, covers the latency of the global loads issued
   // just before (llvm-mca, as the hardware for FLAT instructions, counts
   // them against the LDS counter). The window between fences of slice kb
-  // then holds its MFMAs, the V^T reads of slice kb + 1 and the
-  // exponentials of slice kb + kEagerSlices, which the scheduler
-  // interleaves.
-  int64_t kEagerSlices = eagerSlices();
+  // then holds its MFMAs, the V^T reads of slice kb + 1 and, if not done
+  // yet, P of slice kb + 1, which the scheduler interleaves.
+  int64_t eager = eagerSlices();
   int64_t slices = s.keyBlock / 16;
   SmallVector<Value> p(slices);
   Value sumVec;
@@ -837,7 +843,7 @@ Value KernelBuilder::accumulate(MutableArrayRef<Value> acc,
     sumVec =
         sumVec ? arith::AddFOp::create(b, sumVec, values).getResult() : values;
   };
-  for (int64_t kb = 0; kb < std::min(kEagerSlices, slices); ++kb)
+  for (int64_t kb = 0; kb < std::min(eager, slices); ++kb)
     computeP(kb);
   Value corrVec = splat(step.correction, 4);
   for (Value &accBlock : acc)
@@ -855,7 +861,7 @@ Value KernelBuilder::accumulate(MutableArrayRef<Value> acc,
       if (kb + 1 < slices)
         frags[nb] = readValueFragment(kb + 1, nb);
     }
-    if (kb + 1 >= kEagerSlices && kb + 1 < slices)
+    if (kb + 1 >= eager && kb + 1 < slices)
       computeP(kb + 1);
     interleaveMfmas(acc.size(), kb + 1 < slices ? ldsReads(acc.size()) : 0,
                     /*others=*/2);
@@ -1036,14 +1042,32 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
   gpu::ReturnOp::create(b);
 }
 
+/// A lower estimate of the kernel's VGPRs per lane: what its loop keeps
+/// live (accumulators, Q fragments, the prefetched block, the scores, one
+/// slice of V^T fragments, 32-bit words each) plus a reserve for addresses
+/// and softmax temporaries. d=128 bf16 at key-block=64, waves=8: 120 (the
+/// kernel takes 127); d=256 at key-block=32, waves=8: 176.
+int64_t estimatedVgprs(const KernelShape &s) {
+  constexpr int64_t kReserve = 24;
+  int64_t bits = s.inElem.getIntOrFloatBitWidth();
+  int64_t accumulators = s.n / 16 * 4;
+  int64_t queryFragments = s.k1 / 16 * 4 * bits / 32;
+  int64_t prefetched = s.keyBlock * (s.k1 + s.n) * bits / 32 / s.threads();
+  int64_t scores = s.keyBlock / 16 * 4;
+  int64_t valueFragments = s.n / 16 * 4 * bits / 32;
+  return accumulators + queryFragments + prefetched + scores + valueFragments +
+         kReserve;
+}
+
 /// Asks the backend to keep the chip's attentionWavesPerSimd waves per
 /// SIMD, or as many as the kernel's LDS lets whole workgroups reach if
 /// fewer (asking for more would only force spills): a register budget (128
 /// per lane at 4 waves) that the scheduler otherwise overshoots by a few
-/// registers, halving the occupancy. Not with 128-key blocks (their scores
-/// alone take 32 VGPRs) nor where a loop masks (a user mask, causal
-/// attention, padded keys: the masking loop needs more registers): there
-/// the budget would force spills.
+/// registers, halving the occupancy. Not where the estimate exceeds the
+/// budget, nor with 128-key blocks (their scores and P take more than the
+/// estimate says) or where a loop masks (a user mask, causal attention,
+/// padded keys: the masking loop needs more registers): there the budget
+/// would force spills.
 void requestOccupancy(gpu::GPUFuncOp func, AttentionOp op, const KernelShape &s,
                       const ChipInfo &chip) {
   bool edgeMasks = s.causal || s.k2Valid < s.k2 || op.getMask();
@@ -1053,7 +1077,8 @@ void requestOccupancy(gpu::GPUFuncOp func, AttentionOp op, const KernelShape &s,
   std::optional<int64_t> waves = wavesPerSimd(
       chip.name, chip.registersPerSimdLane / chip.attentionWavesPerSimd,
       /*agprs=*/0, ldsBytes(s), s.threads());
-  if (waves && *waves > 1)
+  if (waves && *waves > 1 &&
+      estimatedVgprs(s) <= chip.registersPerSimdLane / *waves)
     func->setAttr(
         "rocdl.waves_per_eu",
         IntegerAttr::get(IntegerType::get(func.getContext(), 32), *waves));

@@ -1,5 +1,6 @@
 // RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1 waves=8" | FileCheck %s
 // RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1 waves=8 key-block=128" | FileCheck %s --check-prefix=KB128
+// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1 waves=8 key-block=32" | FileCheck %s --check-prefix=KB32
 
 // The key loop's instruction schedule (d = 128, bf16; docs/gpu.md "The
 // attention kernel"). Q.K^T runs over K1 chunks outside the 16-key blocks,
@@ -141,4 +142,25 @@ func.func @causal128(%q: tensor<256x128xbf16>, %k: tensor<256x128xbf16>, %v: ten
          ins(%q, %k, %v, %s : tensor<256x128xbf16>, tensor<256x128xbf16>, tensor<256x128xbf16>, bf16)
          outs(%init : tensor<256x128xbf16>) -> tensor<256x128xbf16>
   return %r : tensor<256x128xbf16>
+}
+
+// -----
+
+#q = affine_map<(m, k1, k2, n) -> (m, k1)>
+#k = affine_map<(m, k1, k2, n) -> (k2, k1)>
+#v = affine_map<(m, k1, k2, n) -> (k2, n)>
+#s = affine_map<(m, k1, k2, n) -> ()>
+#o = affine_map<(m, k1, k2, n) -> (m, n)>
+// Nor where the kernel's estimated registers exceed the budget: d = 256 at
+// key-block=32, waves=8 (whose LDS would allow 4 waves per SIMD) needs
+// more than 128 (estimate 176), and the request spilled 51 VGPRs.
+// KB32-LABEL: gpu.func @d256_attention_0
+// KB32-SAME: attn.kernel_config = "key-block=32,waves=8"
+// KB32-NOT: rocdl.waves_per_eu
+// KB32: gpu.return
+func.func @d256(%q: tensor<256x256xbf16>, %k: tensor<256x256xbf16>, %v: tensor<256x256xbf16>, %s: bf16, %init: tensor<256x256xbf16>) -> tensor<256x256xbf16> {
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<256x256xbf16>, tensor<256x256xbf16>, tensor<256x256xbf16>, bf16)
+         outs(%init : tensor<256x256xbf16>) -> tensor<256x256xbf16>
+  return %r : tensor<256x256xbf16>
 }
