@@ -189,7 +189,7 @@ LogicalResult emulateOp(ImplicitLocOpBuilder &b, Operation *gpuOp,
     gpuOp->getResult(0).replaceAllUsesWith(wg.emulator->shuffleXor(shuffle));
     gpuOp->getResult(1).replaceAllUsesWith(
         arith::ConstantIntOp::create(b, 1, 1).getResult());
-  } else if (isa<amdgpu::SchedBarrierOp>(gpuOp)) {
+  } else if (isa<amdgpu::SchedBarrierOp, ROCDL::SchedGroupBarrier>(gpuOp)) {
     // Only constrains the backend's instruction scheduler: nothing to run.
   } else if (auto exp2 = dyn_cast<ROCDL::ROCDLExp2>(gpuOp)) {
     // The hardware's exp2 (v_exp_f32, about 1 ulp, denormal results
@@ -219,7 +219,8 @@ FailureOr<SmallVector<Operation *>> collectGpuOps(Block *body,
       gpuOps.push_back(nested); // unused grid queries just go
     else if (isa<gpu::ThreadIdOp, gpu::BlockIdOp, gpu::BlockDimOp,
                  gpu::BarrierOp, gpu::ShuffleOp, amdgpu::MFMAOp,
-                 amdgpu::SchedBarrierOp, ROCDL::ROCDLExp2>(nested))
+                 amdgpu::SchedBarrierOp, ROCDL::SchedGroupBarrier,
+                 ROCDL::ROCDLExp2>(nested))
       gpuOps.push_back(nested);
     else if (nested->getDialect() &&
              isa<gpu::GPUDialect, amdgpu::AMDGPUDialect, ROCDL::ROCDLDialect>(
@@ -256,6 +257,19 @@ SmallVector<Value> allocateWorkgroupBuffers(ImplicitLocOpBuilder &b,
     buffers.append({shared.mfmaA, shared.mfmaB});
   }
   return buffers;
+}
+
+/// Views of workgroup memory in the cloned body (a collapse_shape of an
+/// LDS tile, ...) keep the workgroup address space in their result types;
+/// the emulated workgroup memory is a plain host buffer, so they lose it.
+void dropWorkgroupMemorySpace(Block *body) {
+  body->walk([](Operation *op) {
+    for (Value result : op->getResults()) {
+      auto type = dyn_cast<MemRefType>(result.getType());
+      if (type && isa_and_nonnull<gpu::AddressSpaceAttr>(type.getMemorySpace()))
+        result.setType(MemRefType::Builder(type).setMemorySpace(nullptr));
+    }
+  });
 }
 
 /// Thread ids of a (x, y, z) block from the flat OpenMP thread number, x
@@ -321,6 +335,7 @@ LogicalResult emulate(gpu::GPUFuncOp kernel, ModuleOp module,
     mapping.map(attr, buffer);
   for (Operation &kernelOp : kernel.getBody().front().without_terminator())
     b.clone(kernelOp, mapping);
+  dropWorkgroupMemorySpace(body);
   FailureOr<SmallVector<Operation *>> gpuOps = collectGpuOps(body, kernel);
   if (failed(gpuOps))
     return failure();

@@ -32,6 +32,7 @@
 
 #include "codegen/GpuUtils.h"
 #include "codegen/KernelConfig.h"
+#include "codegen/KernelReport.h"
 #include "codegen/Passes.h"
 #include "codegen/Target.h"
 #include "dialect/AttnBuilders.h"
@@ -268,13 +269,36 @@ private:
                                                    Opt::salu | Opt::mfma_wmma));
   }
 
+  /// `base + offset` into a flattened LDS tile, marked as not wrapping so
+  /// that the backend folds `offset` into the access's offset field.
+  Value ldsIndex(Value base, int64_t offset) {
+    if (offset == 0)
+      return base;
+    return arith::AddIOp::create(b, base, cst(offset),
+                                 arith::IntegerOverflowFlags::nuw |
+                                     arith::IntegerOverflowFlags::nsw);
+  }
+
+  /// LDS read instructions for `fragments` MFMA fragments: the backend
+  /// pairs two 8-byte reads (ds_read2_b64); f32 fragments are 16 bytes.
+  int64_t ldsReads(int64_t fragments) const {
+    return s.inElem.isF32() ? fragments : llvm::divideCeil(fragments, 2);
+  }
+
+  /// A scheduling barrier nothing may cross.
+  void schedulingFence() {
+    amdgpu::SchedBarrierOp::create(
+        b, amdgpu::sched_barrier_opt_enumAttr::get(
+               b.getContext(), amdgpu::sched_barrier_opt_enum::none));
+  }
+
   /// Runs `body` on the chunk this thread copies in round `round` of a
   /// staging copy of `chunks` chunks (round-robin over the threads). In a
   /// partial last round, threads past the last chunk skip it and yield
   /// zeros of `type` (no result when `type` is null).
   Value inRound(int64_t round, int64_t chunks, Type type,
                 function_ref<Value(Value idx)> body) {
-    Value idx = arith::AddIOp::create(b, tid, cst(round * s.threads()));
+    Value idx = ldsIndex(tid, round * s.threads());
     if ((round + 1) * s.threads() <= chunks)
       return body(idx);
     Value inRange =
@@ -381,22 +405,48 @@ private:
   bool blockIsMasked(bool edge) const {
     return mask || (edge && (s.k2Valid < s.k2 || s.causal));
   }
-  Scores scoreBlocks(Value kt, bool edge);
+  /// With readValuesEarly(), also reads the V^T fragments of the first 16
+  /// keys into `values` (needed first after the scores; read here, their
+  /// LDS waits come before the next block's global loads are issued).
+  Scores scoreBlocks(Value kt, bool edge, SmallVector<Value> &values);
   Value maskScores(Value scaled, Value kt, int64_t kb, bool edge);
   /// Key range this workgroup visits: [0, steadyEnd) needs no padding or
   /// causal masking, [steadyEnd, end) does (the edge blocks).
   std::pair<Value, Value> keyRange();
   SmallVector<Value> keyLoop(Value lb, Value ub, ValueRange init, bool edge);
-  /// Online softmax over one key block: new max and sum, the correction of
-  /// the old accumulators, and P (in the MFMA input type) per 16 keys.
+  /// Online softmax over one key block: the max the exponentials subtract
+  /// (`base`) and the correction of the old accumulators and sum; P comes
+  /// per 16 keys from probabilities(), in accumulate().
   struct SoftmaxStep {
-    Value max, sum, correction;
-    SmallVector<Value> p;
+    Value max, base, correction;
   };
   Value runningMax(const Scores &scores, Value oldMax);
-  SoftmaxStep softmaxStep(const Scores &scores, Value oldMax, Value newMax,
-                          Value oldSum, bool edge);
-  void accumulate(MutableArrayRef<Value> acc, const SoftmaxStep &step);
+  SoftmaxStep softmaxStep(Value oldMax, Value newMax, bool edge);
+  std::pair<Value, Value> probabilities(const Scores &scores, int64_t kb,
+                                        Value base);
+  /// O^T += V^T . P^T over the block, the softmax's exponentials of one
+  /// 16-key slice interleaved with the MFMAs of the previous one; returns
+  /// the new running sum.
+  Value accumulate(MutableArrayRef<Value> acc, const Scores &scores,
+                   const SoftmaxStep &step, Value oldSum,
+                   SmallVector<Value> values);
+  Value readValueFragment(int64_t kb, int64_t nb);
+  /// Where vector work outweighs the MFMAs (N <= 64: 4 output tiles or
+  /// fewer), slice 0's V^T fragments are read with the last K fragments
+  /// and P of up to 4 slices is computed before P.V; at larger N, P of 3
+  /// slices (enough vector work to cover the global loads' latency), the
+  /// rest between the P.V MFMAs, and V^T fragments after it (fewer live
+  /// registers).
+  bool readValuesEarly() const { return s.n / 16 <= 4; }
+  int64_t eagerSlices() const {
+    return std::min<int64_t>(s.keyBlock / 16, readValuesEarly() ? 4 : 3);
+  }
+  /// Asks the backend's scheduler to follow each of the `mfmas` MFMA
+  /// products of the code above (back to the last fence) by `others`
+  /// vector or scalar instructions, and the last `reads` of them by one LDS
+  /// read each (the reads of the next window, once the fragments they
+  /// replace have been consumed), then fences that code off.
+  void interleaveMfmas(int64_t mfmas, int64_t reads, int64_t others);
   void storeOutput(ValueRange state);
   void storePartialState(ValueRange state);
 
@@ -410,8 +460,15 @@ private:
   // Set up once per kernel.
   unsigned dm = 0, dk1 = 0, dk2 = 0, dn = 0;
   /// scaleLog2: the scale times log2(e), the factor from Q.K^T to the
-  /// base-2 scores the softmax works on.
+  /// base-2 scores the softmax works on. kTile and vtTile: the LDS tiles K
+  /// [key][K1] and V^T [N][key], flattened: each access is a per-thread
+  /// base plus a constant (ldsIndex), which the backend folds into the
+  /// instruction's offset field instead of keeping one address register
+  /// per access.
   Value q, k, v, out, scaleLog2, mask, kTile, vtTile;
+  /// Per thread: the first element of its K and V^T fragments,
+  /// row16 * row length + group4.
+  Value kFragBase, vFragBase;
   AffineMap qMap, kMap, vMap, oMap;
   Type f32Type;
   VectorType acc4, in4;
@@ -437,8 +494,12 @@ void KernelBuilder::setUp(gpu::GPUFuncOp func) {
   // Optional mask (argument 5): i1 keeps a score where true, a float mask
   // is added to the scaled scores.
   mask = op.getMask() ? func.getArgument(5) : Value();
-  kTile = func.getWorkgroupAttributions()[0];
-  vtTile = func.getWorkgroupAttributions()[1];
+  auto flatten = [&](Value tile) -> Value {
+    return memref::CollapseShapeOp::create(
+        b, tile, ArrayRef<ReassociationIndices>{{0, 1}});
+  };
+  kTile = flatten(func.getWorkgroupAttributions()[0]);
+  vtTile = flatten(func.getWorkgroupAttributions()[1]);
   qMap = op.getQueryMap(), kMap = op.getKeyMap(), vMap = op.getValueMap();
   oMap = op.getOutputMap();
   f32Type = b.getF32Type();
@@ -458,6 +519,10 @@ void KernelBuilder::setUp(gpu::GPUFuncOp func) {
   row16 = arith::RemUIOp::create(b, lane, cst(16));
   group4 = arith::MulIOp::create(b, arith::DivUIOp::create(b, lane, cst(16)),
                                  cst(4));
+  kFragBase = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, row16, cst(s.k1)), group4);
+  vFragBase = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, row16, cst(s.keyBlock)), group4);
   // Causal workgroups differ in work; the heaviest (last rows) start first.
   Value tile = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   if (s.causal)
@@ -531,14 +596,21 @@ Value KernelBuilder::loadChunk(Staged what, Value kt, Value idx) {
 void KernelBuilder::storeChunk(Staged what, Value idx, Value chunk) {
   auto [row, col] = chunkCoordinates(what, idx);
   if (what == Staged::Keys || valuesTransposed()) {
+    int64_t rowLength = what == Staged::Keys ? s.k1 : s.keyBlock;
+    Value at = arith::AddIOp::create(
+        b, arith::MulIOp::create(b, row, cst(rowLength)), col);
     vector::StoreOp::create(b, chunk, what == Staged::Keys ? kTile : vtTile,
-                            ValueRange{row, col});
+                            at);
     return;
   }
+  // V^T[col + i][row]: one base, the element's row as a constant offset.
+  auto noWrap =
+      arith::IntegerOverflowFlags::nuw | arith::IntegerOverflowFlags::nsw;
+  Value base = arith::AddIOp::create(
+      b, arith::MulIOp::create(b, col, cst(s.keyBlock), noWrap), row, noWrap);
   for (int64_t i = 0; i < 8; ++i)
-    memref::StoreOp::create(
-        b, vector::ExtractOp::create(b, chunk, i), vtTile,
-        ValueRange{arith::AddIOp::create(b, col, cst(i)), row});
+    memref::StoreOp::create(b, vector::ExtractOp::create(b, chunk, i), vtTile,
+                            ldsIndex(base, i * s.keyBlock));
 }
 
 SmallVector<Value> KernelBuilder::loadBlock(Value kt) {
@@ -618,23 +690,53 @@ Value KernelBuilder::maskScores(Value scaled, Value kt, int64_t kb, bool edge) {
       b, scaled, arith::MulFOp::create(b, m, splat(f32(M_LOG2E), 4)));
 }
 
-KernelBuilder::Scores KernelBuilder::scoreBlocks(Value kt, bool edge) {
-  // S^T blocks of 16 keys: lane holds S[row][kb*16 + group4 + i].
+KernelBuilder::Scores KernelBuilder::scoreBlocks(Value kt, bool edge,
+                                                 SmallVector<Value> &values) {
+  // S^T blocks of 16 keys: lane holds S[row][kb*16 + group4 + i]. The K1
+  // chunks are the outer loop and the 16-key blocks the inner one, so
+  // consecutive MFMAs accumulate into different blocks (independent). The
+  // chunks go in windows of two (one window if it holds at most 16
+  // fragments), each holding the MFMAs of its chunks and the K reads of
+  // the next window's, which the scheduler interleaves.
+  int64_t keyBlocks = s.keyBlock / 16, chunks = s.k1 / 16;
+  int64_t chunksPerWindow = chunks * keyBlocks <= 16 ? chunks : 2;
+  auto readKeys = [&](int64_t first) {
+    SmallVector<Value> frags;
+    for (int64_t c = first; c < std::min(first + chunksPerWindow, chunks); ++c)
+      for (int64_t kb = 0; kb < keyBlocks; ++kb)
+        // K[kb * 16 + row16][c * 16 + group4 + 0..3].
+        frags.push_back(vector::LoadOp::create(
+            b, in4, kTile, ldsIndex(kFragBase, kb * 16 * s.k1 + c * 16)));
+    return frags;
+  };
+  SmallVector<Value> sAcc(keyBlocks, zero4);
+  SmallVector<Value> frags = readKeys(0);
+  schedulingFence();
+  for (int64_t first = 0; first < chunks; first += chunksPerWindow) {
+    SmallVector<Value> current = std::exchange(frags, {});
+    for (auto [i, a] : llvm::enumerate(current)) {
+      int64_t c = first + i / keyBlocks, kb = i % keyBlocks;
+      sAcc[kb] = breakMode == "swap-mfma-operands"
+                     ? mfma(qFrag[c], a, sAcc[kb])
+                     : mfma(a, qFrag[c], sAcc[kb]);
+    }
+    if (first + chunksPerWindow < chunks) {
+      frags = readKeys(first + chunksPerWindow);
+      interleaveMfmas(current.size(), ldsReads(frags.size()), /*others=*/0);
+      continue;
+    }
+    if (readValuesEarly())
+      for (int64_t nb = 0; nb < s.n / 16; ++nb)
+        values.push_back(readValueFragment(0, nb));
+    interleaveMfmas(current.size(), ldsReads(values.size()), /*others=*/0);
+  }
   Scores blocks;
   Value scaleVec = splat(scaleLog2, 4);
-  for (int64_t kb = 0; kb < s.keyBlock / 16; ++kb) {
-    Value sAcc = zero4;
-    Value keyRow = arith::AddIOp::create(b, row16, cst(kb * 16));
-    for (int64_t c = 0; c < s.k1 / 16; ++c) {
-      Value col = arith::AddIOp::create(b, group4, cst(c * 16));
-      Value a = vector::LoadOp::create(b, in4, kTile, ValueRange{keyRow, col});
-      sAcc = breakMode == "swap-mfma-operands" ? mfma(qFrag[c], a, sAcc)
-                                               : mfma(a, qFrag[c], sAcc);
-    }
-    Value scaled = arith::MulFOp::create(b, sAcc, scaleVec);
+  for (int64_t kb = 0; kb < keyBlocks; ++kb) {
+    Value scaled = arith::MulFOp::create(b, sAcc[kb], scaleVec);
     blocks.scaled.push_back(maskScores(scaled, kt, kb, edge));
     if (!blockIsMasked(edge))
-      blocks.raw.push_back(sAcc);
+      blocks.raw.push_back(sAcc[kb]);
   }
   return blocks;
 }
@@ -653,60 +755,121 @@ Value KernelBuilder::runningMax(const Scores &scores, Value oldMax) {
   return arith::MaxNumFOp::create(b, oldMax, tileMax);
 }
 
-/// The running sum is this lane's share only (its 16 scores of the block):
-/// the correction is the same on the row's 4 lanes, so their shares are
-/// summed once, after the last block, instead of with shuffles per block.
-KernelBuilder::SoftmaxStep KernelBuilder::softmaxStep(const Scores &scores,
-                                                      Value oldMax,
-                                                      Value newMax,
-                                                      Value oldSum, bool edge) {
+KernelBuilder::SoftmaxStep KernelBuilder::softmaxStep(Value oldMax,
+                                                      Value newMax, bool edge) {
   SoftmaxStep step;
   step.max = newMax;
   // With a mask a row may have seen only -inf so far: subtract 0 then, so
   // its probabilities are exp(-inf) = 0, not NaN.
-  Value base = step.max;
+  step.base = step.max;
   if (rowsMayBeEmpty(edge)) {
     Value noneYet = arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ,
                                           step.max, minusInf());
-    base = arith::SelectOp::create(b, noneYet, f32(0.0), step.max);
+    step.base = arith::SelectOp::create(b, noneYet, f32(0.0), step.max);
   }
-  step.correction = exp2(arith::SubFOp::create(b, oldMax, base));
-  // The lane's 16 probabilities summed as a tree (vector adds, then one
-  // reduction), not as a chain of 16 dependent adds.
-  Value sumVec;
-  for (auto [kb, blk] : llvm::enumerate(scores.scaled)) {
-    Value x =
-        scores.raw.empty()
-            ? arith::SubFOp::create(b, blk, splat(base, 4)).getResult()
-            : math::FmaOp::create(b, scores.raw[kb], splat(scaleLog2, 4),
-                                  splat(arith::NegFOp::create(b, base), 4))
-                  .getResult();
-    Value p = exp2(x);
-    sumVec = sumVec ? arith::AddFOp::create(b, sumVec, p).getResult() : p;
-    step.p.push_back(toMfmaInput(p));
-  }
-  Value tileSum =
-      vector::ReductionOp::create(b, vector::CombiningKind::ADD, sumVec);
-  step.sum = arith::AddFOp::create(
-      b, arith::MulFOp::create(b, oldSum, step.correction), tileSum);
+  step.correction = exp2(arith::SubFOp::create(b, oldMax, step.base));
   return step;
 }
 
-void KernelBuilder::accumulate(MutableArrayRef<Value> acc,
-                               const SoftmaxStep &step) {
-  // O^T += V^T . P^T: A = V^T rows from LDS (4 keys contiguous).
-  Value corrVec = splat(step.correction, 4);
-  for (auto [nb, accBlock] : llvm::enumerate(acc)) {
-    Value o = arith::MulFOp::create(b, accBlock, corrVec);
-    Value nRow = arith::AddIOp::create(b, row16, cst(nb * 16));
-    for (int64_t kb = 0; kb < s.keyBlock / 16; ++kb) {
-      Value keyCol = arith::AddIOp::create(b, group4, cst(kb * 16));
-      Value a =
-          vector::LoadOp::create(b, in4, vtTile, ValueRange{nRow, keyCol});
-      o = mfma(a, step.p[kb], o);
-    }
-    accBlock = o;
+/// P of the 16-key slice `kb` in the MFMA input type, and in f32.
+std::pair<Value, Value> KernelBuilder::probabilities(const Scores &scores,
+                                                     int64_t kb, Value base) {
+  Value x = scores.raw.empty()
+                ? arith::SubFOp::create(b, scores.scaled[kb], splat(base, 4))
+                      .getResult()
+                : math::FmaOp::create(b, scores.raw[kb], splat(scaleLog2, 4),
+                                      splat(arith::NegFOp::create(b, base), 4))
+                      .getResult();
+  Value p = exp2(x);
+  return {toMfmaInput(p), p};
+}
+
+/// The V^T fragment (MFMA A operand) of the 16-key slice `kb` and output
+/// tile `nb`: 4 keys contiguous.
+Value KernelBuilder::readValueFragment(int64_t kb, int64_t nb) {
+  // V^T[nb * 16 + row16][kb * 16 + group4 + 0..3].
+  return vector::LoadOp::create(
+      b, in4, vtTile, ldsIndex(vFragBase, nb * 16 * s.keyBlock + kb * 16));
+}
+
+/// Instruction kinds of the backend's scheduling-group barriers
+/// (llvm.amdgcn.sched.group.barrier masks).
+enum SchedKind : int32_t {
+  kSchedValu = 0x2,
+  kSchedSalu = 0x4,
+  kSchedMfma = 0x8,
+  kSchedDsRead = 0x100,
+  kSchedTranscendental = 0x400,
+};
+
+void KernelBuilder::interleaveMfmas(int64_t mfmas, int64_t reads,
+                                    int64_t others) {
+  // An f32 product is four MFMAs (see mfma()).
+  int64_t perProduct = s.inElem.isF32() ? 4 : 1;
+  int32_t filler = kSchedValu | kSchedSalu | kSchedTranscendental;
+  for (int64_t i = 0; i < mfmas; ++i) {
+    ROCDL::SchedGroupBarrier::create(b, kSchedMfma, perProduct, 0);
+    if (i >= mfmas - reads)
+      ROCDL::SchedGroupBarrier::create(b, kSchedDsRead, 1, 0);
+    if (others > 0)
+      ROCDL::SchedGroupBarrier::create(b, filler, others * perProduct, 0);
   }
+  schedulingFence();
+}
+
+/// The running sum is this lane's share only (its 16 scores of the block):
+/// the correction is the same on the row's 4 lanes, so their shares are
+/// summed once, after the last block, instead of with shuffles per block.
+Value KernelBuilder::accumulate(MutableArrayRef<Value> acc,
+                                const Scores &scores, const SoftmaxStep &step,
+                                Value oldSum, SmallVector<Value> frags) {
+  // The 16-key slices are the outer loop and the output tiles the inner
+  // one, so consecutive MFMAs accumulate into different tiles. P of the
+  // first eagerSlices() slices is computed first: that vector work, which
+  // waits on no LDS access, covers the latency of the global loads issued
+  // just before (llvm-mca, as the hardware for FLAT instructions, counts
+  // them against the LDS counter). The window between fences of slice kb
+  // then holds its MFMAs, the V^T reads of slice kb + 1 and, if not done
+  // yet, P of slice kb + 1, which the scheduler interleaves.
+  int64_t eager = eagerSlices();
+  int64_t slices = s.keyBlock / 16;
+  SmallVector<Value> p(slices);
+  Value sumVec;
+  // A tree of vector adds (one reduction at the end), not a chain of 16
+  // dependent scalar adds.
+  auto computeP = [&](int64_t kb) {
+    Value values;
+    std::tie(p[kb], values) = probabilities(scores, kb, step.base);
+    sumVec =
+        sumVec ? arith::AddFOp::create(b, sumVec, values).getResult() : values;
+  };
+  for (int64_t kb = 0; kb < std::min(eager, slices); ++kb)
+    computeP(kb);
+  Value corrVec = splat(step.correction, 4);
+  for (Value &accBlock : acc)
+    accBlock = arith::MulFOp::create(b, accBlock, corrVec);
+  schedulingFence();
+  if (frags.empty()) {
+    for (int64_t nb = 0; nb < int64_t(acc.size()); ++nb)
+      frags.push_back(readValueFragment(0, nb));
+    schedulingFence();
+  }
+  for (int64_t kb = 0; kb < slices; ++kb) {
+    // Each fragment of the next slice is read once its register is free.
+    for (auto [nb, accBlock] : llvm::enumerate(acc)) {
+      accBlock = mfma(frags[nb], p[kb], accBlock);
+      if (kb + 1 < slices)
+        frags[nb] = readValueFragment(kb + 1, nb);
+    }
+    if (kb + 1 >= eager && kb + 1 < slices)
+      computeP(kb + 1);
+    interleaveMfmas(acc.size(), kb + 1 < slices ? ldsReads(acc.size()) : 0,
+                    /*others=*/2);
+  }
+  Value tileSum =
+      vector::ReductionOp::create(b, vector::CombiningKind::ADD, sumVec);
+  return arith::AddFOp::create(
+      b, arith::MulFOp::create(b, oldSum, step.correction), tileSum);
 }
 
 void KernelBuilder::storeOutput(ValueRange state) {
@@ -806,16 +969,25 @@ SmallVector<Value> KernelBuilder::keyLoop(Value lb, Value ub, ValueRange init,
   SmallVector<Value> iterArgs(init);
   llvm::append_range(iterArgs, loadBlock(clampBlock(first)));
   unsigned numState = init.size();
+  // An i32 induction variable: the loop's compare and increment are then
+  // scalar 32-bit instructions (a 64-bit bound is kept in two VGPRs).
+  auto toI32 = [&](Value index) -> Value {
+    if (std::optional<int64_t> c = getConstantIntValue(index))
+      return arith::ConstantIntOp::create(b, b.getI32Type(), *c);
+    return arith::IndexCastOp::create(b, b.getI32Type(), index);
+  };
   auto loop = scf::ForOp::create(
-      b, lb, ub, cst(s.keyBlock), iterArgs,
-      [&](OpBuilder &nested, Location, Value kt, ValueRange args) {
+      b, toI32(lb), toI32(ub), toI32(cst(s.keyBlock)), iterArgs,
+      [&](OpBuilder &nested, Location, Value kt32, ValueRange args) {
         OpBuilder::InsertionGuard guard(b);
         b.setInsertionPointToStart(nested.getInsertionBlock());
+        Value kt = arith::IndexCastOp::create(b, b.getIndexType(), kt32);
         ValueRange state = args.take_front(numState);
         storeBlock(args.drop_front(numState));
         if (breakMode != "no-barrier")
           gpu::BarrierOp::create(b);
-        Scores scores = scoreBlocks(kt, edge);
+        SmallVector<Value> values;
+        Scores scores = scoreBlocks(kt, edge, values);
         Value newMax = runningMax(scores, state[0]);
         // Issued after the K reads from LDS and the max's shuffles (LDS
         // instructions too) have been waited for, and followed by the
@@ -828,13 +1000,11 @@ SmallVector<Value> KernelBuilder::keyLoop(Value lb, Value ub, ValueRange init,
         SmallVector<Value> next = loadBlock(
             clampBlock(arith::AddIOp::create(b, kt, cst(s.keyBlock))));
         schedulingBarrier();
-        SoftmaxStep step =
-            softmaxStep(scores, state[0], newMax, state[1], edge);
-        schedulingBarrier();
+        SoftmaxStep step = softmaxStep(state[0], newMax, edge);
         SmallVector<Value> acc(state.drop_front(2));
-        accumulate(acc, step);
+        Value sum = accumulate(acc, scores, step, state[1], values);
         gpu::BarrierOp::create(b);
-        SmallVector<Value> yielded = {step.max, step.sum};
+        SmallVector<Value> yielded = {step.max, sum};
         llvm::append_range(yielded, acc);
         llvm::append_range(yielded, next);
         scf::YieldOp::create(b, yielded);
@@ -870,6 +1040,48 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
   else
     storeOutput(state);
   gpu::ReturnOp::create(b);
+}
+
+/// A lower estimate of the kernel's VGPRs per lane: what its loop keeps
+/// live (accumulators, Q fragments, the prefetched block, the scores, one
+/// slice of V^T fragments, 32-bit words each) plus a reserve for addresses
+/// and softmax temporaries. d=128 bf16 at key-block=64, waves=8: 120 (the
+/// kernel takes 127); d=256 at key-block=32, waves=8: 176.
+int64_t estimatedVgprs(const KernelShape &s) {
+  constexpr int64_t kReserve = 24;
+  int64_t bits = s.inElem.getIntOrFloatBitWidth();
+  int64_t accumulators = s.n / 16 * 4;
+  int64_t queryFragments = s.k1 / 16 * 4 * bits / 32;
+  int64_t prefetched = s.keyBlock * (s.k1 + s.n) * bits / 32 / s.threads();
+  int64_t scores = s.keyBlock / 16 * 4;
+  int64_t valueFragments = s.n / 16 * 4 * bits / 32;
+  return accumulators + queryFragments + prefetched + scores + valueFragments +
+         kReserve;
+}
+
+/// Asks the backend to keep the chip's attentionWavesPerSimd waves per
+/// SIMD, or as many as the kernel's LDS lets whole workgroups reach if
+/// fewer (asking for more would only force spills): a register budget (128
+/// per lane at 4 waves) that the scheduler otherwise overshoots by a few
+/// registers, halving the occupancy. Not where the estimate exceeds the
+/// budget, nor with 128-key blocks (their scores and P take more than the
+/// estimate says) or where a loop masks (a user mask, causal attention,
+/// padded keys: the masking loop needs more registers): there the budget
+/// would force spills.
+void requestOccupancy(gpu::GPUFuncOp func, AttentionOp op, const KernelShape &s,
+                      const ChipInfo &chip) {
+  bool edgeMasks = s.causal || s.k2Valid < s.k2 || op.getMask();
+  if (!chip.attentionWavesPerSimd || !chip.hasOccupancyModel() ||
+      s.keyBlock > 64 || edgeMasks)
+    return;
+  std::optional<int64_t> waves = wavesPerSimd(
+      chip.name, chip.registersPerSimdLane / chip.attentionWavesPerSimd,
+      /*agprs=*/0, ldsBytes(s), s.threads());
+  if (waves && *waves > 1 &&
+      estimatedVgprs(s) <= chip.registersPerSimdLane / *waves)
+    func->setAttr(
+        "rocdl.waves_per_eu",
+        IntegerAttr::get(IntegerType::get(func.getContext(), 32), *waves));
 }
 
 /// Role group of each loop dim: M, K1, K2 and N are groups 0-3; each batch
@@ -1517,6 +1729,7 @@ struct RocmAttentionKernelsPass
       func.setKnownGridSizeAttr(DenseI32ArrayAttr::get(
           ctx, {int32_t(shape->m / shape->blockRows()), int32_t(shape->batch),
                 int32_t(shape->splits)}));
+      requestOccupancy(func, op, *shape, *target);
       b.setInsertionPointToStart(&func.getBody().front());
       KernelBuilder(b, op, *shape, breakKernel).build(func);
       recordKeyBlocks(func, *shape);

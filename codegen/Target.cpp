@@ -19,9 +19,9 @@ static constexpr ChipInfo kChips[] = {
     {"gfx942", "CDNA3 (MI300)", kCdnaMfma, /*waveSize=*/64,
      /*ldsBytesPerCu=*/65536, /*simdsPerCu=*/4, /*computeUnits=*/304,
      /*registersPerSimdLane=*/512, /*maxWavesPerSimd=*/8,
-     /*mcaModelsLoops=*/true},
-    {"gfx90a", "CDNA2 (MI200)", kCdnaMfma, 64, 65536, 4, 104, 512, 8, false},
-    {"gfx1100", "RDNA3 (RX 7900)", {}, 32, 65536, 2, 96, 0, 0, true},
+     /*mcaModelsLoops=*/true, /*attentionWavesPerSimd=*/4},
+    {"gfx90a", "CDNA2 (MI200)", kCdnaMfma, 64, 65536, 4, 104, 512, 8, false, 4},
+    {"gfx1100", "RDNA3 (RX 7900)", {}, 32, 65536, 2, 96, 0, 0, true, 0},
 };
 
 const ChipInfo *mlir::attn::lookupChip(llvm::StringRef name) {

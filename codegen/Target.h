@@ -38,6 +38,10 @@ struct ChipInfo {
   /// Whether llvm-mca (LLVM 22) can model this chip's MFMA loops: on gfx90a
   /// it runs without end on the attention kernel's loop.
   bool mcaModelsLoops;
+  /// The waves per SIMD the attention kernel asks the backend to keep
+  /// (`amdgpu-waves-per-eu`, where its LDS allows that many): a register
+  /// budget for the scheduler and allocator. 0: no request.
+  unsigned attentionWavesPerSimd;
 
   bool hasMfma() const { return !mfmaShapes.empty(); }
   bool hasOccupancyModel() const { return registersPerSimdLane != 0; }

@@ -98,6 +98,40 @@ module attributes {gpu.container_module} {
 
 // -----
 
+// A view of workgroup memory (the attention kernel's flattened LDS tiles)
+// becomes a view of the per-workgroup host buffer, without the workgroup
+// address space; scheduling-group barriers, like sched_barrier, only
+// constrain the backend's instruction order and leave nothing to run.
+// CHECK-LABEL: func.func @__attn_emulated_flat(
+// CHECK: %[[TILE:.+]] = memref.alloc() : memref<16x8xf16>
+// CHECK: omp.parallel
+// CHECK: %[[FLAT:.+]] = memref.collapse_shape %[[TILE]] {{\[\[}}0, 1]] : memref<16x8xf16> into memref<128xf16>
+// CHECK: memref.store %{{.+}}, %[[FLAT]][%{{.+}}] : memref<128xf16>
+// CHECK-NOT: rocdl.sched.group.barrier
+// CHECK-NOT: amdgpu.sched_barrier
+// CHECK: memref.load %[[FLAT]][%{{.+}}] : memref<128xf16>
+// CHECK: omp.terminator
+module attributes {gpu.container_module} {
+  gpu.module @attn_kernels {
+    gpu.func @flat(%a: memref<128xf16>, %out: memref<128xf16>)
+        workgroup(%tile : memref<16x8xf16, #gpu.address_space<workgroup>>)
+        kernel attributes {known_block_size = array<i32: 128, 1, 1>} {
+      %tid = gpu.thread_id x
+      %flat = memref.collapse_shape %tile [[0, 1]] : memref<16x8xf16, #gpu.address_space<workgroup>> into memref<128xf16, #gpu.address_space<workgroup>>
+      %x = memref.load %a[%tid] : memref<128xf16>
+      memref.store %x, %flat[%tid] : memref<128xf16, #gpu.address_space<workgroup>>
+      gpu.barrier
+      rocdl.sched.group.barrier 8, 1, 0
+      amdgpu.sched_barrier allow = <none>
+      %y = memref.load %flat[%tid] : memref<128xf16, #gpu.address_space<workgroup>>
+      memref.store %y, %out[%tid] : memref<128xf16>
+      gpu.return
+    }
+  }
+}
+
+// -----
+
 func.func @host_only(%a: memref<4xf32>) {
   return
 }

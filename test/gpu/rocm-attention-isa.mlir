@@ -2,7 +2,8 @@
 // (2x10x4096x64 f16), read by attn-kernel-report from the code object and
 // its disassembly, in the configuration the heuristic picks at this size
 // (64-key blocks, 8 waves: 512 threads per workgroup). Both V layouts: V
-// read from LDS 64 bits at a time (ds_read2_b64 pairs two such reads), zero
+// read from LDS 64 bits at a time (ds_read2_b64 and ds_read2st64_b64 pair
+// two such reads: K and V^T fragments, 8 of each per thread), zero
 // scratch, LDS <= 64 KiB, 4 waves per SIMD; the transposed-V form stages V
 // with 128-bit LDS writes only (one per thread for K and one for V), the
 // standard form transposes while staging with 16-bit writes.
@@ -18,7 +19,7 @@
 // CHECK: workgroup size 512
 // CHECK-NEXT: waves per SIMD 4
 // CHECK-NEXT: MFMA instructions 32
-// CHECK: LDS reads ds_read2_b64 x16
+// CHECK: LDS reads ds_read2_b64 x8, ds_read2st64_b64 x8
 // CHECK-NEXT: LDS writes {{.*}}ds_write_b16
 // CHECK-NEXT: scratch accesses none
 
@@ -27,7 +28,7 @@
 // CHECK-NEXT: scratch bytes 0
 // CHECK: waves per SIMD 4
 // CHECK-NEXT: MFMA instructions 32
-// CHECK: LDS reads ds_read2_b64 x16
+// CHECK: LDS reads ds_read2_b64 x8, ds_read2st64_b64 x8
 // CHECK-NEXT: LDS writes ds_write_b128 x2{{$}}
 // CHECK-NEXT: scratch accesses none
 

@@ -15,7 +15,7 @@
 // KB128: gpu.launch_func @attn_kernels::@main_attention_0 {{.*}} args(%{{.+}} : memref<64x32xf16>, %{{.+}} : memref<256x32xf16>, %{{.+}} : memref<256x16xf16>
 // KB128: gpu.func @main_attention_0
 // KB128-SAME: workgroup(%{{.+}} : memref<128x32xf16, #gpu.address_space<workgroup>>, %{{.+}} : memref<16x128xf16, #gpu.address_space<workgroup>>)
-// KB128: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c128
+// KB128: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c128_i32
 // KB128-COUNT-16: amdgpu.mfma 16x16x16
 // KB128: gpu.shuffle  xor
 // KB128-COUNT-8: amdgpu.mfma 16x16x16
@@ -23,7 +23,7 @@
 //
 // KB32: gpu.launch_func @attn_kernels::@main_attention_0 {{.*}} args(%{{.+}} : memref<64x32xf16>, %{{.+}} : memref<224x32xf16>, %{{.+}} : memref<224x16xf16>
 // KB32: workgroup(%{{.+}} : memref<32x32xf16, #gpu.address_space<workgroup>>, %{{.+}} : memref<16x32xf16, #gpu.address_space<workgroup>>)
-// KB32: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c32
+// KB32: scf.for %{{.+}} = %{{.+}} to %{{.+}} step %c32_i32
 // KB32-COUNT-4: amdgpu.mfma 16x16x16
 // KB32: gpu.shuffle  xor
 // KB32-COUNT-2: amdgpu.mfma 16x16x16

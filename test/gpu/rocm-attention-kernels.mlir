@@ -26,7 +26,10 @@
 // CHECK: gpu.module @attn_kernels {
 // CHECK: gpu.func @main_attention_0(%{{.+}}: memref<2x10x256x64xf16>, %{{.+}}: memref<2x10x128x64xf16>, %{{.+}}: memref<2x10x128x64xf16>, %{{.+}}: memref<2x10x256x64xf16>, %{{.+}}: f16)
 // CHECK-SAME: workgroup(%{{.+}} : memref<64x64xf16, #gpu.address_space<workgroup>>, %{{.+}} : memref<64x64xf16, #gpu.address_space<workgroup>>)
-// CHECK-SAME: kernel attributes {attn.kernel_config = "key-block=64,waves=4", attn.key_blocks = array<i64: 2, 2, 8, 8>, attn.useful_fraction = 1.000000e+00 : f64, attn.workgroups = 80 : i64, known_block_size = array<i32: 256, 1, 1>, known_grid_size = array<i32: 4, 20, 1>}
+// CHECK-SAME: kernel attributes {attn.kernel_config = "key-block=64,waves=4", attn.key_blocks = array<i64: 2, 2, 8, 8>, attn.useful_fraction = 1.000000e+00 : f64, attn.workgroups = 80 : i64, known_block_size = array<i32: 256, 1, 1>, known_grid_size = array<i32: 4, 20, 1>, rocdl.waves_per_eu = 4 : i32}
+// The LDS tiles are accessed flat (per-thread base plus constants).
+// CHECK: %[[KFLAT:.+]] = memref.collapse_shape %arg5 {{\[\[}}0, 1]] : memref<64x64xf16, #gpu.address_space<workgroup>> into memref<4096xf16, #gpu.address_space<workgroup>>
+// CHECK: %[[VFLAT:.+]] = memref.collapse_shape %arg6
 // Softmax in base 2: the scale times log2(e) once, before the loop, and
 // the bare hardware exp2 in it (no math.exp, whose full-range lowering
 // costs ~10 VALU per score).
@@ -37,19 +40,19 @@
 // (K as vectors, V transposed element by element), waits at the barrier,
 // computes S and the row max (shuffles), then issues the loads of the
 // next block (clamped to the last one) between scheduling barriers that
-// only MFMAs and scalar work may cross, then the softmax (another such
-// barrier) and P.V.
+// only MFMAs and scalar work may cross, then the softmax and P.V in
+// windows between fences (see rocm-attention-schedule.mlir).
 // CHECK: %[[K0:.+]] = vector.load %arg1[{{.*}}] : memref<2x10x128x64xf16>, vector<8xf16>
 // CHECK: %[[K1:.+]] = vector.load %arg1[{{.*}}] : memref<2x10x128x64xf16>, vector<8xf16>
 // CHECK: %[[V0:.+]] = vector.load %arg2[{{.*}}] : memref<2x10x128x64xf16>, vector<8xf16>
 // CHECK: %[[V1:.+]] = vector.load %arg2[{{.*}}] : memref<2x10x128x64xf16>, vector<8xf16>
 // CHECK: scf.for {{.*}} iter_args({{.*}}, %[[CK0:.+]] = %[[K0]], %[[CK1:.+]] = %[[K1]], %[[CV0:.+]] = %[[V0]], %[[CV1:.+]] = %[[V1]])
-// CHECK: vector.store %[[CK0]], %arg5
-// CHECK: vector.store %[[CK1]], %arg5
-// CHECK: memref.store %{{.+}}, %arg6
+// CHECK: vector.store %[[CK0]], %[[KFLAT]]
+// CHECK: vector.store %[[CK1]], %[[KFLAT]]
+// CHECK: memref.store %{{.+}}, %[[VFLAT]]
 // CHECK: gpu.barrier
-// CHECK: vector.broadcast %[[SCALE2]]
 // CHECK-COUNT-16: amdgpu.mfma 16x16x16
+// CHECK: vector.broadcast %[[SCALE2]]
 // CHECK: gpu.shuffle  xor
 // CHECK: gpu.shuffle  xor
 // CHECK: amdgpu.sched_barrier allow = <salu|mfma_wmma>
@@ -67,8 +70,14 @@
 // CHECK: rocdl.exp2 %{{.+}} f32 -> f32
 // CHECK-NOT: math.exp
 // CHECK-NOT: gpu.shuffle
-// CHECK: amdgpu.sched_barrier allow = <salu|mfma_wmma>
-// CHECK-COUNT-16: amdgpu.mfma 16x16x16
+// CHECK: amdgpu.sched_barrier allow = <none>
+// CHECK-COUNT-4: amdgpu.mfma 16x16x16
+// CHECK: amdgpu.sched_barrier allow = <none>
+// CHECK-COUNT-4: amdgpu.mfma 16x16x16
+// CHECK: amdgpu.sched_barrier allow = <none>
+// CHECK-COUNT-4: amdgpu.mfma 16x16x16
+// CHECK: amdgpu.sched_barrier allow = <none>
+// CHECK-COUNT-4: amdgpu.mfma 16x16x16
 // CHECK: gpu.barrier
 // CHECK: scf.yield {{.*}}, %[[NK0]], %[[NK1]], %[[NV0]], %[[NV1]] :
 // The row sum: the lanes' shares added once, after the loop.
@@ -229,12 +238,12 @@ func.func @interleaved_k2_n_mask(%q: tensor<32x16xf16>, %k: tensor<2x8x16xf16>, 
 // Padded keys (K2 = 100 -> 128) are masked only in the last block: the
 // first loop (keys 0-63) has no select, the edge loop (64-127) does.
 // CHECK-LABEL: gpu.func @padded_keys_edge_only_attention_0
-// CHECK: scf.for %{{.+}} = %c0{{(_[0-9]+)?}} to %c64{{(_[0-9]+)?}} step
+// CHECK: scf.for %{{.+}} = %c0_i32{{(_[0-9]+)?}} to %c64_i32{{(_[0-9]+)?}} step
 // CHECK-NOT: arith.select
 // CHECK: math.fma
 // CHECK-NOT: arith.select
 // CHECK: scf.yield
-// CHECK: scf.for %{{.+}} = %c64{{(_[0-9]+)?}} to %c128{{(_[0-9]+)?}} step
+// CHECK: scf.for %{{.+}} = %c64_i32{{(_[0-9]+)?}} to %c128_i32{{(_[0-9]+)?}} step
 // CHECK: arith.cmpi ult
 // CHECK: arith.select
 // CHECK-NOT: math.fma
@@ -265,10 +274,12 @@ func.func @padded_keys_edge_only(%q: tensor<64x16xf16>, %k: tensor<100x16xf16>, 
 // CHECK: arith.minsi
 // CHECK: arith.maxsi
 // CHECK: %[[STEADY:.+]] = arith.muli
-// CHECK: scf.for %{{.+}} = %{{.+}} to %[[STEADY]] step
+// CHECK: %[[STEADY32:.+]] = arith.index_cast %[[STEADY]] : index to i32
+// CHECK: scf.for %{{.+}} = %{{.+}} to %[[STEADY32]] step
 // CHECK-NOT: arith.select
 // CHECK: scf.yield
-// CHECK: scf.for %{{.+}} = %[[STEADY]] to %{{.+}} step
+// CHECK: %[[LB2:.+]] = arith.index_cast %[[STEADY]] : index to i32
+// CHECK: scf.for %{{.+}} = %[[LB2]] to %{{.+}} step
 // CHECK: arith.cmpi sle
 // CHECK: arith.select %{{.+}} : vector<4xi1>, vector<4xf32>
 // CHECK: arith.cmpf oeq
