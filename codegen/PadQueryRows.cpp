@@ -70,10 +70,11 @@ static Value sliceRows(RewriterBase &rewriter, Location loc, Value padded,
     return padded;
   SmallVector<OpFoldResult> offsets(type.getRank(), rewriter.getIndexAttr(0));
   offsets[*pos] = rewriter.getIndexAttr(padding.low);
-  SmallVector<OpFoldResult> sizes,
-      strides(type.getRank(), rewriter.getIndexAttr(1));
-  for (int64_t size : type.getShape())
-    sizes.push_back(rewriter.getIndexAttr(size));
+  SmallVector<OpFoldResult> strides(type.getRank(), rewriter.getIndexAttr(1));
+  // Other dims (dynamic ones included) as the padded result has them.
+  SmallVector<OpFoldResult> sizes =
+      tensor::getMixedSizes(rewriter, loc, padded);
+  sizes[*pos] = rewriter.getIndexAttr(type.getDimSize(*pos));
   return tensor::ExtractSliceOp::create(rewriter, loc, type, padded, offsets,
                                         sizes, strides);
 }
