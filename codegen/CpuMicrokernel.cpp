@@ -277,6 +277,22 @@ static bool hasSubByteElements(linalg::GenericOp op) {
   });
 }
 
+/// Whether `op`'s body computes in bf16 rather than only converting from or
+/// to it: LLVM's x86 backend cannot legalize vector bf16 arithmetic
+/// (fuzzer seed 136008: a bf16 dequantize multiply as vector<17xbf16>).
+static bool computesInBF16(linalg::GenericOp op) {
+  return op.getBody()
+      ->walk([](Operation *inner) {
+        if (isa<arith::ExtFOp, arith::TruncFOp, linalg::YieldOp>(inner))
+          return WalkResult::advance();
+        return llvm::any_of(inner->getResultTypes(),
+                            [](Type t) { return t.isBF16(); })
+                   ? WalkResult::interrupt()
+                   : WalkResult::advance();
+      })
+      .wasInterrupted();
+}
+
 /// Tile sizes that vectorize `op` (elementwise or reducing over outer
 /// loops) one row at a time: its innermost loop, parallel and contiguous in
 /// the output, in up to four registers; every other loop one iteration at
@@ -284,7 +300,8 @@ static bool hasSubByteElements(linalg::GenericOp op) {
 static std::optional<SmallVector<int64_t>>
 matchRowTile(linalg::GenericOp op, const HostVectorUnit &unit) {
   if (!op.hasPureTensorSemantics() || op.getNumLoops() == 0 ||
-      hasSubByteElements(op) || failed(linalg::vectorizeOpPrecondition(op)))
+      hasSubByteElements(op) || computesInBF16(op) ||
+      failed(linalg::vectorizeOpPrecondition(op)))
     return std::nullopt;
   SmallVector<int64_t> sizes = op.getStaticLoopRanges();
   if (llvm::any_of(sizes, ShapedType::isDynamic))
