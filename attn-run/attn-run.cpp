@@ -127,6 +127,12 @@ static cl::opt<int64_t>
                       "automatic (when there are fewer batch x M tiles than "
                       "2 per worker), 1 never, N that many splits"),
              cl::cat(category));
+static cl::opt<bool>
+    bf16Dot("bf16-dot", cl::init(true),
+            cl::desc("CPU: products of bf16 inputs on bf16 pairs "
+                     "(vdpbf16ps) where the host has avx512_bf16; "
+                     "--bf16-dot=false: in f32"),
+            cl::cat(category));
 static cl::opt<std::string>
     f32Mfma("f32-mfma", cl::init("exact"),
             cl::desc("GPU: MFMA inputs of f32 attention: exact (f32 MFMAs, "
@@ -484,6 +490,7 @@ static mlir::attn::CompileOptions compileOptions(const DeviceChoice &choice) {
   options.mTile = mTile;
   options.k2Tile = k2Tile;
   options.k2Splits = k2Splits;
+  options.bf16Dot = bf16Dot;
   options.f32Mfma = f32Mfma;
   options.kernelConfig = kernelConfig;
   options.printIRAfterAll = printIR;

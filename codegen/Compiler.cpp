@@ -208,6 +208,7 @@ LogicalResult mlir::attn::compileModule(ModuleOp module, StringRef entry,
     cpu.mTile = options.mTile;
     cpu.k2Tile = options.k2Tile;
     cpu.k2Splits = options.k2Splits;
+    cpu.bf16Dot = options.bf16Dot;
     buildCpuPipeline(pm, cpu);
   } else {
     buildReferencePipeline(pm, ReferencePipelineOptions());

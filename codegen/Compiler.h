@@ -9,8 +9,8 @@
 #ifndef ATTN_CODEGEN_COMPILER_H
 #define ATTN_CODEGEN_COMPILER_H
 
-#include "codegen/KernelConfig.h"
 #include "codegen/HostCpu.h"
+#include "codegen/KernelConfig.h"
 #include "codegen/KernelReport.h"
 #include "codegen/Target.h"
 
@@ -35,6 +35,9 @@ struct CompileOptions {
   int64_t mTile = kDefaultMTile, k2Tile = kDefaultK2Tile;
   /// Split K2 across parallel workers: 0 automatic, 1 never, N splits.
   int64_t k2Splits = 0;
+  /// Cpu: products of bf16 inputs on bf16 pairs where the host has
+  /// avx512_bf16 (P rounded to bf16 for P.V).
+  bool bf16Dot = true;
   /// GPU targets: MFMA inputs of f32 attention, "exact" (f32 MFMAs), "f16"
   /// or "bf16" (rounded to that type; an explicit speed-for-precision
   /// trade, never the default).

@@ -35,6 +35,7 @@
 #include "mlir/Dialect/Vector/IR/VectorOps.h"
 #include "mlir/Dialect/Vector/Transforms/LoweringPatterns.h"
 #include "mlir/Dialect/Vector/Transforms/VectorRewritePatterns.h"
+#include "mlir/Dialect/X86Vector/X86VectorDialect.h"
 #include "mlir/Interfaces/SideEffectInterfaces.h"
 #include "mlir/Transforms/GreedyPatternRewriteDriver.h"
 #include "mlir/Transforms/LoopInvariantCodeMotionUtils.h"
@@ -52,6 +53,10 @@ namespace {
 struct RegisterTile {
   unsigned vectorDim, reductionDim;
   std::optional<unsigned> rowDim;
+  /// The pair dim of a product on bf16 pairs (innermost in both inputs,
+  /// size 2; see PairSplit in dialect/AttnBuilders.h): kept whole in each
+  /// tile and contracted by x86vector.avx512.dot.
+  std::optional<unsigned> pairDim;
   int64_t vectorTile = 1, rowTile = 1;
   /// Whether the vector operand is the first input (toContract makes the
   /// broadcast operand the lhs).
@@ -70,6 +75,36 @@ static std::optional<unsigned> innermostDim(AffineMap map) {
   if (map.getNumResults() == 0)
     return std::nullopt;
   auto dim = dyn_cast<AffineDimExpr>(map.getResult(map.getNumResults() - 1));
+  if (!dim)
+    return std::nullopt;
+  return dim.getPosition();
+}
+
+/// The bf16 pair dim of a contraction with `maps` and loop `sizes`: a
+/// reduction loop of size 2 innermost in both bf16 inputs.
+static std::optional<unsigned> pairDimOf(linalg::GenericOp op,
+                                         ArrayRef<AffineMap> maps,
+                                         ArrayRef<int64_t> sizes) {
+  std::optional<unsigned> pair = innermostDim(maps[0]);
+  if (!pair || innermostDim(maps[1]) != pair || sizes[*pair] != 2 ||
+      op.getIteratorTypesArray()[*pair] != utils::IteratorType::reduction ||
+      !llvm::all_of(op.getDpsInputs(), [](Value input) {
+        return getElementTypeOrSelf(input.getType()).isBF16();
+      }))
+    return std::nullopt;
+  return pair;
+}
+
+/// The loop dim of an operand's contiguous dim, or of the dim before it
+/// when the contiguous one is `pair` (whole pairs are its elements).
+static std::optional<unsigned> innermostDim(AffineMap map,
+                                            std::optional<unsigned> pair) {
+  std::optional<unsigned> inner = innermostDim(map);
+  if (!pair || inner != pair)
+    return inner;
+  if (map.getNumResults() < 2)
+    return std::nullopt;
+  auto dim = dyn_cast<AffineDimExpr>(map.getResult(map.getNumResults() - 2));
   if (!dim)
     return std::nullopt;
   return dim.getPosition();
@@ -111,21 +146,23 @@ matchRegisterTile(linalg::GenericOp op, const HostVectorUnit &unit) {
                     [](AffineMap m) { return m.isProjectedPermutation(); }))
     return std::nullopt;
   RegisterTile tile;
-  tile.swapInputs = innermostDim(maps[0]) == innermostDim(maps[2]);
+  tile.pairDim = pairDimOf(op, maps, sizes);
   std::optional<unsigned> v = innermostDim(maps[2]);
   if (!v)
     return std::nullopt;
   tile.vectorDim = *v;
-  // The vector operand has the vector dim innermost; the other operand
-  // does not use it.
-  unsigned vectorOperand = innermostDim(maps[0]) == v ? 0 : 1;
+  tile.swapInputs = innermostDim(maps[0], tile.pairDim) == v;
+  // The vector operand has the vector dim innermost (or just before the
+  // pair); the other operand does not use it.
+  unsigned vectorOperand = tile.swapInputs ? 0 : 1;
   AffineMap vecMap = maps[vectorOperand], bcastMap = maps[1 - vectorOperand];
-  if (innermostDim(vecMap) != v || bcastMap.isFunctionOfDim(*v))
+  if (innermostDim(vecMap, tile.pairDim) != v || bcastMap.isFunctionOfDim(*v))
     return std::nullopt;
-  // One reduction dim with more than one iteration.
+  // One reduction dim with more than one iteration (besides the pair).
   std::optional<unsigned> r;
   for (auto [d, it] : llvm::enumerate(op.getIteratorTypesArray())) {
-    if (it != utils::IteratorType::reduction || sizes[d] == 1)
+    if (it != utils::IteratorType::reduction || sizes[d] == 1 ||
+        d == tile.pairDim)
       continue;
     if (r)
       return std::nullopt;
@@ -225,6 +262,10 @@ static void extendMixedOperands(RewriterBase &rewriter, Operation *root) {
     if (!accType)
       return;
     Type accElem = accType.getElementType();
+    // bf16 pairs stay bf16: they are contracted by x86vector.avx512.dot.
+    if (getElementTypeOrSelf(op.getLhsType()).isBF16() &&
+        getElementTypeOrSelf(op.getRhsType()).isBF16())
+      return;
     rewriter.setInsertionPoint(op);
     for (OpOperand *operand : {&op.getLhsMutable(), &op.getRhsMutable()}) {
       auto type = cast<VectorType>(operand->get().getType());
@@ -246,16 +287,19 @@ static LogicalResult tileContraction(RewriterBase &rewriter,
   // lowering of vector.contract expects.
   SmallVector<unsigned> order;
   for (unsigned d = 0; d < op.getNumLoops(); ++d)
-    if (d != tile.vectorDim && d != tile.rowDim && d != tile.reductionDim)
+    if (d != tile.vectorDim && d != tile.rowDim && d != tile.reductionDim &&
+        d != tile.pairDim)
       order.push_back(d);
   if (tile.rowDim)
     order.push_back(*tile.rowDim);
   order.push_back(tile.vectorDim);
   order.push_back(tile.reductionDim);
+  if (tile.pairDim)
+    order.push_back(*tile.pairDim);
   SmallVector<int64_t> sizes = op.getStaticLoopRanges();
   SmallVector<OpFoldResult> tileSizes;
   for (unsigned d : order) {
-    int64_t size = sizes[d] == 1 ? 0 : 1;
+    int64_t size = sizes[d] == 1 || d == tile.pairDim ? 0 : 1;
     if (d == tile.vectorDim)
       size = tile.vectorTile;
     else if (d == tile.rowDim)
@@ -315,8 +359,18 @@ matchRowTile(linalg::GenericOp op, const HostVectorUnit &unit) {
   SmallVector<int64_t> tiles;
   for (int64_t size : sizes)
     tiles.push_back(size == 1 ? 0 : 1);
-  int64_t vector = largestDivisorAtMost(sizes[inner],
-                                        unit.maxVectorsPerRow * unit.bits / 32);
+  int64_t lanes = unit.bits / 32;
+  // A copy into bf16 pairs (innermost loop of size 2, see PairSplit): whole
+  // pairs of one register's worth of the loop before it.
+  if (sizes[inner] == 2 && inner > 0 &&
+      op.getIteratorTypesArray()[inner - 1] == utils::IteratorType::parallel) {
+    tiles[inner] = 0;
+    int64_t rows = largestDivisorAtMost(sizes[inner - 1], lanes);
+    tiles[inner - 1] = rows == sizes[inner - 1] ? 0 : rows;
+    return tiles;
+  }
+  int64_t vector =
+      largestDivisorAtMost(sizes[inner], unit.maxVectorsPerRow * lanes);
   tiles[inner] = vector == sizes[inner] ? 0 : vector;
   return tiles;
 }
@@ -338,6 +392,95 @@ static LogicalResult formContractions(Operation *root) {
   return applyPatternsGreedily(root, std::move(patterns));
 }
 
+/// Whether `op` contracts bf16 pairs: both operands bf16, f32 accumulator,
+/// the last loop (the pair) innermost in both operands.
+static bool isPairContraction(vector::ContractionOp op) {
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  unsigned pair = maps[0].getNumDims() - 1;
+  return getElementTypeOrSelf(op.getLhsType()).isBF16() &&
+         getElementTypeOrSelf(op.getRhsType()).isBF16() &&
+         getElementTypeOrSelf(op.getAccType()).isF32() &&
+         innermostDim(maps[0]) == pair && innermostDim(maps[1]) == pair &&
+         isa<VectorType>(op.getAccType());
+}
+
+namespace {
+/// One register of a bf16 pair product (unrolled: the pair, `lanes` of the
+/// vector dim, every other dim 1) as x86vector.avx512.dot (vdpbf16ps), the
+/// broadcast operand's pair as one i32. Upstream's packed-type dot-product
+/// pattern does the same for the (m, k, vnni) x (k, n, vnni) order only;
+/// the P operand of standard V comes as (k, m, vnni).
+struct PairContractionToDot : OpRewritePattern<vector::ContractionOp> {
+  using OpRewritePattern::OpRewritePattern;
+  LogicalResult matchAndRewrite(vector::ContractionOp op,
+                                PatternRewriter &rewriter) const override {
+    if (!isPairContraction(op))
+      return failure();
+    auto accType = cast<VectorType>(op.getAccType());
+    int64_t lanes = accType.getNumElements();
+    if (op.getLhsType().getNumElements() != 2 ||
+        op.getRhsType().getNumElements() != 2 * lanes ||
+        !llvm::is_contained({4, 8, 16}, lanes))
+      return failure();
+    Location loc = op.getLoc();
+    auto flat = [&](Value v, Type elem, int64_t n) {
+      return vector::ShapeCastOp::create(rewriter, loc,
+                                         VectorType::get({n}, elem), v)
+          .getResult();
+    };
+    Type bf16 = rewriter.getBF16Type(), i32 = rewriter.getI32Type();
+    Value pair = vector::BitCastOp::create(
+        rewriter, loc, VectorType::get({1}, i32), flat(op.getLhs(), bf16, 2));
+    Value pairs = vector::BroadcastOp::create(
+        rewriter, loc, VectorType::get({lanes}, i32),
+        vector::ExtractOp::create(rewriter, loc, pair, 0));
+    Value lhs = vector::BitCastOp::create(
+        rewriter, loc, VectorType::get({2 * lanes}, bf16), pairs);
+    Value dot = x86vector::DotBF16Op::create(
+        rewriter, loc, VectorType::get({lanes}, rewriter.getF32Type()),
+        flat(op.getAcc(), rewriter.getF32Type(), lanes), lhs,
+        flat(op.getRhs(), bf16, 2 * lanes));
+    rewriter.replaceOpWithNewOp<vector::ShapeCastOp>(op, accType, dot);
+    return success();
+  }
+};
+} // namespace
+
+/// The bf16 pair contractions as x86vector.avx512.dot: unrolled to one
+/// register of lanes (every other dim 1), then PairContractionToDot.
+static LogicalResult lowerPairContractions(Operation *root, unsigned bits) {
+  MLIRContext *ctx = root->getContext();
+  RewritePatternSet patterns(ctx);
+  int64_t lanes = bits / 32;
+  auto nativeShape = [=](Operation *op) -> std::optional<SmallVector<int64_t>> {
+    // Reads of pairs: one register's worth of whole pairs each, which
+    // attn-cpu-flatten-transfers makes one 1-D load after bufferization.
+    if (auto read = dyn_cast<vector::TransferReadOp>(op)) {
+      VectorType type = read.getVectorType();
+      if (!type.getElementType().isBF16() || type.getRank() < 2 ||
+          type.getShape().back() != 2)
+        return std::nullopt;
+      SmallVector<int64_t> shape(type.getRank(), 1);
+      shape.back() = 2;
+      shape[type.getRank() - 2] =
+          std::min<int64_t>(lanes, type.getShape()[type.getRank() - 2]);
+      return shape;
+    }
+    auto contract = dyn_cast<vector::ContractionOp>(op);
+    if (!contract || !isPairContraction(contract))
+      return std::nullopt;
+    SmallVector<AffineMap> maps = contract.getIndexingMapsArray();
+    SmallVector<int64_t> shape(maps[0].getNumDims(), 1);
+    shape.back() = 2;
+    shape[*innermostDim(maps[2])] = lanes;
+    return shape;
+  };
+  vector::populateVectorUnrollPatterns(
+      patterns, vector::UnrollVectorOptions().setNativeShapeFn(nativeShape));
+  patterns.add<PairContractionToDot>(ctx);
+  return applyPatternsGreedily(root, std::move(patterns));
+}
+
 /// vector.contract to outer products (one broadcast and FMA per row and
 /// register), reductions over outer dims to elementwise ops, the rest
 /// simplified for the later lowering to LLVM.
@@ -346,13 +489,16 @@ static LogicalResult lowerContractions(Operation *root) {
   RewritePatternSet patterns(ctx);
   vector::populateVectorContractLoweringPatterns(
       patterns, vector::VectorContractLowering::OuterProduct);
+  // Transposes (the bf16 pair copies' interleave of two rows) as one
+  // shuffle of the flattened vector, which LLVM lowers to a permute.
   vector::populateVectorTransposeLoweringPatterns(
-      patterns, vector::VectorTransposeLowering::EltWise);
+      patterns, vector::VectorTransposeLowering::Shuffle1D);
   vector::populateVectorOuterProductLoweringPatterns(patterns);
   vector::populateVectorMultiReductionLoweringPatterns(
       patterns, vector::VectorMultiReductionLowering::InnerParallel);
   vector::populateCastAwayVectorLeadingOneDimPatterns(patterns);
-  vector::populateVectorShapeCastLoweringPatterns(patterns);
+  // Shape casts stay for vector-to-llvm: those of bf16 pairs fold away once
+  // attn-cpu-flatten-transfers made their loads 1-D.
   return applyPatternsGreedily(root, std::move(patterns));
 }
 
@@ -401,7 +547,9 @@ void CpuMicrokernelPass::runOnOperation() {
       return signalPassFailure();
     }
   extendMixedOperands(rewriter, getOperation());
-  if (failed(formContractions(getOperation())) ||
+  if ((lowerContracts &&
+       failed(lowerPairContractions(getOperation(), unit.bits))) ||
+      failed(formContractions(getOperation())) ||
       (lowerContracts && failed(lowerContractions(getOperation()))))
     return signalPassFailure();
 }

@@ -1,7 +1,8 @@
 //===- DecomposeOnlineAttention.cpp - online attention -> linalg ----------===//
 //
 // Each attn.online_attention becomes its decomposition into linalg (the
-// op's AggregatedOpInterface, dialect/AttnDecompositions.cpp).
+// op's AggregatedOpInterface, dialect/AttnDecompositions.cpp), optionally
+// with bf16 pair products.
 //
 //===----------------------------------------------------------------------===//
 
@@ -23,13 +24,19 @@ namespace {
 struct DecomposeOnlineAttentionPass
     : public mlir::attn::impl::AttnDecomposeOnlineAttentionBase<
           DecomposeOnlineAttentionPass> {
+  using Base::Base;
   void runOnOperation() override {
     SmallVector<OnlineAttentionOp> ops;
     getOperation()->walk([&](OnlineAttentionOp op) { ops.push_back(op); });
     IRRewriter rewriter(&getContext());
-    for (OnlineAttentionOp op : ops)
-      if (failed(decomposeAggregate(rewriter, op)))
+    for (OnlineAttentionOp op : ops) {
+      rewriter.setInsertionPoint(op);
+      FailureOr<SmallVector<Value>> values =
+          decomposeOnlineAttention(rewriter, op, bf16Dot);
+      if (failed(values))
         return signalPassFailure();
+      rewriter.replaceOp(op, *values);
+    }
   }
 };
 } // namespace

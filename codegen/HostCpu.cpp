@@ -25,6 +25,11 @@ HostVectorUnit mlir::attn::hostVectorUnit() {
   return vectorUnitOfWidth(128);
 }
 
+bool mlir::attn::hostHasBF16DotProduct() {
+  llvm::StringMap<bool> features = llvm::sys::getHostCPUFeatures();
+  return features.lookup("avx512bf16") && features.lookup("avx512f");
+}
+
 int64_t mlir::attn::chooseRowTile(int64_t rows, int64_t requested) {
   if (requested != 0)
     return requested;

@@ -52,6 +52,12 @@ HostVectorUnit hostVectorUnit();
 /// registers, otherwise 16); for tests and cross-compilation.
 HostVectorUnit vectorUnitOfWidth(unsigned bits);
 
+/// Whether the host has AVX-512 BF16 (`vdpbf16ps`: per f32 lane, the dot
+/// product of a pair of bf16 with a pair of bf16, accumulated): the CPU
+/// pipeline then computes the products of bf16 attention on bf16 pairs
+/// (attn-decompose-online-attention's `bf16-dot`).
+bool hostHasBF16DotProduct();
+
 } // namespace mlir::attn
 
 #endif // ATTN_CODEGEN_HOSTCPU_H

@@ -99,7 +99,17 @@ def AttnDecomposeOnlineAttention : Pass<"attn-decompose-online-attention"> {
     new row max, `P = exp(S - max')`, the correction `exp(max - max')`, the
     new row sum and `acc' = corr * acc + P.V`. Rows with all scores masked
     out keep `max = -inf` and get `P = 0` (no NaN).
+
+    With `bf16-dot`, the products of bf16 operands in the RowsInner layout
+    run on bf16 pairs (x86 `vdpbf16ps`, lowered by attn-cpu-microkernel):
+    the contraction dim (K1, K2) is split into pairs, innermost in both
+    operands (Q and V packed per tile, K and transposed V reshaped in
+    place), P rounded to bf16 for P.V, and the scale applied to S in f32.
   }];
+  let options = [
+    Option<"bf16Dot", "bf16-dot", "bool", /*default=*/"false",
+           "Contract bf16 operands in bf16 pairs (x86 avx512_bf16)">,
+  ];
   let dependentDialects = ["::mlir::linalg::LinalgDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect",
@@ -145,7 +155,8 @@ def AttnCpuMicrokernel : Pass<"attn-cpu-microkernel"> {
   let dependentDialects = ["::mlir::scf::SCFDialect",
                            "::mlir::tensor::TensorDialect",
                            "::mlir::arith::ArithDialect",
-                           "::mlir::vector::VectorDialect"];
+                           "::mlir::vector::VectorDialect",
+                           "::mlir::x86vector::X86VectorDialect"];
 }
 
 def AttnCpuPrefetch : Pass<"attn-cpu-prefetch", "func::FuncOp"> {
@@ -178,6 +189,22 @@ def AttnCpuStridedCopies : Pass<"attn-cpu-strided-copies",
     (the copies of padded query rows, `attn-pad-query-rows`).
   }];
   let dependentDialects = ["::mlir::linalg::LinalgDialect"];
+}
+
+def AttnCpuFlattenTransfers : Pass<"attn-cpu-flatten-transfers",
+                                    "func::FuncOp"> {
+  let summary = "Contiguous n-D vector transfers of narrow rows as 1-D ones";
+  let description = [{
+    On bufferized code: each `vector.transfer_read`/`transfer_write` of a
+    contiguous memref region whose innermost vector dim has at most 32 bits
+    (the bf16 pairs of `attn-cpu-microkernel`, `vector<16x2xbf16>`) becomes
+    one 1-D transfer of a collapsed memref (upstream's
+    `populateFlattenVectorTransferPatterns`), instead of one tiny load or
+    store per row after VectorToSCF. Wider rows are left alone. Part of
+    `attn-cpu-pipeline`.
+  }];
+  let dependentDialects = ["::mlir::memref::MemRefDialect",
+                           "::mlir::vector::VectorDialect"];
 }
 
 def AttnApproximateMath : Pass<"attn-approximate-math"> {

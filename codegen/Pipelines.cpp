@@ -53,7 +53,10 @@ static void addLowerBuffersToLLVM(OpPassManager &pm, bool gpuHost) {
   // time with vector.extract/insert, which vector-to-llvm then lowers.
   pm.addPass(createConvertMathToLLVMPass());
   pm.addPass(createConvertMathToLibmPass());
-  pm.addPass(createConvertVectorToLLVMPass());
+  // x86vector: the bf16 pair products of attn-cpu-microkernel.
+  ConvertVectorToLLVMPassOptions vectorToLLVM;
+  vectorToLLVM.x86Vector = true;
+  pm.addPass(createConvertVectorToLLVMPass(vectorToLLVM));
   // memref.alloca_scope (made by the OpenMP conversion) must be lowered
   // while its region is still one block, i.e. before scf-to-cf.
   pm.addPass(createFinalizeMemRefToLLVMConversionPass());
@@ -79,6 +82,7 @@ void mlir::attn::addCpuLoweringStage(OpPassManager &pm, bool prefetch) {
   if (prefetch) {
     pm.addNestedPass<func::FuncOp>(createAttnCpuPrefetch());
     pm.addNestedPass<func::FuncOp>(createAttnCpuStridedCopies());
+    pm.addNestedPass<func::FuncOp>(createAttnCpuFlattenTransfers());
   }
   bufferization::buildBufferDeallocationPipeline(pm);
   addLowerBuffersToLLVM(pm, /*gpuHost=*/false);
@@ -96,7 +100,8 @@ void mlir::attn::buildCpuPipeline(OpPassManager &pm,
   tile.k2Tile = options.k2Tile;
   tile.k2Splits = options.k2Splits;
   pm.addNestedPass<func::FuncOp>(createAttnTileAttention(tile));
-  pm.addPass(createAttnDecomposeOnlineAttention());
+  pm.addPass(createAttnDecomposeOnlineAttention(
+      {options.bf16Dot && hostHasBF16DotProduct()}));
   pm.addPass(createAttnDecomposeSoftmax());
   pm.addPass(createAttnApproximateMath());
   addCleanup(pm);

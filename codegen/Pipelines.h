@@ -32,6 +32,10 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
                            llvm::cl::desc("Split K2 across parallel workers: "
                                           "0 automatic, 1 never, N splits"),
                            llvm::cl::init(0)};
+  Option<bool> bf16Dot{*this, "bf16-dot",
+                       llvm::cl::desc("Products of bf16 operands on bf16 "
+                                      "pairs where the host has avx512_bf16"),
+                       llvm::cl::init(true)};
   Option<bool> lowerToLLVM{*this, "lower-to-llvm",
                            llvm::cl::desc("Also bufferize and lower to the "
                                           "LLVM dialect"),

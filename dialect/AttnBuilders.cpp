@@ -151,6 +151,72 @@ mlir::attn::convertBlockToF32(OpBuilder &b, Location loc, Value value,
   return {block, blockMap};
 }
 
+std::optional<PairSplit>
+mlir::attn::splitIntoPairs(OpBuilder &b, ArrayRef<unsigned> contracted,
+                           ArrayRef<OpFoldResult> loopSizes) {
+  if (contracted.size() != 1)
+    return std::nullopt;
+  unsigned dim = contracted.front();
+  std::optional<int64_t> size = getConstantIntValue(loopSizes[dim]);
+  if (!size || *size % 2 != 0)
+    return std::nullopt;
+  PairSplit split{dim, unsigned(loopSizes.size()),
+                  unsigned(loopSizes.size()) + 1,
+                  SmallVector<OpFoldResult>(loopSizes)};
+  split.loopSizes[dim] = b.getIndexAttr(*size / 2);
+  split.loopSizes.push_back(b.getIndexAttr(2));
+  return split;
+}
+
+std::pair<Value, AffineMap>
+mlir::attn::pairedOperand(OpBuilder &b, Location loc, Value value,
+                          AffineMap map, const PairSplit &split,
+                          ArrayRef<unsigned> lastDims, Type elemType) {
+  MLIRContext *ctx = b.getContext();
+  // `value` viewed with the split dim as (pairs, 2).
+  auto type = cast<RankedTensorType>(value.getType());
+  unsigned pos = *map.getResultPosition(getAffineDimExpr(split.dim, ctx));
+  SmallVector<int64_t> shape(type.getShape());
+  shape[pos] /= 2;
+  shape.insert(shape.begin() + pos + 1, 2);
+  SmallVector<ReassociationIndices> groups;
+  for (int64_t i = 0; i < type.getRank(); ++i)
+    groups.push_back(i == pos ? ReassociationIndices{i, i + 1}
+                              : ReassociationIndices{i + (i > pos)});
+  Value view =
+      tensor::ExpandShapeOp::create(b, loc, type.clone(shape), value, groups);
+  SmallVector<AffineExpr> exprs(map.getResults());
+  exprs.insert(exprs.begin() + pos + 1, getAffineDimExpr(split.pair, ctx));
+  AffineMap viewMap = AffineMap::get(split.numLoops, 0, exprs, ctx);
+
+  SmallVector<unsigned> order;
+  for (AffineExpr e : map.getResults())
+    if (!llvm::is_contained(lastDims, cast<AffineDimExpr>(e).getPosition()))
+      order.push_back(cast<AffineDimExpr>(e).getPosition());
+  llvm::append_range(order, lastDims);
+  order.push_back(split.pair);
+  AffineMap packedMap = loopTensorMap(order, split.numLoops, ctx);
+  if (packedMap == viewMap && type.getElementType() == elemType)
+    return {view, viewMap};
+  Value packed =
+      buildGeneric(b, loc, order, split.numLoops, ValueRange{view}, {viewMap},
+                   createLoopTensor(b, loc, order, split.loopSizes, elemType),
+                   packedMap, [&](OpBuilder &nb, Location nl, ValueRange args) {
+                     return convertFloat(nb, nl, args[0], elemType);
+                   });
+  return {packed, packedMap};
+}
+
+Value mlir::attn::multiplyAccumulate(OpBuilder &b, Location loc,
+                                     ValueRange args) {
+  Type f32 = b.getF32Type();
+  Value lhs = convertFloat(b, loc, args[0], f32);
+  Value rhs = convertFloat(b, loc, args[1], f32);
+  auto flags = arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
+  Value prod = arith::MulFOp::create(b, loc, lhs, rhs, flags);
+  return arith::AddFOp::create(b, loc, args[2], prod, flags);
+}
+
 ScoreLayout mlir::attn::chooseScoreLayout(const AttentionDims &dims,
                                           ArrayRef<OpFoldResult> loopSizes) {
   // Rows that fill at least half a 512-bit register of f32.
@@ -172,19 +238,40 @@ SmallVector<unsigned> mlir::attn::scoreLoopDims(const AttentionDims &dims,
   return concat(unionOf({dims.batch, dims.k2}), dims.m);
 }
 
-Value mlir::attn::buildScores(OpBuilder &b, Location loc,
+/// RowsInner S = Q.K^T (unscaled) on K1 pairs of bf16: Q packed as
+/// [batch ∪ K1/2, M, 2] per tile, K reshaped to [.., K1/2, 2].
+static Value buildPairedScores(OpBuilder &b, Location loc,
+                               const AttentionDims &dims,
+                               const PairSplit &split, const ScoreOperands &ops,
+                               ArrayRef<unsigned> scoreDims) {
+  Type bf16 = b.getBF16Type();
+  auto [query, queryMap] =
+      pairedOperand(b, loc, ops.query, ops.queryMap, split, dims.m, bf16);
+  auto [key, keyMap] =
+      pairedOperand(b, loc, ops.key, ops.keyMap, split, {}, bf16);
+  SmallVector<unsigned> space =
+      concat(concat(concat(unionOf({dims.batch, dims.k2}), dims.k1), dims.m),
+             {split.pair});
+  AffineMap scoreMap = loopTensorMap(scoreDims, split.numLoops, b.getContext());
+  Value zeros =
+      createLoopTensor(b, loc, scoreDims, split.loopSizes, b.getF32Type(), 0.0);
+  return buildGeneric(b, loc, space, split.numLoops, ValueRange{query, key},
+                      {queryMap, keyMap}, zeros, scoreMap, multiplyAccumulate);
+}
+
+/// S = Q . K^T in f32, contracting K1: innermost loop K1 (KeysInner:
+/// contiguous in Q and standard K) or M (RowsInner: contiguous in Qt and S,
+/// Qt = scale * Q in f32, [batch ∪ K1, M], loop invariant in a K2 loop, so
+/// hoisted out of it).
+static Value buildFloatScores(OpBuilder &b, Location loc,
                               const AttentionDims &dims, unsigned numLoops,
                               ArrayRef<OpFoldResult> loopSizes,
-                              const ScoreOperands &ops, ScoreLayout layout) {
+                              const ScoreOperands &ops, ScoreLayout layout,
+                              Value scale) {
   MLIRContext *ctx = b.getContext();
   Type f32 = b.getF32Type();
   SmallVector<unsigned> scoreDims = scoreLoopDims(dims, layout);
-  AffineMap scoreMap = loopTensorMap(scoreDims, numLoops, ctx);
-  Value scale = convertFloat(b, loc, ops.scale, f32);
   bool rowsInner = layout == ScoreLayout::RowsInner;
-
-  // RowsInner: Qt = scale * Q in f32, [batch ∪ K1, M] (loop invariant in a
-  // K2 loop, so hoisted out of it).
   Value query = ops.query;
   AffineMap queryMap = ops.queryMap;
   if (rowsInner) {
@@ -200,9 +287,6 @@ Value mlir::attn::buildScores(OpBuilder &b, Location loc,
               .getResult();
         });
   }
-
-  // S = Q . K^T, contracting K1: innermost loop K1 (KeysInner: contiguous
-  // in Q and standard K) or M (RowsInner: contiguous in Qt and S).
   SmallVector<unsigned> space =
       rowsInner
           ? concat(concat(unionOf({dims.batch, dims.k2}), dims.k1), dims.m)
@@ -212,21 +296,41 @@ Value mlir::attn::buildScores(OpBuilder &b, Location loc,
           ? convertBlockToF32(b, loc, ops.key, ops.keyMap, numLoops, loopSizes)
           : std::pair<Value, AffineMap>{ops.key, ops.keyMap};
   Value zeros = createLoopTensor(b, loc, scoreDims, loopSizes, f32, 0.0);
-  Value s = buildGeneric(
+  return buildGeneric(
       b, loc, space, numLoops, ValueRange{query, key}, {queryMap, keyMap},
-      zeros, scoreMap, [&](OpBuilder &nb, Location nl, ValueRange args) {
-        Value q = convertFloat(nb, nl, args[0], f32);
-        Value k = convertFloat(nb, nl, args[1], f32);
-        // The flags let LLVM vectorize the dot product and use FMAs.
-        auto flags =
-            arith::FastMathFlags::reassoc | arith::FastMathFlags::contract;
-        Value prod = arith::MulFOp::create(nb, nl, q, k, flags);
-        return arith::AddFOp::create(nb, nl, args[2], prod, flags).getResult();
-      });
-  if (rowsInner && !ops.mask && !ops.diagonal)
+      zeros, loopTensorMap(scoreDims, numLoops, ctx), multiplyAccumulate);
+}
+
+static bool isBF16(Value value) {
+  return getElementTypeOrSelf(value.getType()).isBF16();
+}
+
+Value mlir::attn::buildScores(OpBuilder &b, Location loc,
+                              const AttentionDims &dims, unsigned numLoops,
+                              ArrayRef<OpFoldResult> loopSizes,
+                              const ScoreOperands &ops, ScoreLayout layout,
+                              bool bf16Dot) {
+  MLIRContext *ctx = b.getContext();
+  Type f32 = b.getF32Type();
+  SmallVector<unsigned> scoreDims = scoreLoopDims(dims, layout);
+  AffineMap scoreMap = loopTensorMap(scoreDims, numLoops, ctx);
+  Value scale = convertFloat(b, loc, ops.scale, f32);
+  bool rowsInner = layout == ScoreLayout::RowsInner;
+  std::optional<PairSplit> pairs;
+  if (bf16Dot && rowsInner && isBF16(ops.query) && isBF16(ops.key))
+    pairs = splitIntoPairs(b, dims.k1, loopSizes);
+  // Whether S comes scaled (RowsInner folds the scale into Qt).
+  bool scaledAlready = rowsInner && !pairs;
+
+  Value s;
+  if (pairs)
+    s = buildPairedScores(b, loc, dims, *pairs, ops, scoreDims);
+  else
+    s = buildFloatScores(b, loc, dims, numLoops, loopSizes, ops, layout, scale);
+  if (scaledAlready && !ops.mask && !ops.diagonal)
     return s;
 
-  // S = scale * S [+ mask] (RowsInner: scaled already).
+  // S = scale * S [+ mask] (unless scaled already).
   SmallVector<Value> inputs = {s};
   SmallVector<AffineMap> inputMaps = {scoreMap};
   if (ops.mask) {
@@ -243,7 +347,7 @@ Value mlir::attn::buildScores(OpBuilder &b, Location loc,
       b, loc, scoreDims, numLoops, inputs, inputMaps, init, scoreMap,
       [&](OpBuilder &nb, Location nl, ValueRange args) {
         Value scaled =
-            rowsInner
+            scaledAlready
                 ? args[0]
                 : arith::MulFOp::create(nb, nl, args[0], scale).getResult();
         Value minusInf = arith::ConstantOp::create(

@@ -90,6 +90,39 @@ std::pair<Value, AffineMap> convertBlockToF32(OpBuilder &b, Location loc,
                                               unsigned numLoops,
                                               ArrayRef<OpFoldResult> loopSizes);
 
+/// A contraction loop of bf16 operands split into pairs, for products on
+/// bf16 pairs (x86 `vdpbf16ps`: per f32 lane, acc += a0 * b0 + a1 * b1).
+/// Loop `dim` then counts pairs and the new loop `pair` (the op's loop
+/// count: one past its loops) the element within a pair; operands are
+/// laid out with `pair` innermost, so a register holds 16 whole pairs and a
+/// broadcast pair is one 32-bit element.
+struct PairSplit {
+  unsigned dim, pair, numLoops;
+  /// The op's loop sizes with `dim` halved, then `pair` (2).
+  SmallVector<OpFoldResult> loopSizes;
+};
+
+/// The split of the contraction loops `contracted` into pairs, when they
+/// are one loop of static even size.
+std::optional<PairSplit> splitIntoPairs(OpBuilder &b,
+                                        ArrayRef<unsigned> contracted,
+                                        ArrayRef<OpFoldResult> loopSizes);
+
+/// `value` (indexed by `map`) in `elemType` with `split.dim` split into
+/// pairs, the pair innermost and the loops `lastDims` just before it: a
+/// reshape of `value` when that is its layout already, otherwise a packed
+/// copy. Returns the tensor and its map over split.numLoops loops.
+std::pair<Value, AffineMap> pairedOperand(OpBuilder &b, Location loc,
+                                          Value value, AffineMap map,
+                                          const PairSplit &split,
+                                          ArrayRef<unsigned> lastDims,
+                                          Type elemType);
+
+/// The body of a product accumulated in f32: args[2] + args[0] * args[1],
+/// both converted to f32, with the flags that let LLVM contract and
+/// reassociate it.
+Value multiplyAccumulate(OpBuilder &b, Location loc, ValueRange args);
+
 /// The layout of the f32 score tensor S.
 enum class ScoreLayout {
   /// [batch ∪ M ∪ K2] (sorted loop order): the textbook form; each score is
@@ -117,9 +150,12 @@ SmallVector<unsigned> scoreLoopDims(const AttentionDims &dims,
 /// `layout`'s order (scoreLoopDims). An i1 mask turns false into -inf, and
 /// so does the causal diagonal (innermost M loop i, K2 loop j:
 /// j > i + diagonal).
+/// With `bf16Dot`, a RowsInner Q.K^T of bf16 operands runs on K1 pairs
+/// (PairSplit) and the scale is applied to S.
 Value buildScores(OpBuilder &b, Location loc, const AttentionDims &dims,
                   unsigned numLoops, ArrayRef<OpFoldResult> loopSizes,
-                  const ScoreOperands &operands, ScoreLayout layout);
+                  const ScoreOperands &operands, ScoreLayout layout,
+                  bool bf16Dot = false);
 
 /// The start both lowerings share: roles, loop sizes, and the f32 score
 /// tensor S over the loops batch ∪ M ∪ K2 (`scoreDims` in tensor order,
@@ -138,7 +174,8 @@ struct Scores {
 /// builder's insertion point, in `layout` (chooseScoreLayout when none).
 template <typename OpTy>
 Scores computeScores(OpBuilder &b, OpTy op,
-                     std::optional<ScoreLayout> layout = std::nullopt) {
+                     std::optional<ScoreLayout> layout = std::nullopt,
+                     bool bf16Dot = false) {
   Scores s;
   Location loc = op.getLoc();
   s.dims = op.getDims();
@@ -162,10 +199,16 @@ Scores computeScores(OpBuilder &b, OpTy op,
                          op.getKeyMap(),
                          op.getMaskMap().value_or(AffineMap()),
                          diagonal};
-  s.value =
-      buildScores(b, loc, s.dims, s.numLoops, s.loopSizes, operands, s.layout);
+  s.value = buildScores(b, loc, s.dims, s.numLoops, s.loopSizes, operands,
+                        s.layout, bf16Dot);
   return s;
 }
+
+/// One online-softmax step of `op` in linalg (its AggregatedOpInterface
+/// decomposition); with `bf16Dot`, the RowsInner products of bf16 operands
+/// run on bf16 pairs (see PairSplit).
+FailureOr<SmallVector<Value>>
+decomposeOnlineAttention(OpBuilder &b, OnlineAttentionOp op, bool bf16Dot);
 
 /// The exact merge of partial online-softmax states computed over disjoint
 /// key ranges (flash-decoding), each with a leading split dim: pAcc

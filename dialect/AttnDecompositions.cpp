@@ -189,10 +189,40 @@ OnlineAttentionOp OnlineAttentionOp::dropDiagonal(OpBuilder &b) {
 
 FailureOr<SmallVector<Value>>
 OnlineAttentionOp::decomposeOperation(OpBuilder &rewriter) {
-  OnlineAttentionOp op = *this;
+  return decomposeOnlineAttention(rewriter, *this, /*bf16Dot=*/false);
+}
+
+/// acc' = scaledAcc + P . V on K2 pairs of bf16 (PairSplit): P rounded to
+/// bf16 and packed as [batch ∪ K2/2, M, 2], V packed as [.., K2/2, N, 2]
+/// (transposed V: reshaped to [.., N, K2/2, 2] in place), the loops in
+/// `order` with the pair innermost.
+static Value buildPairedValues(OpBuilder &b, Location loc, const Scores &scores,
+                               const PairSplit &split, Value p, Value value,
+                               AffineMap vMap, Value scaledAcc,
+                               AffineMap accMap, ArrayRef<unsigned> order) {
+  const AttentionDims &dims = scores.dims;
+  Type bf16 = b.getBF16Type();
+  AffineMap scoreMap =
+      loopTensorMap(scores.scoreDims, scores.numLoops, b.getContext());
+  auto [pairedP, pMap] =
+      pairedOperand(b, loc, p, scoreMap, split, dims.m, bf16);
+  bool transposed = llvm::is_contained(dims.k2, innermostLoopDim(vMap));
+  auto [pairedV, pairedVMap] = pairedOperand(
+      b, loc, value, vMap, split,
+      transposed ? ArrayRef<unsigned>() : ArrayRef<unsigned>(dims.n), bf16);
+  AffineMap accPairMap =
+      AffineMap::get(split.numLoops, 0, accMap.getResults(), b.getContext());
+  return buildGeneric(b, loc, concat(order, {split.pair}), split.numLoops,
+                      ValueRange{pairedP, pairedV}, {pMap, pairedVMap},
+                      scaledAcc, accPairMap, multiplyAccumulate);
+}
+
+FailureOr<SmallVector<Value>>
+mlir::attn::decomposeOnlineAttention(OpBuilder &rewriter, OnlineAttentionOp op,
+                                     bool bf16Dot) {
   Location loc = op.getLoc();
   Type f32 = rewriter.getF32Type();
-  Scores scores = computeScores(rewriter, op);
+  Scores scores = computeScores(rewriter, op, std::nullopt, bf16Dot);
   const AttentionDims &dims = scores.dims;
   unsigned numLoops = scores.numLoops;
   ArrayRef<OpFoldResult> loopSizes = scores.loopSizes;
@@ -280,6 +310,15 @@ OnlineAttentionOp::decomposeOperation(OpBuilder &rewriter) {
     pvOrder.push_back(vInner);
   }
   Value value = op.getValue();
+  std::optional<PairSplit> k2Pairs;
+  if (bf16Dot && scores.layout == ScoreLayout::RowsInner &&
+      getElementTypeOrSelf(value.getType()).isBF16())
+    k2Pairs = splitIntoPairs(rewriter, dims.k2, loopSizes);
+  if (k2Pairs)
+    return SmallVector<Value>{buildPairedValues(rewriter, loc, scores, *k2Pairs,
+                                                p, value, vMap, scaledAcc,
+                                                accMap, pvOrder),
+                              newMax, newSum};
   if (scores.layout == ScoreLayout::RowsInner)
     std::tie(value, vMap) =
         convertBlockToF32(rewriter, loc, value, vMap, numLoops, loopSizes);

@@ -154,3 +154,59 @@ func.func @not_tiled(%q: tensor<4x16xf32>, %k: tensor<64x16xf32>, %s0: tensor<4x
   } -> tensor<64xf32>
   return %dot, %twice, %masked, %sums : tensor<4x64xf32>, tensor<?x32xf32>, tensor<64x32xf32>, tensor<64xf32>
 }
+
+// bf16-dot scores: S[k2][m] += Kp[k2][k1][t] * Qp[k1][m][t] over K1 pairs
+// (t, size 2, innermost in both inputs). The pair stays whole in every
+// tile; each row's K pair is broadcast as one i32 and each register of 16
+// lanes is one x86vector.avx512.dot (vdpbf16ps) on 32 bf16: 4 rows x 4
+// registers per pair step, no f32 conversion of either input.
+// CHECK-LABEL: func.func @pair_scores
+// CHECK: scf.for %{{.+}} = %c0 to %c32 step %c1
+// CHECK: vector.transfer_read %{{.+}} : tensor<1x64x2xbf16>, vector<16x2xbf16>
+// CHECK: %[[PAIR:.+]] = vector.bitcast %{{.+}} : vector<2xbf16> to vector<1xi32>
+// CHECK: vector.broadcast %{{.+}} : i32 to vector<16xi32>
+// CHECK-COUNT-16: x86vector.avx512.dot %{{.+}}, %{{.+}}, %{{.+}} : vector<32xbf16> -> vector<16xf32>
+// CHECK-NOT: vector.contract
+// CHECK-NOT: arith.extf
+// CHECK: return
+// AVX2-LABEL: func.func @pair_scores
+// AVX2: x86vector.avx512.dot %{{.+}}, %{{.+}}, %{{.+}} : vector<16xbf16> -> vector<8xf32>
+// CONTRACT-LABEL: func.func @pair_scores
+// CONTRACT: vector.contract {{.*}} iterator_types = ["parallel", "parallel", "reduction", "reduction"]{{.*}} : vector<4x1x2xbf16>, vector<1x64x2xbf16> into vector<4x64xf32>
+#qp = affine_map<(k2, k1, m, t) -> (k1, m, t)>
+#kp = affine_map<(k2, k1, m, t) -> (k2, k1, t)>
+#sp = affine_map<(k2, k1, m, t) -> (k2, m)>
+func.func @pair_scores(%qp: tensor<32x64x2xbf16>, %kp: tensor<64x32x2xbf16>, %s: tensor<64x64xf32>) -> tensor<64x64xf32> {
+  %r = linalg.generic {indexing_maps = [#qp, #kp, #sp], iterator_types = ["parallel", "reduction", "parallel", "reduction"]}
+      ins(%qp, %kp : tensor<32x64x2xbf16>, tensor<64x32x2xbf16>) outs(%s : tensor<64x64xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %c: f32):
+    %0 = arith.extf %a : bf16 to f32
+    %1 = arith.extf %b : bf16 to f32
+    %2 = arith.mulf %0, %1 fastmath<reassoc,contract> : f32
+    %3 = arith.addf %c, %2 fastmath<reassoc,contract> : f32
+    linalg.yield %3 : f32
+  } -> tensor<64x64xf32>
+  return %r : tensor<64x64xf32>
+}
+
+// A copy of P into bf16 pairs ([K2/2][2][M] f32 -> [K2/2][M][2] bf16): 16
+// rows of whole pairs per step, the two rows' interleave one shuffle (not
+// 2-lane vectors, not per-element inserts).
+// CHECK-LABEL: func.func @pair_copy
+// CHECK: scf.for %{{.+}} = %c0 to %c64 step %c16
+// CHECK: %[[ROWS:.+]] = vector.transfer_read %{{.+}} : tensor<1x2x16xf32>, vector<2x16xf32>
+// CHECK: %[[BF:.+]] = arith.truncf %[[ROWS]] : vector<2x16xf32> to vector<2x16xbf16>
+// CHECK: %[[FLAT:.+]] = vector.shape_cast %[[BF]] : vector<2x16xbf16> to vector<32xbf16>
+// CHECK: vector.shuffle %[[FLAT]], %[[FLAT]] [0, 16, 1, 17, 2, 18
+// CHECK: vector.transfer_write %{{.+}} : vector<16x2xbf16>, tensor<1x16x2xbf16>
+#pin = affine_map<(k, m, t) -> (k, t, m)>
+#pout = affine_map<(k, m, t) -> (k, m, t)>
+func.func @pair_copy(%p: tensor<32x2x64xf32>, %init: tensor<32x64x2xbf16>) -> tensor<32x64x2xbf16> {
+  %r = linalg.generic {indexing_maps = [#pin, #pout], iterator_types = ["parallel", "parallel", "parallel"]}
+      ins(%p : tensor<32x2x64xf32>) outs(%init : tensor<32x64x2xbf16>) {
+  ^bb0(%a: f32, %b: bf16):
+    %0 = arith.truncf %a : f32 to bf16
+    linalg.yield %0 : bf16
+  } -> tensor<32x64x2xbf16>
+  return %r : tensor<32x64x2xbf16>
+}

@@ -1,4 +1,5 @@
 // RUN: attn-opt %s --attn-decompose-online-attention | FileCheck %s
+// RUN: attn-opt %s --attn-decompose-online-attention=bf16-dot=true | FileCheck %s --check-prefix=PAIRS
 
 // CHECK-DAG: #[[$ID2:.+]] = affine_map<(d0, d1) -> (d0, d1)>
 // CHECK-DAG: #[[$COL:.+]] = affine_map<(d0, d1) -> (d1)>
@@ -121,4 +122,77 @@ func.func @step_diagonal(%q: tensor<8x4xf16>, %k: tensor<16x4xf16>, %v: tensor<1
          ins(%q, %k, %v, %s, %m, %d : tensor<8x4xf16>, tensor<16x4xf16>, tensor<16x6xf16>, f16, tensor<8x16xi1>, index)
          outs(%acc, %max, %sum : tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>) -> tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>
   return %a, %b, %c : tensor<8x6xf32>, tensor<8xf32>, tensor<8xf32>
+}
+
+// bf16-dot: the products of bf16 operands on K1 / K2 pairs, the pair
+// innermost in both operands. Q is packed once per tile as [K1/2, M, 2]
+// (bf16, unscaled), K is only reshaped; the scale is applied to S in f32;
+// P is rounded to bf16 and packed as [K2/2, M, 2]; standard V is packed as
+// [K2/2, N, 2].
+// PAIRS-LABEL: func.func @pairs
+// PAIRS: %[[Q:.+]] = tensor.expand_shape %arg0 {{\[\[}}0], [1, 2]] output_shape [32, 32, 2]
+// PAIRS: %[[QP:.+]] = linalg.generic {{.*}} ins(%[[Q]] : tensor<32x32x2xbf16>) outs(%{{.+}} : tensor<32x32x2xbf16>)
+// PAIRS: %[[K:.+]] = tensor.expand_shape %arg1 {{\[\[}}0], [1, 2]] output_shape [64, 32, 2]
+// PAIRS: %[[S:.+]] = linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel", "reduction"]} ins(%[[QP]], %[[K]] : tensor<32x32x2xbf16>, tensor<64x32x2xbf16>) outs(%{{.+}} : tensor<64x32xf32>)
+// PAIRS: linalg.generic {{.*}} ins(%[[S]] : tensor<64x32xf32>)
+// PAIRS-NEXT: ^bb0
+// PAIRS-NEXT: arith.mulf %{{.+}}, %{{.+}} : f32
+// PAIRS: %[[P:.+]] = tensor.expand_shape %{{.+}} {{\[\[}}0, 1], [2]] output_shape [32, 2, 32] : tensor<64x32xf32> into tensor<32x2x32xf32>
+// PAIRS: %[[PP:.+]] = linalg.generic {{.*}} ins(%[[P]] : tensor<32x2x32xf32>) outs(%{{.+}} : tensor<32x32x2xbf16>)
+// PAIRS: arith.truncf
+// PAIRS: %[[V:.+]] = tensor.expand_shape %arg2 {{\[\[}}0, 1], [2]] output_shape [32, 2, 64]
+// PAIRS: %[[VP:.+]] = linalg.generic {{.*}} ins(%[[V]] : tensor<32x2x64xbf16>) outs(%{{.+}} : tensor<32x64x2xbf16>)
+// PAIRS: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel", "reduction"]} ins(%[[PP]], %[[VP]] : tensor<32x32x2xbf16>, tensor<32x64x2xbf16>) outs(%{{.+}} : tensor<32x64xf32>)
+func.func @pairs(%q: tensor<32x64xbf16>, %k: tensor<64x64xbf16>, %v: tensor<64x64xbf16>, %s: bf16,
+                 %acc: tensor<32x64xf32>, %max: tensor<32xf32>, %sum: tensor<32xf32>)
+    -> (tensor<32x64xf32>, tensor<32xf32>, tensor<32xf32>) {
+  %a, %b, %c = attn.online_attention {indexing_maps = [#q, #k, #v, #s, #o, #r, #r]}
+         ins(%q, %k, %v, %s : tensor<32x64xbf16>, tensor<64x64xbf16>, tensor<64x64xbf16>, bf16)
+         outs(%acc, %max, %sum : tensor<32x64xf32>, tensor<32xf32>, tensor<32xf32>) -> tensor<32x64xf32>, tensor<32xf32>, tensor<32xf32>
+  return %a, %b, %c : tensor<32x64xf32>, tensor<32xf32>, tensor<32xf32>
+}
+
+// Transposed V is pair-contiguous already: reshaped, not copied.
+// PAIRS-LABEL: func.func @pairs_transposed_v
+// PAIRS: %[[V:.+]] = tensor.expand_shape %arg2 {{\[\[}}0], [1, 2]] output_shape [64, 32, 2]
+// PAIRS-NOT: ins(%[[V]] :
+// PAIRS: linalg.generic {{.*}} iterator_types = ["parallel", "reduction", "parallel", "reduction"]} ins(%{{.+}}, %[[V]] : tensor<32x32x2xbf16>, tensor<64x32x2xbf16>) outs(%{{.+}} : tensor<64x32xf32>)
+func.func @pairs_transposed_v(%q: tensor<32x64xbf16>, %k: tensor<64x64xbf16>, %v: tensor<64x64xbf16>, %s: bf16,
+                 %acc: tensor<64x32xf32>, %max: tensor<32xf32>, %sum: tensor<32xf32>)
+    -> (tensor<64x32xf32>, tensor<32xf32>, tensor<32xf32>) {
+  %a, %b, %c = attn.online_attention {indexing_maps = [#q, #k, #vt, #s, #ot, #r, #r]}
+         ins(%q, %k, %v, %s : tensor<32x64xbf16>, tensor<64x64xbf16>, tensor<64x64xbf16>, bf16)
+         outs(%acc, %max, %sum : tensor<64x32xf32>, tensor<32xf32>, tensor<32xf32>) -> tensor<64x32xf32>, tensor<32xf32>, tensor<32xf32>
+  return %a, %b, %c : tensor<64x32xf32>, tensor<32xf32>, tensor<32xf32>
+}
+
+// An odd number of keys has no K2 pairs: Q.K^T on pairs, P.V in f32 (V
+// converted once per block, as without bf16-dot).
+// PAIRS-LABEL: func.func @odd_keys
+// PAIRS: tensor.expand_shape %arg0
+// PAIRS-NOT: tensor.expand_shape %arg2
+// PAIRS: linalg.generic {{.*}} ins(%arg2 : tensor<63x64xbf16>) outs(%{{.+}} : tensor<63x64xf32>)
+// PAIRS-NOT: arith.truncf
+// PAIRS: return
+func.func @odd_keys(%q: tensor<32x64xbf16>, %k: tensor<63x64xbf16>, %v: tensor<63x64xbf16>, %s: bf16,
+                 %acc: tensor<32x64xf32>, %max: tensor<32xf32>, %sum: tensor<32xf32>)
+    -> (tensor<32x64xf32>, tensor<32xf32>, tensor<32xf32>) {
+  %a, %b, %c = attn.online_attention {indexing_maps = [#q, #k, #v, #s, #o, #r, #r]}
+         ins(%q, %k, %v, %s : tensor<32x64xbf16>, tensor<63x64xbf16>, tensor<63x64xbf16>, bf16)
+         outs(%acc, %max, %sum : tensor<32x64xf32>, tensor<32xf32>, tensor<32xf32>) -> tensor<32x64xf32>, tensor<32xf32>, tensor<32xf32>
+  return %a, %b, %c : tensor<32x64xf32>, tensor<32xf32>, tensor<32xf32>
+}
+
+// f16 operands (and f32) are never rounded to bf16: no pairs.
+// PAIRS-LABEL: func.func @f16_no_pairs
+// PAIRS-NOT: tensor.expand_shape
+// PAIRS-NOT: bf16
+// PAIRS: return
+func.func @f16_no_pairs(%q: tensor<32x64xf16>, %k: tensor<64x64xf16>, %v: tensor<64x64xf16>, %s: f16,
+                 %acc: tensor<32x64xf32>, %max: tensor<32xf32>, %sum: tensor<32xf32>)
+    -> (tensor<32x64xf32>, tensor<32xf32>, tensor<32xf32>) {
+  %a, %b, %c = attn.online_attention {indexing_maps = [#q, #k, #v, #s, #o, #r, #r]}
+         ins(%q, %k, %v, %s : tensor<32x64xf16>, tensor<64x64xf16>, tensor<64x64xf16>, f16)
+         outs(%acc, %max, %sum : tensor<32x64xf32>, tensor<32xf32>, tensor<32xf32>) -> tensor<32x64xf32>, tensor<32xf32>, tensor<32xf32>
+  return %a, %b, %c : tensor<32x64xf32>, tensor<32xf32>, tensor<32xf32>
 }
