@@ -9,8 +9,9 @@ float32 matmul of two ROOF_N x ROOF_N matrices (OpenBLAS sgemm), median of
 the timed runs. For each case an attention program is generated, attn-run
 compiles it for the CPU and times RUNS runs after one warm-up (the compiled
 function only, inputs in memory); its inputs are dumped and numpy computes
-the same attention with a materialized softmax (float32; f16 inputs are
-upcast, numpy has no fast f16 matmul), timed the same way, median reported.
+the same attention with a materialized softmax (float32; f16 and bf16
+inputs are upcast, numpy has no fast f16/bf16 matmul), timed the same way,
+median reported.
 FLOPs = 2*B*M*K2*K1 + 2*B*M*K2*N for both; a causal case is counted dense
 (attn computes the masked-out scores too). A transposed-V case is also
 timed against standard V in alternating pairs (vt_note).
@@ -42,6 +43,8 @@ CASES = [
     ("8x4096x64 f32", [8], 4096, 4096, 64, "f32", "dense"),
     ("2x10x4096x64 f16 (SDXL)", [2, 10], 4096, 4096, 64, "f16", "dense"),
     ("2x10x4096x64 f16 V^T", [2, 10], 4096, 4096, 64, "f16", "vt"),
+    ("2x10x4096x64 bf16", [2, 10], 4096, 4096, 64, "bf16", "dense"),
+    ("2x10x4096x64 bf16 V^T", [2, 10], 4096, 4096, 64, "bf16", "vt"),
     ("32x2048x128 f16", [32], 2048, 2048, 128, "f16", "dense"),
     ("32x2048x128 f16 causal*", [32], 2048, 2048, 128, "f16", "causal"),
     ("1x16384x64 f32", [1], 16384, 16384, 64, "f32", "dense"),
@@ -171,8 +174,15 @@ def child_stream(tmp, runs):
     print(json.dumps({"ms": ms}))
 
 
+def as_f32(a):
+    """An input array in f32; attn-run writes bf16 as its raw uint16 bits."""
+    if a.dtype == np.uint16:
+        return (a.astype(np.uint32) << 16).view(np.float32)
+    return a.astype(np.float32)
+
+
 def child_attention(tmp, d, variant, runs):
-    q, k, v = (np.load(f"{tmp}/arg{i}.npy").astype(np.float32) for i in range(3))
+    q, k, v = (as_f32(np.load(f"{tmp}/arg{i}.npy")) for i in range(3))
     if variant == "vt":  # stored [.., N, K2]; matmul takes the view
         v = np.swapaxes(v, -1, -2)
     causal = variant == "causal"
@@ -306,7 +316,7 @@ def chart(path, rows, roof_gf, title_lines):
     ax.set_title("\n".join(title_lines), fontsize=8, loc="left")
     ax.legend(fontsize=8, loc="upper right")
     fig.text(0.01, 0.01, "FLOPs = 2·B·M·K2·K1 + 2·B·M·K2·N; * causal counted "
-             "dense; f16 cases: numpy computes in f32", fontsize=7)
+             "dense; f16/bf16 cases: numpy computes in f32", fontsize=7)
     fig.tight_layout(rect=(0, 0.03, 1, 1))
     fig.savefig(path)
     plt.close(fig)
