@@ -184,6 +184,7 @@ bool Engine::Impl::init(const std::string &text, const std::string &name,
   options.mTile = opts.mTile;
   options.k2Tile = opts.k2Tile;
   options.k2Splits = opts.k2Splits;
+  options.bf16Dot = opts.bf16Dot;
   options.f32Mfma = opts.f32Mfma;
   options.kernelConfig = *kernelConfig;
   JitOptions jit;

@@ -29,6 +29,8 @@ struct EngineOptions {
           k2Tile = mlir::attn::kDefaultK2Tile;
   /// As attn-run's --k2-splits, --f32-mfma and --attn-kernel-config.
   int64_t k2Splits = 0;
+  /// As attn-run's --bf16-dot.
+  bool bf16Dot = true;
   std::string f32Mfma = "exact";
   std::string kernelConfig;
 };

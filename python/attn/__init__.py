@@ -27,7 +27,7 @@ from attn._attn import (Error, Program, chips, default_chip, default_k2_tile,
 __all__ = ["compile", "Compiled", "Error", "chips", "default_chip", "import_onnx"]
 
 _OPTIONS = {"graph_opt": True, "m_tile": default_m_tile,
-            "k2_tile": default_k2_tile, "k2_splits": 0,
+            "k2_tile": default_k2_tile, "k2_splits": 0, "bf16_dot": True,
             "f32_mfma": "exact", "kernel_config": ""}
 
 
@@ -149,8 +149,9 @@ def compile(source, device="cpu", chip=None, function="main", **options):
     source: a path to a .mlir file or an .onnx model (imported with
     attn-import-onnx's importer), or MLIR text. Options, as attn-run's
     flags: graph_opt (True), m_tile (0: automatic), k2_tile (64), k2_splits (0:
-    automatic, 1: never, N: that many), f32_mfma ("exact"; "f16" or "bf16"
-    round f32 attention for the GPU's MFMAs), kernel_config ("": chosen per
+    automatic, 1: never, N: that many), bf16_dot (True: bf16 products on
+    bf16 pairs where the CPU has avx512_bf16), f32_mfma ("exact"; "f16" or
+    "bf16" round f32 attention for the GPU's MFMAs), kernel_config ("": chosen per
     chip and shape; e.g. "key-block=64,waves=8", as attn-run's
     --attn-kernel-config). Weights of imported models (arguments with an
     attn.npy attribute) are loaded and bound, so the callable takes only the
@@ -182,7 +183,7 @@ def compile(source, device="cpu", chip=None, function="main", **options):
         raise TypeError("source must be MLIR text or a path to a .mlir or .onnx file")
     program = Program(text, name, function, device, chip, opts["graph_opt"],
                       opts["m_tile"], opts["k2_tile"], opts["k2_splits"],
-                      opts["f32_mfma"], opts["kernel_config"])
+                      opts["bf16_dot"], opts["f32_mfma"], opts["kernel_config"])
     weights = {}
     for i, (_, _, _, npy) in enumerate(program.signature()):
         if not npy:

@@ -197,7 +197,7 @@ PYBIND11_MODULE(_attn, m) {
       .def(py::init([](const std::string &text, const std::string &name,
                        const std::string &function, const std::string &device,
                        const std::string &chip, bool graphOpt, int64_t mTile,
-                       int64_t k2Tile, int64_t k2Splits,
+                       int64_t k2Tile, int64_t k2Splits, bool bf16Dot,
                        const std::string &f32Mfma,
                        const std::string &kernelConfig) {
              EngineOptions options;
@@ -208,6 +208,7 @@ PYBIND11_MODULE(_attn, m) {
              options.mTile = mTile;
              options.k2Tile = k2Tile;
              options.k2Splits = k2Splits;
+             options.bf16Dot = bf16Dot;
              options.f32Mfma = f32Mfma;
              options.kernelConfig = kernelConfig;
              return std::make_unique<Program>(text, name, options);
@@ -215,7 +216,7 @@ PYBIND11_MODULE(_attn, m) {
            py::arg("text"), py::arg("name"), py::arg("function"),
            py::arg("device"), py::arg("chip"), py::arg("graph_opt"),
            py::arg("m_tile"), py::arg("k2_tile"), py::arg("k2_splits"),
-           py::arg("f32_mfma"), py::arg("kernel_config"))
+           py::arg("bf16_dot"), py::arg("f32_mfma"), py::arg("kernel_config"))
       .def("run", &Program::run)
       .def("time", &Program::time)
       .def("ir", &Program::ir)

@@ -231,3 +231,39 @@ def test_installed_package(tmp_path):
                          capture_output=True, text=True, cwd=tmp_path).stdout
     assert out.startswith(str(site)) and "[1. 1.]" in out
     assert os.access(tmp_path / "bin" / "attn-import-onnx", os.X_OK)
+
+
+BF16 = """
+#q = affine_map<(m, k1, k2, n) -> (m, k1)>
+#k = affine_map<(m, k1, k2, n) -> (k2, k1)>
+#v = affine_map<(m, k1, k2, n) -> (k2, n)>
+#s = affine_map<(m, k1, k2, n) -> ()>
+#o = affine_map<(m, k1, k2, n) -> (m, n)>
+func.func @main(%q: tensor<64x32xbf16>, %k: tensor<128x32xbf16>, %v: tensor<128x32xbf16>) -> tensor<64x32xbf16> {
+  %s = arith.constant 0.25 : bf16
+  %init = tensor.empty() : tensor<64x32xbf16>
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<64x32xbf16>, tensor<128x32xbf16>, tensor<128x32xbf16>, bf16)
+         outs(%init : tensor<64x32xbf16>) -> tensor<64x32xbf16>
+  return %r : tensor<64x32xbf16>
+}
+"""
+
+
+def test_bf16_dot():
+    def to_bits(x):  # f32 -> bf16 bits, truncated
+        return (x.astype(np.float32).view(np.uint32) >> 16).astype(np.uint16)
+
+    def from_bits(b):
+        return (b.astype(np.uint32) << 16).view(np.float32)
+
+    rng = np.random.default_rng(7)
+    q, k, v = (to_bits(rng.uniform(-1, 1, shape))
+               for shape in ((64, 32), (128, 32), (128, 32)))
+    s = from_bits(q) @ from_bits(k).T * 0.25
+    p = np.exp(s - s.max(axis=1, keepdims=True))
+    want = p @ from_bits(v) / p.sum(axis=1, keepdims=True)
+    for bf16_dot in (True, False):  # pairs of bf16 (where the CPU has them) or f32
+        got = attn.compile(BF16, bf16_dot=bf16_dot)(q, k, v)
+        assert got.dtype == np.uint16
+        np.testing.assert_allclose(from_bits(got), want, atol=1.6e-2, rtol=1.6e-2)
