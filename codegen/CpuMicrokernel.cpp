@@ -252,19 +252,47 @@ static LogicalResult tileAndVectorize(RewriterBase &rewriter,
   return success();
 }
 
+/// Whether `op` contracts bf16 pairs: both operands bf16, f32 accumulator,
+/// the last loop (the pair) innermost in both operands.
+static bool isPairContraction(vector::ContractionOp op) {
+  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
+  unsigned pair = maps[0].getNumDims() - 1;
+  return getElementTypeOrSelf(op.getLhsType()).isBF16() &&
+         getElementTypeOrSelf(op.getRhsType()).isBF16() &&
+         getElementTypeOrSelf(op.getAccType()).isF32() &&
+         innermostDim(maps[0]) == pair && innermostDim(maps[1]) == pair &&
+         isa<VectorType>(op.getAccType());
+}
+
+/// Lanes of each x86vector.avx512.dot of the pair contraction `op` on
+/// `bits`-wide registers: a register, or an xmm/ymm for a narrower vector
+/// tile, dividing its vector dim; nullopt when none does (head dim 6: a
+/// 2-lane tile), and the contract is computed in f32 like the others.
+static std::optional<int64_t> dotLanes(vector::ContractionOp op,
+                                       unsigned bits) {
+  if (!isPairContraction(op))
+    return std::nullopt;
+  int64_t size = cast<VectorType>(op.getAccType()).getShape().back();
+  int64_t lanes = std::min<int64_t>(bits / 32, size);
+  if (!llvm::is_contained({4, 8, 16}, lanes) || size % lanes != 0)
+    return std::nullopt;
+  return lanes;
+}
+
 /// linalg's vectorizer turns a linalg.contract of f16 and f32 inputs into a
 /// vector.contract of the same mixed operands, which vector.contract does
 /// not allow (lhs and rhs must have one element type): the narrower operand
-/// is extended to the accumulator's type, in registers.
-static void extendMixedOperands(RewriterBase &rewriter, Operation *root) {
+/// is extended to the accumulator's type, in registers. So are bf16 pairs
+/// that no dot instruction takes.
+static void extendMixedOperands(RewriterBase &rewriter, Operation *root,
+                                unsigned bits) {
   root->walk([&](vector::ContractionOp op) {
     auto accType = dyn_cast<VectorType>(op.getAccType());
     if (!accType)
       return;
     Type accElem = accType.getElementType();
-    // bf16 pairs stay bf16: they are contracted by x86vector.avx512.dot.
-    if (getElementTypeOrSelf(op.getLhsType()).isBF16() &&
-        getElementTypeOrSelf(op.getRhsType()).isBF16())
+    // bf16 pairs stay bf16 where x86vector.avx512.dot takes them.
+    if (dotLanes(op, bits))
       return;
     rewriter.setInsertionPoint(op);
     for (OpOperand *operand : {&op.getLhsMutable(), &op.getRhsMutable()}) {
@@ -392,18 +420,6 @@ static LogicalResult formContractions(Operation *root) {
   return applyPatternsGreedily(root, std::move(patterns));
 }
 
-/// Whether `op` contracts bf16 pairs: both operands bf16, f32 accumulator,
-/// the last loop (the pair) innermost in both operands.
-static bool isPairContraction(vector::ContractionOp op) {
-  SmallVector<AffineMap> maps = op.getIndexingMapsArray();
-  unsigned pair = maps[0].getNumDims() - 1;
-  return getElementTypeOrSelf(op.getLhsType()).isBF16() &&
-         getElementTypeOrSelf(op.getRhsType()).isBF16() &&
-         getElementTypeOrSelf(op.getAccType()).isF32() &&
-         innermostDim(maps[0]) == pair && innermostDim(maps[1]) == pair &&
-         isa<VectorType>(op.getAccType());
-}
-
 namespace {
 /// One register of a bf16 pair product (unrolled: the pair, `lanes` of the
 /// vector dim, every other dim 1) as x86vector.avx512.dot (vdpbf16ps), the
@@ -463,16 +479,18 @@ static LogicalResult lowerPairContractions(Operation *root, unsigned bits) {
       SmallVector<int64_t> shape(type.getRank(), 1);
       shape.back() = 2;
       shape[type.getRank() - 2] =
-          std::min<int64_t>(lanes, type.getShape()[type.getRank() - 2]);
+          chooseVectorTile(type.getShape()[type.getRank() - 2], lanes);
       return shape;
     }
     auto contract = dyn_cast<vector::ContractionOp>(op);
-    if (!contract || !isPairContraction(contract))
+    std::optional<int64_t> dot =
+        contract ? dotLanes(contract, bits) : std::nullopt;
+    if (!dot)
       return std::nullopt;
     SmallVector<AffineMap> maps = contract.getIndexingMapsArray();
     SmallVector<int64_t> shape(maps[0].getNumDims(), 1);
     shape.back() = 2;
-    shape[*innermostDim(maps[2])] = lanes;
+    shape[*innermostDim(maps[2])] = *dot;
     return shape;
   };
   vector::populateVectorUnrollPatterns(
@@ -546,7 +564,7 @@ void CpuMicrokernelPass::runOnOperation() {
       op.emitError("attn-cpu-microkernel: vectorization failed");
       return signalPassFailure();
     }
-  extendMixedOperands(rewriter, getOperation());
+  extendMixedOperands(rewriter, getOperation(), unit.bits);
   if ((lowerContracts &&
        failed(lowerPairContractions(getOperation(), unit.bits))) ||
       failed(formContractions(getOperation())) ||

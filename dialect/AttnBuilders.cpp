@@ -153,8 +153,11 @@ mlir::attn::convertBlockToF32(OpBuilder &b, Location loc, Value value,
 
 std::optional<PairSplit>
 mlir::attn::splitIntoPairs(OpBuilder &b, ArrayRef<unsigned> contracted,
+                           unsigned lanesDim,
                            ArrayRef<OpFoldResult> loopSizes) {
-  if (contracted.size() != 1)
+  constexpr int64_t kMinDotLanes = 4;
+  std::optional<int64_t> lanes = getConstantIntValue(loopSizes[lanesDim]);
+  if (contracted.size() != 1 || !lanes || *lanes % kMinDotLanes != 0)
     return std::nullopt;
   unsigned dim = contracted.front();
   std::optional<int64_t> size = getConstantIntValue(loopSizes[dim]);
@@ -318,7 +321,7 @@ Value mlir::attn::buildScores(OpBuilder &b, Location loc,
   bool rowsInner = layout == ScoreLayout::RowsInner;
   std::optional<PairSplit> pairs;
   if (bf16Dot && rowsInner && isBF16(ops.query) && isBF16(ops.key))
-    pairs = splitIntoPairs(b, dims.k1, loopSizes);
+    pairs = splitIntoPairs(b, dims.k1, dims.m.back(), loopSizes);
   // Whether S comes scaled (RowsInner folds the scale into Qt).
   bool scaledAlready = rowsInner && !pairs;
 

@@ -103,9 +103,12 @@ struct PairSplit {
 };
 
 /// The split of the contraction loops `contracted` into pairs, when they
-/// are one loop of static even size.
+/// are one loop of static even size and the product's output has a
+/// contiguous loop `lanesDim` of a static size the narrowest dot
+/// instruction (4 lanes) divides.
 std::optional<PairSplit> splitIntoPairs(OpBuilder &b,
                                         ArrayRef<unsigned> contracted,
+                                        unsigned lanesDim,
                                         ArrayRef<OpFoldResult> loopSizes);
 
 /// `value` (indexed by `map`) in `elemType` with `split.dim` split into

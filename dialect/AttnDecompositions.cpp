@@ -313,7 +313,8 @@ mlir::attn::decomposeOnlineAttention(OpBuilder &rewriter, OnlineAttentionOp op,
   std::optional<PairSplit> k2Pairs;
   if (bf16Dot && scores.layout == ScoreLayout::RowsInner &&
       getElementTypeOrSelf(value.getType()).isBF16())
-    k2Pairs = splitIntoPairs(rewriter, dims.k2, loopSizes);
+    k2Pairs =
+        splitIntoPairs(rewriter, dims.k2, accLayoutDims.back(), loopSizes);
   if (k2Pairs)
     return SmallVector<Value>{buildPairedValues(rewriter, loc, scores, *k2Pairs,
                                                 p, value, vMap, scaledAcc,

@@ -210,3 +210,27 @@ func.func @pair_copy(%p: tensor<32x2x64xf32>, %init: tensor<32x64x2xbf16>) -> te
   } -> tensor<32x64x2xbf16>
   return %r : tensor<32x64x2xbf16>
 }
+
+// bf16 pairs whose vector tile no dot instruction takes (6 = 2-lane tiles;
+// the decomposition does not make them, this is the fallback): extended to
+// f32 in registers and lowered like the other contractions.
+// CHECK-LABEL: func.func @pair_narrow
+// CHECK-NOT: x86vector.avx512.dot
+// CHECK: arith.extf %{{.+}} : vector<{{.*}}xbf16> to vector<{{.*}}xf32>
+// CHECK: vector.reduction <add>
+// CHECK: return
+#pp = affine_map<(m, k2, n, t) -> (k2, m, t)>
+#vp = affine_map<(m, k2, n, t) -> (k2, n, t)>
+#ap = affine_map<(m, k2, n, t) -> (m, n)>
+func.func @pair_narrow(%p: tensor<32x64x2xbf16>, %v: tensor<32x6x2xbf16>, %acc: tensor<64x6xf32>) -> tensor<64x6xf32> {
+  %r = linalg.generic {indexing_maps = [#pp, #vp, #ap], iterator_types = ["parallel", "reduction", "parallel", "reduction"]}
+      ins(%p, %v : tensor<32x64x2xbf16>, tensor<32x6x2xbf16>) outs(%acc : tensor<64x6xf32>) {
+  ^bb0(%a: bf16, %b: bf16, %c: f32):
+    %0 = arith.extf %a : bf16 to f32
+    %1 = arith.extf %b : bf16 to f32
+    %2 = arith.mulf %0, %1 fastmath<reassoc,contract> : f32
+    %3 = arith.addf %c, %2 fastmath<reassoc,contract> : f32
+    linalg.yield %3 : f32
+  } -> tensor<64x6xf32>
+  return %r : tensor<64x6xf32>
+}

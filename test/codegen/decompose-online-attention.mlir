@@ -196,3 +196,19 @@ func.func @f16_no_pairs(%q: tensor<32x64xf16>, %k: tensor<64x64xf16>, %v: tensor
          outs(%acc, %max, %sum : tensor<32x64xf32>, tensor<32xf32>, tensor<32xf32>) -> tensor<32x64xf32>, tensor<32xf32>, tensor<32xf32>
   return %a, %b, %c : tensor<32x64xf32>, tensor<32xf32>, tensor<32xf32>
 }
+
+// A head dim no dot instruction divides (6: P.V's lanes): P.V stays f32,
+// Q.K^T (64 query rows as lanes) still runs on pairs.
+// PAIRS-LABEL: func.func @narrow_head
+// PAIRS: tensor.expand_shape %arg0
+// PAIRS-NOT: arith.truncf
+// PAIRS: linalg.generic {{.*}} ins(%arg2 : tensor<64x6xbf16>) outs(%{{.+}} : tensor<64x6xf32>)
+// PAIRS: return
+func.func @narrow_head(%q: tensor<64x64xbf16>, %k: tensor<64x64xbf16>, %v: tensor<64x6xbf16>, %s: bf16,
+                 %acc: tensor<64x6xf32>, %max: tensor<64xf32>, %sum: tensor<64xf32>)
+    -> (tensor<64x6xf32>, tensor<64xf32>, tensor<64xf32>) {
+  %a, %b, %c = attn.online_attention {indexing_maps = [#q, #k, #v, #s, #o, #r, #r]}
+         ins(%q, %k, %v, %s : tensor<64x64xbf16>, tensor<64x64xbf16>, tensor<64x6xbf16>, bf16)
+         outs(%acc, %max, %sum : tensor<64x6xf32>, tensor<64xf32>, tensor<64xf32>) -> tensor<64x6xf32>, tensor<64xf32>, tensor<64xf32>
+  return %a, %b, %c : tensor<64x6xf32>, tensor<64xf32>, tensor<64xf32>
+}

@@ -65,3 +65,26 @@ func.func @partial_block(%q: tensor<2x64x64xbf16>, %k: tensor<2x100x64xbf16>, %v
          outs(%init : tensor<2x64x64xbf16>) -> tensor<2x64x64xbf16>
   return %r : tensor<2x64x64xbf16>
 }
+
+// Head dims whose vector tiles are narrower than a register: 40 (8-lane
+// dots on ymm) and 6 (2 lanes: no dot instruction, the pairs computed in
+// f32).
+// RUN: attn-run %s --function=head_40 --random-inputs=27 --check | FileCheck %s
+// RUN: attn-run %s --function=head_6 --random-inputs=28 --check | FileCheck %s
+func.func @head_40(%q: tensor<2x64x40xbf16>, %k: tensor<2x128x40xbf16>, %v: tensor<2x128x40xbf16>) -> tensor<2x64x40xbf16> {
+  %s = arith.constant 0.158 : bf16
+  %init = tensor.empty() : tensor<2x64x40xbf16>
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x64x40xbf16>, tensor<2x128x40xbf16>, tensor<2x128x40xbf16>, bf16)
+         outs(%init : tensor<2x64x40xbf16>) -> tensor<2x64x40xbf16>
+  return %r : tensor<2x64x40xbf16>
+}
+
+func.func @head_6(%q: tensor<2x64x6xbf16>, %k: tensor<2x128x6xbf16>, %v: tensor<2x128x6xbf16>) -> tensor<2x64x6xbf16> {
+  %s = arith.constant 0.408 : bf16
+  %init = tensor.empty() : tensor<2x64x6xbf16>
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x64x6xbf16>, tensor<2x128x6xbf16>, tensor<2x128x6xbf16>, bf16)
+         outs(%init : tensor<2x64x6xbf16>) -> tensor<2x64x6xbf16>
+  return %r : tensor<2x64x6xbf16>
+}
