@@ -176,10 +176,17 @@ mlir::attn::pairedOperand(OpBuilder &b, Location loc, Value value,
                           AffineMap map, const PairSplit &split,
                           ArrayRef<unsigned> lastDims, Type elemType) {
   MLIRContext *ctx = b.getContext();
-  // `value` viewed with the split dim as (pairs, 2).
+  // `value` viewed with the split dim as (pairs, 2). A tile whose type
+  // has that dim dynamic though its size is a known constant (a whole
+  // causal block) is cast to it first.
   auto type = cast<RankedTensorType>(value.getType());
   unsigned pos = *map.getResultPosition(getAffineDimExpr(split.dim, ctx));
   SmallVector<int64_t> shape(type.getShape());
+  if (type.isDynamicDim(pos)) {
+    shape[pos] = 2 * *getConstantIntValue(split.loopSizes[split.dim]);
+    type = type.clone(shape);
+    value = tensor::CastOp::create(b, loc, type, value);
+  }
   shape[pos] /= 2;
   shape.insert(shape.begin() + pos + 1, 2);
   SmallVector<ReassociationIndices> groups;
