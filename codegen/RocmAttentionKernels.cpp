@@ -425,9 +425,9 @@ private:
   SmallVector<Value> loadBlock(Value kt);
   void storeBlock(ValueRange chunks);
   Value clampBlock(Value kt);
-  /// Scores of one key block per 16 keys, base-2 scaled and masked; and,
-  /// when nothing masks the block, the raw Q.K^T too (the softmax then
-  /// scales and subtracts the max in one FMA per pair).
+  /// Scores of one key block per slice (the MFMA's K keys), base-2 scaled and
+  /// masked; and, when nothing masks the block, the raw Q.K^T too (the softmax
+  /// then scales and subtracts the max in one FMA per pair).
   struct Scores {
     SmallVector<Value> scaled, raw;
   };
@@ -516,7 +516,7 @@ private:
   Value batchIndex, splitIndex, partialMax, partialSum;
   /// Current values of the loop dims, for indexing operands by their maps.
   SmallVector<Value> loop;
-  /// Q^T fragments (MFMA B operand), one per 16 of K1.
+  /// Q^T fragments (MFMA B operand), one per MFMA K of K1.
   SmallVector<Value> qFrag;
 };
 
