@@ -4,13 +4,15 @@
 // a workgroup is an omp.parallel region with one OpenMP thread per GPU
 // thread, so barriers are real barriers and threads cannot run ahead.
 //
-// amdgpu.mfma 16x16xK (wave64, one block) lane layouts, from AMD's
-// matrix-instruction tables (AMD Matrix Instruction Calculator, CDNA3 ISA
-// reference guide, "MFMA" section), l = lane, E = K / 4 elements per lane
-// (16x16x16 f16/bf16: E = 4; 16x16x4 f32: E = 1, a scalar operand):
-//   A[m][k] is held by lane m + 16 * (k / E), element k % E
-//   B[k][n] is held by lane n + 16 * (k / E), element k % E
-//   D[m][n] is produced in lane n + 16 * (m / 4), element m % 4
+// amdgpu.mfma TxTxK (wave64, one block; T = 16 or 32) lane layouts, from
+// AMD's matrix-instruction tables (AMD Matrix Instruction Calculator, CDNA3
+// ISA reference guide, "MFMA" section), l = lane, G = 64 / T lane groups,
+// E = K / G elements per lane (16x16x16 and 32x32x8 f16/bf16: E = 4;
+// 16x16x4 and 32x32x2 f32: E = 1, a scalar operand):
+//   A[m][k] is held by lane m + T * (k / E), element k % E
+//   B[k][n] is held by lane n + T * (k / E), element k % E
+//   D[m][n] is produced in lane n + T * ((m / 4) % G), element
+//           4 * (m / (4 * G)) + m % 4 (T * T / 64 elements per lane)
 // A kernel that uses a wrong layout computes wrong numbers here exactly as
 // it would on hardware.
 //
@@ -75,19 +77,21 @@ public:
   }
 
   Value mfma(amdgpu::MFMAOp op) {
-    int64_t k = op.getK(), perLane = k / 4;
+    int64_t t = op.getM(), groups = kWave / t, k = op.getK(),
+            perLane = k / groups;
     storeFragment(op.getSourceA(), shared.mfmaA);
     storeFragment(op.getSourceB(), shared.mfmaB);
     omp::BarrierOp::create(b);
     Value lane = arith::RemUIOp::create(b, tid, cst(kWave));
     Value base = arith::SubIOp::create(b, tid, lane);
-    Value col = arith::RemUIOp::create(b, lane, cst(16));
+    Value col = arith::RemUIOp::create(b, lane, cst(t));
     Value rowBase = arith::MulIOp::create(
-        b, arith::DivUIOp::create(b, lane, cst(16)), cst(4));
+        b, arith::DivUIOp::create(b, lane, cst(t)), cst(4));
     Type f32 = b.getF32Type();
     SmallVector<Value> results;
-    for (int64_t i = 0; i < 4; ++i) {
-      Value row = arith::AddIOp::create(b, rowBase, cst(i));
+    for (int64_t i = 0; i < t * t / kWave; ++i) {
+      Value row =
+          arith::AddIOp::create(b, rowBase, cst(4 * groups * (i / 4) + i % 4));
       Value init = vector::ExtractOp::create(b, op.getDestC(), i);
       auto loop = scf::ForOp::create(
           b, cst(0), cst(k), cst(1), ValueRange{init},
@@ -95,7 +99,8 @@ public:
             ImplicitLocOpBuilder ib(loc, nb);
             Value perLaneCst = arith::ConstantIndexOp::create(ib, perLane);
             Value kGroup = arith::MulIOp::create(
-                ib, arith::DivUIOp::create(ib, kk, perLaneCst), cst16(ib));
+                ib, arith::DivUIOp::create(ib, kk, perLaneCst),
+                arith::ConstantIndexOp::create(ib, t));
             Value kElem = arith::RemUIOp::create(ib, kk, perLaneCst);
             Value aLane = arith::AddIOp::create(
                 ib, base, arith::AddIOp::create(ib, row, kGroup));
@@ -122,10 +127,6 @@ public:
   }
 
 private:
-  static Value cst16(ImplicitLocOpBuilder &ib) {
-    return arith::ConstantIndexOp::create(ib, 16);
-  }
-
   ImplicitLocOpBuilder &b;
   Value tid;
   const SharedState &shared;
@@ -198,11 +199,12 @@ LogicalResult emulateOp(ImplicitLocOpBuilder &b, Operation *gpuOp,
         math::Exp2Op::create(b, exp2.getArg()).getResult());
   } else if (auto mma = dyn_cast<amdgpu::MFMAOp>(gpuOp)) {
     bool f32 = getElementTypeOrSelf(mma.getSourceA().getType()).isF32();
-    if (mma.getM() != 16 || mma.getN() != 16 || mma.getK() != (f32 ? 4 : 16) ||
-        mma.getBlocks() != 1)
+    int64_t t = mma.getM();
+    if ((t != 16 && t != 32) || mma.getN() != t ||
+        mma.getK() != (f32 ? 1 : 4) * kWave / t || mma.getBlocks() != 1)
       return mma.emitError("attn-emulate-gpu-kernels: only amdgpu.mfma "
-                           "16x16x16 (f16, bf16) and 16x16x4 (f32) are "
-                           "emulated");
+                           "16x16x16, 32x32x8 (f16, bf16), 16x16x4 and "
+                           "32x32x2 (f32) are emulated");
     gpuOp->getResult(0).replaceAllUsesWith(wg.emulator->mfma(mma));
   }
   gpuOp->erase();

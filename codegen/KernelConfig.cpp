@@ -3,24 +3,33 @@
 #include "codegen/KernelConfig.h"
 
 #include "llvm/ADT/STLExtras.h"
+#include "llvm/ADT/SmallVectorExtras.h"
 #include "llvm/ADT/StringExtras.h"
 #include "llvm/Support/MathExtras.h"
 
 using namespace mlir::attn;
 
-static std::string listOf(llvm::ArrayRef<int64_t> values) {
-  llvm::SmallVector<std::string> names;
-  for (int64_t v : values)
-    names.push_back(std::to_string(v));
+static std::string listOf(llvm::SmallVector<std::string> names) {
   std::string last = names.pop_back_val();
   return llvm::join(names, ", ") + " or " + last;
+}
+
+static std::string listOf(llvm::ArrayRef<int64_t> values) {
+  return listOf(
+      llvm::map_to_vector(values, [](int64_t v) { return std::to_string(v); }));
+}
+
+static std::string listOf(llvm::ArrayRef<MfmaShape> shapes) {
+  return listOf(
+      llvm::map_to_vector(shapes, [](MfmaShape s) { return s.str(); }));
 }
 
 std::string AttentionKernelConfig::str() const {
   auto field = [](int64_t v) {
     return v ? std::to_string(v) : std::string("auto");
   };
-  return "key-block=" + field(keyBlock) + ",waves=" + field(waves);
+  return "key-block=" + field(keyBlock) + ",waves=" + field(waves) +
+         ",mfma=" + (mfma == MfmaShape() ? std::string("auto") : mfma.str());
 }
 
 bool mlir::attn::verifyKernelConfig(const AttentionKernelConfig &config,
@@ -35,6 +44,35 @@ bool mlir::attn::verifyKernelConfig(const AttentionKernelConfig &config,
             std::to_string(config.waves);
     return false;
   }
+  if (!isKernelMfmaShape(config.mfma)) {
+    error = "mfma must be " + listOf(kernelMfmaShapes()) + ", got " +
+            config.mfma.str();
+    return false;
+  }
+  return true;
+}
+
+/// Sets `key` of `config` from `value` ("auto" leaves it unset); false and
+/// a one-line `error` for an unknown key or a malformed value.
+static bool setField(AttentionKernelConfig &config, llvm::StringRef key,
+                     llvm::StringRef value, std::string &error) {
+  if (value == "auto")
+    return true;
+  if (key == "mfma") {
+    std::optional<MfmaShape> shape = parseMfmaShape(value);
+    if (!shape) {
+      error = "mfma must be " + listOf(kernelMfmaShapes()) + ", got '" +
+              value.str() + "'";
+      return false;
+    }
+    config.mfma = *shape;
+    return true;
+  }
+  int64_t &field = key == "key-block" ? config.keyBlock : config.waves;
+  if (value.getAsInteger(10, field) || field <= 0) {
+    error = key.str() + " needs a number or auto, got '" + value.str() + "'";
+    return false;
+  }
   return true;
 }
 
@@ -46,30 +84,22 @@ mlir::attn::parseKernelConfig(llvm::StringRef text, std::string &error) {
     return config;
   llvm::SmallVector<llvm::StringRef> items;
   text.split(items, ',');
-  bool seenKeyBlock = false, seenWaves = false;
+  llvm::SmallVector<llvm::StringRef> seen;
   for (llvm::StringRef item : items) {
     auto [key, value] = item.split('=');
     key = key.trim(), value = value.trim();
-    int64_t *field = key == "key-block" ? &config.keyBlock
-                     : key == "waves"   ? &config.waves
-                                        : nullptr;
-    bool &seen = key == "key-block" ? seenKeyBlock : seenWaves;
-    if (!field) {
+    if (key != "key-block" && key != "waves" && key != "mfma") {
       error = "unknown setting '" + key.str() + "' in '" + text.str() +
-              "' (expected key-block=N,waves=W)";
+              "' (expected key-block=N,waves=W,mfma=MxNxK)";
       return std::nullopt;
     }
-    if (seen) {
+    if (llvm::is_contained(seen, key)) {
       error = key.str() + " given twice in '" + text.str() + "'";
       return std::nullopt;
     }
-    seen = true;
-    if (value == "auto")
-      continue;
-    if (value.getAsInteger(10, *field) || *field <= 0) {
-      error = key.str() + " needs a number or auto, got '" + value.str() + "'";
+    seen.push_back(key);
+    if (!setField(config, key, value, error))
       return std::nullopt;
-    }
   }
   if (!verifyKernelConfig(config, error))
     return std::nullopt;
@@ -94,12 +124,12 @@ mlir::attn::chooseKernelConfig(const ChipInfo &chip,
                                const AttentionProblem &problem,
                                AttentionKernelConfig requested) {
   AttentionKernelConfig config = requested;
+  if (config.mfma == MfmaShape())
+    config.mfma = kernelMfmaShapes().front();
   if (!config.keyBlock)
     config.keyBlock = 64;
   if (!config.waves) {
-    auto rows = [](int64_t waves) {
-      return waves * AttentionKernelConfig::kRowsPerWave;
-    };
+    auto rows = [&](int64_t waves) { return waves * config.rowsPerWave(); };
     int64_t workgroupsOf8 =
         llvm::divideCeil(problem.m, rows(8)) * problem.batch;
     bool noMorePadding =
@@ -114,10 +144,12 @@ mlir::attn::chooseKernelConfig(const ChipInfo &chip,
 std::vector<AttentionKernelConfig>
 mlir::attn::candidateKernelConfigs(AttentionKernelConfig requested) {
   std::vector<AttentionKernelConfig> configs;
-  for (int64_t keyBlock : kernelKeyBlocks())
-    for (int64_t waves : kernelWaveCounts())
-      if ((!requested.keyBlock || requested.keyBlock == keyBlock) &&
-          (!requested.waves || requested.waves == waves))
-        configs.push_back({keyBlock, waves});
+  for (MfmaShape mfma : kernelMfmaShapes())
+    for (int64_t keyBlock : kernelKeyBlocks())
+      for (int64_t waves : kernelWaveCounts())
+        if ((!requested.keyBlock || requested.keyBlock == keyBlock) &&
+            (!requested.waves || requested.waves == waves) &&
+            (requested.mfma == MfmaShape() || requested.mfma == mfma))
+          configs.push_back({keyBlock, waves, mfma});
   return configs;
 }

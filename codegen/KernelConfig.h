@@ -1,8 +1,8 @@
 //===- KernelConfig.h - the attention kernel's configuration ----*- C++ -*-===//
 //
 // The flash-attention kernel's tile configuration (keys per loop iteration,
-// waves per workgroup), the one heuristic that chooses it per chip and
-// shape, its text form for the command line, and the candidates the tuner
+// waves per workgroup, MFMA shape), the one heuristic that chooses it per chip
+// and shape, its text form for the command line, and the candidates the tuner
 // (attn-run --tune) compiles. The lists of allowed values are in Target.h.
 //
 //===----------------------------------------------------------------------===//
@@ -18,32 +18,37 @@
 namespace mlir::attn {
 
 struct AttentionKernelConfig {
-  /// Query rows per wave: one 16-row MFMA tile.
-  static constexpr int64_t kRowsPerWave = 16;
-
   /// Keys per iteration of the kernel's loop (kernelKeyBlocks()); 0: chosen
   /// by chooseKernelConfig.
   int64_t keyBlock = 0;
-  /// Waves per workgroup (kernelWaveCounts()), kRowsPerWave query rows
+  /// Waves per workgroup (kernelWaveCounts()), rowsPerWave() query rows
   /// each, sharing the K and V blocks staged in LDS; 0: chosen.
   int64_t waves = 0;
+  /// The MFMA shape of both products (kernelMfmaShapes(), named by the
+  /// f16/bf16 instruction; f32 inputs use f32MfmaShape of it); all zero:
+  /// chosen.
+  MfmaShape mfma;
 
-  int64_t rowsPerWorkgroup() const { return kRowsPerWave * waves; }
+  /// Query rows per wave: one MFMA tile of M rows (0 while unchosen).
+  int64_t rowsPerWave() const { return mfma.m; }
+  int64_t rowsPerWorkgroup() const { return rowsPerWave() * waves; }
   int64_t threads(unsigned waveSize) const { return waves * waveSize; }
   /// Whether every field is set (no automatic choice left).
-  bool isComplete() const { return keyBlock != 0 && waves != 0; }
-  /// "key-block=64,waves=4" (an unset field: "auto"), the syntax
-  /// parseKernelConfig reads.
+  bool isComplete() const {
+    return keyBlock != 0 && waves != 0 && mfma != MfmaShape();
+  }
+  /// "key-block=64,waves=4,mfma=16x16x16" (an unset field: "auto"), the
+  /// syntax parseKernelConfig reads.
   std::string str() const;
 
   bool operator==(const AttentionKernelConfig &o) const {
-    return keyBlock == o.keyBlock && waves == o.waves;
+    return keyBlock == o.keyBlock && waves == o.waves && mfma == o.mfma;
   }
 };
 
-/// Parses `key-block=N,waves=W` (any subset, any order; "" or "auto": all
-/// automatic). On a bad key or value returns nullopt and a one-line
-/// `error`.
+/// Parses `key-block=N,waves=W,mfma=MxNxK` (any subset, any order; "" or
+/// "auto": all automatic). On a bad key or value returns nullopt and a
+/// one-line `error`.
 std::optional<AttentionKernelConfig> parseKernelConfig(llvm::StringRef text,
                                                        std::string &error);
 
@@ -68,8 +73,9 @@ AttentionKernelConfig chooseKernelConfig(const ChipInfo &chip,
                                          const AttentionProblem &problem,
                                          AttentionKernelConfig requested = {});
 
-/// Every configuration the kernel supports (key blocks x waves), in the
-/// order the tuner lists them; `requested`'s set fields are kept fixed.
+/// Every configuration the kernel supports (MFMA shapes x key blocks x
+/// waves), in the order the tuner lists them; `requested`'s set fields are kept
+/// fixed.
 std::vector<AttentionKernelConfig>
 candidateKernelConfigs(AttentionKernelConfig requested = {});
 

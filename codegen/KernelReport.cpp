@@ -8,6 +8,7 @@
 //===----------------------------------------------------------------------===//
 
 #include "codegen/KernelReport.h"
+#include "codegen/KernelConfig.h"
 #include "codegen/Passes.h"
 #include "codegen/Target.h"
 
@@ -266,6 +267,8 @@ mlir::attn::measureKernels(gpu::GPUModuleOp module,
         k.config = config.str();
       if (auto grid = func->getAttrOfType<IntegerAttr>("attn.workgroups"))
         k.workgroups = grid.getInt();
+      if (auto splits = func->getAttrOfType<IntegerAttr>("attn.k2_splits"))
+        k.k2Splits = splits.getInt();
       if (auto useful = func->getAttrOfType<FloatAttr>("attn.useful_fraction"))
         k.usefulFraction = useful.getValueAsDouble();
       if (auto blocks =
@@ -312,6 +315,14 @@ void mlir::attn::printKernelFigures(llvm::raw_ostream &os,
   os << "  scratch accesses       " << formatCounts(k.scratch) << "\n";
   if (!k.config.empty())
     os << llvm::format("  %-22s %s\n", "configuration", k.config.c_str());
+  // The query rows follow from the MFMA shape (its M per wave).
+  std::string configError;
+  if (std::optional<AttentionKernelConfig> config =
+          parseKernelConfig(k.config, configError);
+      !k.config.empty() && config && config->rowsPerWave())
+    os << llvm::format("  %-22s %lld per wave, %lld per workgroup\n",
+                       "query rows", (long long)config->rowsPerWave(),
+                       (long long)config->rowsPerWorkgroup());
   // The work per workgroup an attention kernel recorded (causal blocks
   // skipped, K2 split): key blocks visited per workgroup of one batch
   // index, against every query tile visiting every key block.

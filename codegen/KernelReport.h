@@ -33,11 +33,13 @@ struct KernelFigures {
   std::map<std::string, unsigned> globalLoads, globalStores, ldsReads,
       ldsWrites, scratch;
   /// Recorded by the attention kernel generator: its configuration
-  /// ("key-block=64,waves=4"), workgroups in the grid, and key blocks per
-  /// workgroup [min, max, total, dense] of one batch index (empty for other
-  /// kernels).
+  /// ("key-block=64,waves=4,mfma=16x16x16"), workgroups in the grid, the
+  /// K2 split (grid z; its partial states are merged by other kernels), and
+  /// key blocks per workgroup [min, max, total, dense] of one batch index
+  /// (empty for other kernels).
   std::string config;
   int64_t workgroups = 0;
+  int64_t k2Splits = 1;
   /// Real over padded query rows times keys: the share of the MFMA work
   /// that is not padding.
   double usefulFraction = 1;

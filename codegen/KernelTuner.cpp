@@ -60,12 +60,25 @@ static void score(TunedConfig &candidate, const ChipInfo &chip) {
   }
 }
 
+/// K2 splits summed over `c`'s kernels.
+static int64_t splits(const TunedConfig &c) {
+  int64_t total = 0;
+  for (const KernelFigures &k : c.kernels)
+    total += k.k2Splits;
+  return total;
+}
+
 /// Whether `a` ranks before `b`: a higher score (differences under 1%
-/// are below the model's precision), then more headroom, then fewer
+/// are below the model's precision), then fewer K2 splits (the merge
+/// kernels of a split are not in the model: a configuration whose larger
+/// workgroups leave too few for the chip and so split K2 would otherwise
+/// win ties on the waves the split adds), then more headroom, then fewer
 /// registers.
 static bool better(const TunedConfig &a, const TunedConfig &b) {
   if (std::abs(a.score - b.score) > 0.01 * std::max(a.score, b.score))
     return a.score > b.score;
+  if (splits(a) != splits(b))
+    return splits(a) < splits(b);
   if (std::abs(a.headroom - b.headroom) > 1e-9)
     return a.headroom > b.headroom;
   int64_t va = 0, vb = 0;

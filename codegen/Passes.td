@@ -250,22 +250,24 @@ def AttnRocmAttentionKernels
     float mask) emits a kernel
     for `chip` (an MFMA chip) into `gpu.module @attn_kernels` (its ROCDL
     target is attached later by `rocdl-attach-target`): one workgroup of W
-    waves per 16 x W query rows and batch index; per block of B keys (the
-    configuration, `waves` = W and `key-block` = B, chosen per chip and
-    shape by `chooseKernelConfig` unless given: codegen/KernelConfig.h),
+    waves per T x W query rows and batch index; per block of B keys (the
+    configuration, `waves` = W, `key-block` = B and `mfma` = TxTxK, chosen
+    per chip and shape by `chooseKernelConfig` unless given:
+    codegen/KernelConfig.h),
     K is staged
     into LDS as [key][K1] and V as [N][key] (transposed while staging when
     V arrives standard); S^T = K.Q^T and O^T = V^T.P^T run on
-    `amdgpu.mfma` 16x16x16 (f16/bf16) or 4 x 16x16x4 (f32, exact; with
+    `amdgpu.mfma` 16x16x16 or 32x32x8 (f16/bf16) or 4 x 16x16x4 or
+    4 x 32x32x2 (f32, exact; with
     `f32-mfma=f16|bf16`, Q/K/V are converted by an elementwise op first and
     P rounded) with f32 accumulation, so P goes from the first
     MFMA's result registers straight into the second's B operand; row max
     and sum use cross-lane shuffles; the mask is applied to the scaled
     scores (fully masked rows give 0). Sizes that are not multiples of the
-    tiles (M: 16 x W, K2: B; K1, N: 16) are zero-padded before the launch (keys
+    tiles (M: T x W, K2: B; K1: 16, N: T) are zero-padded before the launch (keys
     past the real K2 are masked in the kernel) and the output is sliced.
     The attention op is replaced by a `gpu.launch_func` of its kernel on
-    buffers of its operands (grid: M/(16 x W) x batch, block: 64 x W threads); the
+    buffers of its operands (grid: M/(T x W) x batch, block: 64 x W threads); the
     tensor/buffer conversions fold away in one-shot bufferization. An
     attention whose K and V^T blocks do not fit in the chip's LDS (f32 with
     K1 + N > 256, f16/bf16 with K1 + N > 512) becomes its unfused linalg
@@ -289,8 +291,12 @@ def AttnRocmAttentionKernels
            "Keys per iteration of the kernel's loop: 0 automatic, or 32, "
            "64, 128 (codegen/KernelConfig.h)">,
     Option<"waves", "waves", "int64_t", /*default=*/"0",
-           "Waves per workgroup, 16 query rows each: 0 automatic, or 2, 4, "
-           "8 (codegen/KernelConfig.h)">,
+           "Waves per workgroup, M query rows each (the MFMA's): 0 "
+           "automatic, or 2, 4, 8 (codegen/KernelConfig.h)">,
+    Option<"mfma", "mfma", "std::string", /*default=*/"\"\"",
+           "MFMA shape of both products: '' or 'auto' automatic, or "
+           "16x16x16, 32x32x8 (f16/bf16; f32 uses 16x16x4, 32x32x2; "
+           "codegen/KernelConfig.h)">,
     Option<"f32Mfma", "f32-mfma", "std::string", /*default=*/"\"exact\"",
            "MFMA inputs of f32 attention: 'exact' (f32 MFMAs, the default), "
            "or 'f16' / 'bf16' (Q, K, V and P rounded to that type: faster, "

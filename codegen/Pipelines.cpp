@@ -150,6 +150,7 @@ static void addAttentionKernelStage(OpPassManager &pm,
     kernels.f32Mfma = options.f32Mfma;
     kernels.keyBlock = options.keyBlock;
     kernels.waves = options.waves;
+    kernels.mfma = options.mfma;
     pm.addPass(createAttnRocmAttentionKernels(kernels));
   } else {
     pm.addPass(createAttnLowerToReference());

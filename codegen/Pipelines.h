@@ -88,9 +88,15 @@ struct RocmPipelineOptions : public PassPipelineOptions<RocmPipelineOptions> {
       llvm::cl::init(0)};
   Option<int64_t> waves{
       *this, "waves",
-      llvm::cl::desc("GPU kernel: waves per workgroup (16 query rows each), "
-                     "0 automatic, or 2, 4, 8 (codegen/KernelConfig.h)"),
+      llvm::cl::desc("GPU kernel: waves per workgroup (the MFMA's M query "
+                     "rows each), 0 automatic, or 2, 4, 8 "
+                     "(codegen/KernelConfig.h)"),
       llvm::cl::init(0)};
+  Option<std::string> mfma{
+      *this, "mfma",
+      llvm::cl::desc("GPU kernel: MFMA shape, '' automatic, or 16x16x16, "
+                     "32x32x8 (codegen/KernelConfig.h)"),
+      llvm::cl::init("")};
   Option<std::string> f32Mfma{
       *this, "f32-mfma",
       llvm::cl::desc("MFMA inputs of f32 attention: exact (f32 MFMAs), f16 "

@@ -3,23 +3,30 @@
 // No upstream path distributes contractions onto amdgpu.mfma, so the
 // kernel is built here directly at the gpu/vector/amdgpu level.
 //
-// MFMA 16x16x16 (wave64) operand layouts, per AMD's matrix-instruction
-// tables (the "AMD matrix instruction calculator" and the CDNA3 ISA guide,
-// section on MFMA), with l the lane:
-//   A[m][k]: lane l holds A[l % 16][4 * (l / 16) + 0..3]
-//   B[k][n]: lane l holds B[4 * (l / 16) + 0..3][l % 16]
-//   C[m][n]: lane l holds C[4 * (l / 16) + 0..3][l % 16]
-// The kernel computes S^T = K . Q^T (A = K rows, B = Q^T), so each lane
-// holds S[row = l % 16][key = 4 * (l / 16) + i]: exactly the B operand
-// layout of O^T = V^T . P^T. P therefore stays in registers, and V^T rows
-// (K2-contiguous in LDS) are the A operand, read 4 halves at a time.
+// The kernel uses one MFMA shape, T x T x K (the configuration's `mfma`):
+// 16x16x16 or 32x32x8 for f16/bf16 (wave64). Their operand layouts, per
+// AMD's matrix-instruction tables (the "AMD matrix instruction calculator"
+// and the CDNA3 ISA guide, section on MFMA), with l the lane:
+//   A[m][k]: lane l holds A[l % T][4 * (l / T) + 0..3]
+//   B[k][n]: lane l holds B[4 * (l / T) + 0..3][l % T]
+//   C[m][n]: element i of lane l is C[4 * (64 / T) * (i / 4) + 4 * (l / T)
+//            + i % 4][l % T]   (T * T / 64 elements: 4 or 16)
+// so K = 4 * (64 / T) (16 or 8), and a 32x32 result is 4 quads, quad q
+// holding rows 8q + 4 * (l / 32) + 0..3. The kernel computes
+// S^T = K . Q^T (A = K rows, B = Q^T) on tiles of T keys, so quad q of a
+// lane's tile holds S[row = l % T][key = q * K + 4 * (l / T) + 0..3]:
+// exactly the B operand of the MFMA of O^T = V^T . P^T over keys
+// [q * K, q * K + K) (a "slice"). P therefore stays in registers, and V^T
+// rows (K2-contiguous in LDS) are the A operand, read 4 halves at a time.
+// The lanes of one query row are l % T: row reductions combine 4 lanes
+// (T = 16) or 2 (T = 32).
 //
-// f32 attention is exact: MFMA 16x16x4 f32, whose lane l holds one element,
-// A[l % 16][l / 16] and B[l / 16][l % 16] (C as above). A contraction may
-// visit its K in any order as long as A and B agree, so the 16x16x16
-// fragments above are kept and issued as four 16x16x4 MFMAs, the j-th on
-// element j of every lane: K slot l / 16 of MFMA j is K index
-// 4 * (l / 16) + j. Scores, P and the V^T fragments keep their layouts.
+// f32 attention is exact: MFMA 16x16x4 or 32x32x2 f32 (f32MfmaShape),
+// whose lane l holds one element, A[l % T][l / T] and B[l / T][l % T] (C
+// as above). A contraction may visit its K in any order as long as A and
+// B agree, so the fragments above are kept and issued as four f32 MFMAs,
+// the j-th on element j of every lane: K slot l / T of MFMA j is K index
+// 4 * (l / T) + j. Scores, P and the V^T fragments keep their layouts.
 //
 // Softmax runs in base 2: the scale is multiplied by log2(e) once (and a
 // float mask by log2(e) as it is added), so every exponential is the bare
@@ -58,25 +65,33 @@ using namespace mlir::attn;
 
 namespace {
 
-constexpr int64_t kWaveSize = 64,
-                  kRowsPerWave = AttentionKernelConfig::kRowsPerWave;
+constexpr int64_t kWaveSize = 64;
 
 /// Shapes and maps of a supported attention op.
 struct KernelShape {
   AttentionDims dims;
   SmallVector<int64_t> loopSizes;
   /// Sizes the kernel works on: M rounded up to the workgroup's rows, K2 to
-  /// the key block, K1 and N to 16.
+  /// the key block, K1 to 16 and N to the MFMA tile.
   /// Operands of other sizes are zero-padded before the launch and the
   /// output sliced after it; keys past `k2Valid` are masked in the kernel.
   int64_t m, k1, k2, n, batch = 1;
   int64_t k2Valid;
   /// The configuration (chooseKernelConfig): keys per iteration of the
-  /// kernel's loop, and waves per workgroup, each serving kRowsPerWave
-  /// query rows.
+  /// kernel's loop, waves per workgroup and the MFMA shape (f16/bf16 name),
+  /// whose M = N = tile() is each wave's query rows.
   int64_t keyBlock = 64, waves = 4;
-  int64_t blockRows() const { return waves * kRowsPerWave; }
+  MfmaShape mfma = {16, 16, 16};
+  int64_t tile() const { return mfma.m; }
+  int64_t blockRows() const { return waves * tile(); }
   int64_t threads() const { return waves * kWaveSize; }
+  /// Lanes that hold one query row: l % tile() is the row (4 or 2).
+  int64_t lanesPerRow() const { return kWaveSize / tile(); }
+  /// The MFMA's K (16 or 8): K1 per Q fragment, keys per P.V slice.
+  int64_t sliceK() const { return mfma.k; }
+  /// f32 elements per lane of one accumulator tile (T x T / 64: 4 or 16).
+  int64_t accElems() const { return tile() * tile() / kWaveSize; }
+  AttentionKernelConfig config() const { return {keyBlock, waves, mfma}; }
   SmallVector<int64_t> paddedSizes;
   Type inElem, outElem;
   /// Causal attention: key j is visible to query position p iff
@@ -167,10 +182,11 @@ FailureOr<KernelShape> analyze(AttentionOp op,
   AttentionKernelConfig config = chooseKernelConfig(chip, problem, requested);
   s.keyBlock = config.keyBlock;
   s.waves = config.waves;
+  s.mfma = config.mfma;
   s.m = llvm::alignTo(s.m, s.blockRows());
   s.k2 = llvm::alignTo(s.k2, s.keyBlock);
   s.k1 = llvm::alignTo(s.k1, 16);
-  s.n = llvm::alignTo(s.n, 16);
+  s.n = llvm::alignTo(s.n, s.tile());
   s.paddedSizes = s.loopSizes;
   s.paddedSizes[s.dims.m[0]] = s.m;
   s.paddedSizes[s.dims.k1[0]] = s.k1;
@@ -320,28 +336,41 @@ private:
     return ifOp.getResult(0);
   }
 
-  /// C += A . B on 16x16x16 fragments (4 elements per lane): one MFMA
-  /// 16x16x16 for f16/bf16, four 16x16x4 for f32 (see the file comment).
+  /// C += A . B on fragments of the kernel's MFMA shape (4 elements per
+  /// lane): one MFMA for f16/bf16, four of its f32 variant for f32 (see
+  /// the file comment).
   Value mfma(Value a, Value bOperand, Value c) {
-    auto build = [&](int32_t k, Value lhs, Value rhs, Value acc) -> Value {
+    auto build = [&](MfmaShape shape, Value lhs, Value rhs,
+                     Value acc) -> Value {
       return amdgpu::MFMAOp::create(
-          b, acc.getType(), b.getI32IntegerAttr(16), b.getI32IntegerAttr(16),
-          b.getI32IntegerAttr(k), b.getI32IntegerAttr(1), lhs, rhs, acc,
-          b.getI32IntegerAttr(0), b.getI32IntegerAttr(0),
+          b, acc.getType(), b.getI32IntegerAttr(shape.m),
+          b.getI32IntegerAttr(shape.n), b.getI32IntegerAttr(shape.k),
+          b.getI32IntegerAttr(1), lhs, rhs, acc, b.getI32IntegerAttr(0),
+          b.getI32IntegerAttr(0),
           amdgpu::MFMAPermBAttr::get(b.getContext(), amdgpu::MFMAPermB::none));
     };
     if (!s.inElem.isF32())
-      return build(16, a, bOperand, c);
+      return build(s.mfma, a, bOperand, c);
     for (int64_t j = 0; j < 4; ++j)
-      c = build(4, vector::ExtractOp::create(b, a, j),
+      c = build(f32MfmaShape(s.mfma), vector::ExtractOp::create(b, a, j),
                 vector::ExtractOp::create(b, bOperand, j), c);
     return c;
   }
 
-  /// Reduces `v` across the 4 lanes that share l % 16 (lanes l, l^16,
-  /// l^32, l^48): the lanes holding the same query row.
+  /// Elements [4q, 4q + 4) of an accumulator tile: the lane's values of
+  /// 4 consecutive rows of the MFMA's result (see the file comment).
+  Value quad(Value tile, int64_t q) {
+    if (s.accElems() == 4)
+      return tile;
+    return vector::ShuffleOp::create(
+        b, tile, tile,
+        ArrayRef<int64_t>{4 * q, 4 * q + 1, 4 * q + 2, 4 * q + 3});
+  }
+
+  /// Reduces `v` across the lanes that share l % T (l, l^16, l^32, l^48
+  /// for T = 16; l, l^32 for T = 32): the lanes holding the same query row.
   Value rowReduce(Value v, bool isMax) {
-    for (int32_t offset : {16, 32}) {
+    for (int32_t offset = s.tile(); offset < kWaveSize; offset *= 2) {
       Value other =
           gpu::ShuffleOp::create(b, v, offset, 64, gpu::ShuffleMode::XOR)
               .getShuffleResult();
@@ -396,50 +425,51 @@ private:
   SmallVector<Value> loadBlock(Value kt);
   void storeBlock(ValueRange chunks);
   Value clampBlock(Value kt);
-  /// Scores of one key block per 16 keys, base-2 scaled and masked; and,
-  /// when nothing masks the block, the raw Q.K^T too (the softmax then
-  /// scales and subtracts the max in one FMA per pair).
+  /// Scores of one key block per slice (the MFMA's K keys), base-2 scaled and
+  /// masked; and, when nothing masks the block, the raw Q.K^T too (the softmax
+  /// then scales and subtracts the max in one FMA per pair).
   struct Scores {
     SmallVector<Value> scaled, raw;
   };
   bool blockIsMasked(bool edge) const {
     return mask || (edge && (s.k2Valid < s.k2 || s.causal));
   }
-  /// With readValuesEarly(), also reads the V^T fragments of the first 16
-  /// keys into `values` (needed first after the scores; read here, their
+  /// With readValuesEarly(), also reads the V^T fragments of the first
+  /// slice into `values` (needed first after the scores; read here, their
   /// LDS waits come before the next block's global loads are issued).
   Scores scoreBlocks(Value kt, bool edge, SmallVector<Value> &values);
-  Value maskScores(Value scaled, Value kt, int64_t kb, bool edge);
+  Value maskScores(Value scaled, Value kt, int64_t slice, bool edge);
   /// Key range this workgroup visits: [0, steadyEnd) needs no padding or
   /// causal masking, [steadyEnd, end) does (the edge blocks).
   std::pair<Value, Value> keyRange();
   SmallVector<Value> keyLoop(Value lb, Value ub, ValueRange init, bool edge);
   /// Online softmax over one key block: the max the exponentials subtract
   /// (`base`) and the correction of the old accumulators and sum; P comes
-  /// per 16 keys from probabilities(), in accumulate().
+  /// per slice (the MFMA's K keys) from probabilities(), in accumulate().
   struct SoftmaxStep {
     Value max, base, correction;
   };
   Value runningMax(const Scores &scores, Value oldMax);
   SoftmaxStep softmaxStep(Value oldMax, Value newMax, bool edge);
-  std::pair<Value, Value> probabilities(const Scores &scores, int64_t kb,
+  std::pair<Value, Value> probabilities(const Scores &scores, int64_t slice,
                                         Value base);
   /// O^T += V^T . P^T over the block, the softmax's exponentials of one
-  /// 16-key slice interleaved with the MFMAs of the previous one; returns
+  /// slice interleaved with the MFMAs of the previous one; returns
   /// the new running sum.
   Value accumulate(MutableArrayRef<Value> acc, const Scores &scores,
                    const SoftmaxStep &step, Value oldSum,
                    SmallVector<Value> values);
-  Value readValueFragment(int64_t kb, int64_t nb);
-  /// Where vector work outweighs the MFMAs (N <= 64: 4 output tiles or
-  /// fewer), slice 0's V^T fragments are read with the last K fragments
-  /// and P of up to 4 slices is computed before P.V; at larger N, P of 3
-  /// slices (enough vector work to cover the global loads' latency), the
-  /// rest between the P.V MFMAs, and V^T fragments after it (fewer live
-  /// registers).
-  bool readValuesEarly() const { return s.n / 16 <= 4; }
+  Value readValueFragment(int64_t slice, int64_t nb);
+  /// Where vector work outweighs the MFMAs (N <= 64), slice 0's V^T fragments
+  /// are read with the last K fragments and P of up to 4 slices is computed
+  /// before P.V; at larger N, P of 3 slices (enough vector work to cover the
+  /// global loads' latency), the rest between the P.V MFMAs, and V^T fragments
+  /// after it (fewer live registers).
+  bool readValuesEarly() const { return s.n <= 64; }
+  /// Slices per key block; each is 4 scores per lane whatever the shape.
+  int64_t slices() const { return s.keyBlock / s.sliceK(); }
   int64_t eagerSlices() const {
-    return std::min<int64_t>(s.keyBlock / 16, readValuesEarly() ? 4 : 3);
+    return std::min<int64_t>(slices(), readValuesEarly() ? 4 : 3);
   }
   /// Asks the backend's scheduler to follow each of the `mfmas` MFMA
   /// products of the code above (back to the last fence) by `others`
@@ -447,6 +477,8 @@ private:
   /// read each (the reads of the next window, once the fragments they
   /// replace have been consumed), then fences that code off.
   void interleaveMfmas(int64_t mfmas, int64_t reads, int64_t others);
+  Value outputColumn(int64_t nb, int64_t q);
+  void storeOutputQuad(Value o, Value col);
   void storeOutput(ValueRange state);
   void storePartialState(ValueRange state);
 
@@ -467,22 +499,24 @@ private:
   /// per access.
   Value q, k, v, out, scaleLog2, mask, kTile, vtTile;
   /// Per thread: the first element of its K and V^T fragments,
-  /// row16 * row length + group4.
+  /// rowInTile * row length + kGroup.
   Value kFragBase, vFragBase;
   AffineMap qMap, kMap, vMap, oMap;
   Type f32Type;
-  VectorType acc4, in4;
-  /// Thread coordinates: `row16` = lane % 16 (the query row within the
-  /// wave's 16), `group4` = 4 * (lane / 16) (the first of the lane's 4
+  /// acc4: 4 f32 (a score or P slice, per lane); accTile: an accumulator
+  /// tile (accElems() f32); in4: an MFMA operand fragment.
+  VectorType acc4, accTile, in4;
+  /// Thread coordinates: `rowInTile` = lane % T (the query row within the
+  /// wave's T), `kGroup` = 4 * (lane / T) (the first of the lane's 4
   /// elements along the MFMA's K), `row` the query row this lane serves.
-  Value tid, row16, group4, row, zero4;
+  Value tid, rowInTile, kGroup, row, zeroTile;
   /// First query row of the workgroup, and (causal) this lane's position.
   Value blockRow, position;
   /// Flattened batch index; with a K2 split, the split and its buffers.
   Value batchIndex, splitIndex, partialMax, partialSum;
   /// Current values of the loop dims, for indexing operands by their maps.
   SmallVector<Value> loop;
-  /// Q^T fragments (MFMA B operand), one per 16 of K1.
+  /// Q^T fragments (MFMA B operand), one per MFMA K of K1.
   SmallVector<Value> qFrag;
 };
 
@@ -504,25 +538,26 @@ void KernelBuilder::setUp(gpu::GPUFuncOp func) {
   oMap = op.getOutputMap();
   f32Type = b.getF32Type();
   acc4 = VectorType::get({4}, f32Type);
+  accTile = VectorType::get({s.accElems()}, f32Type);
   in4 = VectorType::get({4}, s.inElem);
   Value scale = func.getArgument(4);
   Value scale32 = scale.getType() == f32Type
                       ? scale
                       : arith::ExtFOp::create(b, f32Type, scale).getResult();
   scaleLog2 = arith::MulFOp::create(b, scale32, f32(M_LOG2E));
-  zero4 = arith::ConstantOp::create(
-      b, DenseElementsAttr::get(acc4, b.getF32FloatAttr(0)));
+  zeroTile = arith::ConstantOp::create(
+      b, DenseElementsAttr::get(accTile, b.getF32FloatAttr(0)));
 
   tid = gpu::ThreadIdOp::create(b, gpu::Dimension::x);
   Value lane = arith::RemUIOp::create(b, tid, cst(kWaveSize));
   Value wave = arith::DivUIOp::create(b, tid, cst(kWaveSize));
-  row16 = arith::RemUIOp::create(b, lane, cst(16));
-  group4 = arith::MulIOp::create(b, arith::DivUIOp::create(b, lane, cst(16)),
-                                 cst(4));
+  rowInTile = arith::RemUIOp::create(b, lane, cst(s.tile()));
+  kGroup = arith::MulIOp::create(
+      b, arith::DivUIOp::create(b, lane, cst(s.tile())), cst(4));
   kFragBase = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, row16, cst(s.k1)), group4);
+      b, arith::MulIOp::create(b, rowInTile, cst(s.k1)), kGroup);
   vFragBase = arith::AddIOp::create(
-      b, arith::MulIOp::create(b, row16, cst(s.keyBlock)), group4);
+      b, arith::MulIOp::create(b, rowInTile, cst(s.keyBlock)), kGroup);
   // Causal workgroups differ in work; the heaviest (last rows) start first.
   Value tile = gpu::BlockIdOp::create(b, gpu::Dimension::x);
   if (s.causal)
@@ -531,8 +566,8 @@ void KernelBuilder::setUp(gpu::GPUFuncOp func) {
   row = arith::AddIOp::create(
       b,
       arith::AddIOp::create(b, blockRow,
-                            arith::MulIOp::create(b, wave, cst(kRowsPerWave))),
-      row16);
+                            arith::MulIOp::create(b, wave, cst(s.tile()))),
+      rowInTile);
   if (s.causal)
     position = queryPosition(row);
 
@@ -553,10 +588,10 @@ void KernelBuilder::setUp(gpu::GPUFuncOp func) {
 }
 
 void KernelBuilder::loadQueryFragments() {
-  // Lane holds Q[row][c * 16 + group4 + 0..3].
+  // Lane holds Q[row][c * K + kGroup + 0..3] (K: the MFMA's).
   loop[dm] = row;
-  for (int64_t c = 0; c < s.k1 / 16; ++c) {
-    loop[dk1] = arith::AddIOp::create(b, group4, cst(c * 16));
+  for (int64_t c = 0; c < s.k1 / s.sliceK(); ++c) {
+    loop[dk1] = arith::AddIOp::create(b, kGroup, cst(c * s.sliceK()));
     qFrag.push_back(loadAlong(q, qMap, dk1, loop, 4));
   }
 }
@@ -643,10 +678,12 @@ Value KernelBuilder::clampBlock(Value kt) {
 }
 
 /// The user's mask, and in edge blocks the padded keys (past the real K2)
-/// and the causal diagonal, applied to one 16-key block of scaled scores.
-Value KernelBuilder::maskScores(Value scaled, Value kt, int64_t kb, bool edge) {
+/// and the causal diagonal, applied to one slice of scaled scores (keys
+/// slice * K + kGroup + 0..3 of the block, K the MFMA's).
+Value KernelBuilder::maskScores(Value scaled, Value kt, int64_t slice,
+                                bool edge) {
   Value first = arith::AddIOp::create(
-      b, kt, arith::AddIOp::create(b, group4, cst(kb * 16)));
+      b, kt, arith::AddIOp::create(b, kGroup, cst(slice * s.sliceK())));
   bool padded = s.k2Valid < s.k2;
   if (edge && (padded || s.causal)) {
     Value last =
@@ -692,30 +729,33 @@ Value KernelBuilder::maskScores(Value scaled, Value kt, int64_t kb, bool edge) {
 
 KernelBuilder::Scores KernelBuilder::scoreBlocks(Value kt, bool edge,
                                                  SmallVector<Value> &values) {
-  // S^T blocks of 16 keys: lane holds S[row][kb*16 + group4 + i]. The K1
-  // chunks are the outer loop and the 16-key blocks the inner one, so
-  // consecutive MFMAs accumulate into different blocks (independent). The
-  // chunks go in windows of two (one window if it holds at most 16
+  // S^T tiles of T keys (T = the MFMA's M). Lane holds, in element
+  // 4q + i of tile kb, S[row][kb*T + q*K + kGroup + i] (K = the MFMA's K;
+  // q = 0 only for T = 16): each quad is one slice of P.V's B operand. The
+  // K1 chunks (K wide) are the outer loop and the key tiles the inner one,
+  // so consecutive MFMAs accumulate into different tiles (independent).
+  // The chunks go in windows of two (one window if it holds at most 16
   // fragments), each holding the MFMAs of its chunks and the K reads of
   // the next window's, which the scheduler interleaves.
-  int64_t keyBlocks = s.keyBlock / 16, chunks = s.k1 / 16;
-  int64_t chunksPerWindow = chunks * keyBlocks <= 16 ? chunks : 2;
+  int64_t keyTiles = s.keyBlock / s.tile(), chunks = s.k1 / s.sliceK();
+  int64_t chunksPerWindow = chunks * keyTiles <= 16 ? chunks : 2;
   auto readKeys = [&](int64_t first) {
     SmallVector<Value> frags;
     for (int64_t c = first; c < std::min(first + chunksPerWindow, chunks); ++c)
-      for (int64_t kb = 0; kb < keyBlocks; ++kb)
-        // K[kb * 16 + row16][c * 16 + group4 + 0..3].
+      for (int64_t kb = 0; kb < keyTiles; ++kb)
+        // K[kb * T + rowInTile][c * K + kGroup + 0..3].
         frags.push_back(vector::LoadOp::create(
-            b, in4, kTile, ldsIndex(kFragBase, kb * 16 * s.k1 + c * 16)));
+            b, in4, kTile,
+            ldsIndex(kFragBase, kb * s.tile() * s.k1 + c * s.sliceK())));
     return frags;
   };
-  SmallVector<Value> sAcc(keyBlocks, zero4);
+  SmallVector<Value> sAcc(keyTiles, zeroTile);
   SmallVector<Value> frags = readKeys(0);
   schedulingFence();
   for (int64_t first = 0; first < chunks; first += chunksPerWindow) {
     SmallVector<Value> current = std::exchange(frags, {});
     for (auto [i, a] : llvm::enumerate(current)) {
-      int64_t c = first + i / keyBlocks, kb = i % keyBlocks;
+      int64_t c = first + i / keyTiles, kb = i % keyTiles;
       sAcc[kb] = breakMode == "swap-mfma-operands"
                      ? mfma(qFrag[c], a, sAcc[kb])
                      : mfma(a, qFrag[c], sAcc[kb]);
@@ -726,23 +766,25 @@ KernelBuilder::Scores KernelBuilder::scoreBlocks(Value kt, bool edge,
       continue;
     }
     if (readValuesEarly())
-      for (int64_t nb = 0; nb < s.n / 16; ++nb)
+      for (int64_t nb = 0; nb < s.n / s.tile(); ++nb)
         values.push_back(readValueFragment(0, nb));
     interleaveMfmas(current.size(), ldsReads(values.size()), /*others=*/0);
   }
   Scores blocks;
   Value scaleVec = splat(scaleLog2, 4);
-  for (int64_t kb = 0; kb < keyBlocks; ++kb) {
-    Value scaled = arith::MulFOp::create(b, sAcc[kb], scaleVec);
-    blocks.scaled.push_back(maskScores(scaled, kt, kb, edge));
+  for (int64_t slice = 0; slice < slices(); ++slice) {
+    int64_t perTile = s.tile() / s.sliceK();
+    Value raw = quad(sAcc[slice / perTile], slice % perTile);
+    Value scaled = arith::MulFOp::create(b, raw, scaleVec);
+    blocks.scaled.push_back(maskScores(scaled, kt, slice, edge));
     if (!blockIsMasked(edge))
-      blocks.raw.push_back(sAcc[kb]);
+      blocks.raw.push_back(raw);
   }
   return blocks;
 }
 
 /// The row's running max after `scores` (base-2 units), reduced across
-/// the row's 4 lanes. maxnum (v_max_f32), not NaN-propagating maximum (a
+/// the row's lanes. maxnum (v_max_f32), not NaN-propagating maximum (a
 /// compare and a select more per score): a NaN score still makes its row
 /// NaN through exp2.
 Value KernelBuilder::runningMax(const Scores &scores, Value oldMax) {
@@ -771,7 +813,7 @@ KernelBuilder::SoftmaxStep KernelBuilder::softmaxStep(Value oldMax,
   return step;
 }
 
-/// P of the 16-key slice `kb` in the MFMA input type, and in f32.
+/// P of slice `kb` in the MFMA input type, and in f32.
 std::pair<Value, Value> KernelBuilder::probabilities(const Scores &scores,
                                                      int64_t kb, Value base) {
   Value x = scores.raw.empty()
@@ -784,12 +826,13 @@ std::pair<Value, Value> KernelBuilder::probabilities(const Scores &scores,
   return {toMfmaInput(p), p};
 }
 
-/// The V^T fragment (MFMA A operand) of the 16-key slice `kb` and output
-/// tile `nb`: 4 keys contiguous.
-Value KernelBuilder::readValueFragment(int64_t kb, int64_t nb) {
-  // V^T[nb * 16 + row16][kb * 16 + group4 + 0..3].
+/// The V^T fragment (MFMA A operand) of slice `slice` and output tile
+/// `nb`: 4 keys contiguous.
+Value KernelBuilder::readValueFragment(int64_t slice, int64_t nb) {
+  // V^T[nb * T + rowInTile][slice * K + kGroup + 0..3].
   return vector::LoadOp::create(
-      b, in4, vtTile, ldsIndex(vFragBase, nb * 16 * s.keyBlock + kb * 16));
+      b, in4, vtTile,
+      ldsIndex(vFragBase, nb * s.tile() * s.keyBlock + slice * s.sliceK()));
 }
 
 /// Instruction kinds of the backend's scheduling-group barriers
@@ -804,8 +847,10 @@ enum SchedKind : int32_t {
 
 void KernelBuilder::interleaveMfmas(int64_t mfmas, int64_t reads,
                                     int64_t others) {
-  // An f32 product is four MFMAs (see mfma()).
+  // An f32 product is four MFMAs (see mfma()); a 32x32 MFMA takes twice
+  // the cycles of a 16x16 one, so twice the other instructions fit.
   int64_t perProduct = s.inElem.isF32() ? 4 : 1;
+  others *= s.tile() / 16;
   int32_t filler = kSchedValu | kSchedSalu | kSchedTranscendental;
   for (int64_t i = 0; i < mfmas; ++i) {
     ROCDL::SchedGroupBarrier::create(b, kSchedMfma, perProduct, 0);
@@ -817,25 +862,25 @@ void KernelBuilder::interleaveMfmas(int64_t mfmas, int64_t reads,
   schedulingFence();
 }
 
-/// The running sum is this lane's share only (its 16 scores of the block):
-/// the correction is the same on the row's 4 lanes, so their shares are
+/// The running sum is this lane's share only (its scores of the block):
+/// the correction is the same on the row's lanes, so their shares are
 /// summed once, after the last block, instead of with shuffles per block.
 Value KernelBuilder::accumulate(MutableArrayRef<Value> acc,
                                 const Scores &scores, const SoftmaxStep &step,
                                 Value oldSum, SmallVector<Value> frags) {
-  // The 16-key slices are the outer loop and the output tiles the inner
-  // one, so consecutive MFMAs accumulate into different tiles. P of the
-  // first eagerSlices() slices is computed first: that vector work, which
-  // waits on no LDS access, covers the latency of the global loads issued
+  // The slices (the MFMA's K keys each) are the outer loop and the output
+  // tiles the inner one, so consecutive MFMAs accumulate into different tiles.
+  // P of the first eagerSlices() slices is computed first: that vector work,
+  // which waits on no LDS access, covers the latency of the global loads issued
   // just before (llvm-mca, as the hardware for FLAT instructions, counts
   // them against the LDS counter). The window between fences of slice kb
   // then holds its MFMAs, the V^T reads of slice kb + 1 and, if not done
   // yet, P of slice kb + 1, which the scheduler interleaves.
   int64_t eager = eagerSlices();
-  int64_t slices = s.keyBlock / 16;
+  int64_t slices = this->slices();
   SmallVector<Value> p(slices);
   Value sumVec;
-  // A tree of vector adds (one reduction at the end), not a chain of 16
+  // A tree of vector adds (one reduction at the end), not a chain of
   // dependent scalar adds.
   auto computeP = [&](int64_t kb) {
     Value values;
@@ -845,7 +890,7 @@ Value KernelBuilder::accumulate(MutableArrayRef<Value> acc,
   };
   for (int64_t kb = 0; kb < std::min(eager, slices); ++kb)
     computeP(kb);
-  Value corrVec = splat(step.correction, 4);
+  Value corrVec = splat(step.correction, s.accElems());
   for (Value &accBlock : acc)
     accBlock = arith::MulFOp::create(b, accBlock, corrVec);
   schedulingFence();
@@ -872,8 +917,30 @@ Value KernelBuilder::accumulate(MutableArrayRef<Value> acc,
       b, arith::MulFOp::create(b, oldSum, step.correction), tileSum);
 }
 
+/// Stores 4 output values of this lane's row, columns `col` + 0..3.
+void KernelBuilder::storeOutputQuad(Value o, Value col) {
+  if (s.outElem != f32Type)
+    o = arith::TruncFOp::create(b, VectorType::get({4}, s.outElem), o);
+  loop[dn] = col;
+  if (cast<AffineDimExpr>(oMap.getResults().back()).getPosition() == dn) {
+    vector::StoreOp::create(b, o, out, indices(oMap, loop));
+    return;
+  }
+  for (int64_t i = 0; i < 4; ++i) {
+    loop[dn] = arith::AddIOp::create(b, col, cst(i));
+    memref::StoreOp::create(b, vector::ExtractOp::create(b, o, i), out,
+                            indices(oMap, loop));
+  }
+}
+
+/// Column of element 4q of output tile `nb` in this lane: nb*T + q*K +
+/// kGroup (the MFMA's result layout, see the file comment).
+Value KernelBuilder::outputColumn(int64_t nb, int64_t q) {
+  return arith::AddIOp::create(b, kGroup, cst(nb * s.tile() + q * s.sliceK()));
+}
+
 void KernelBuilder::storeOutput(ValueRange state) {
-  // O[row][nb*16 + group4 + i] = acc / l.
+  // O[row][outputColumn + i] = acc / l.
   Value sum = state[1];
   // A fully masked row has no probability mass; its output is 0 (as on the
   // CPU path), not 0/0.
@@ -882,34 +949,23 @@ void KernelBuilder::storeOutput(ValueRange state) {
         b, arith::CmpFOp::create(b, arith::CmpFPredicate::OEQ, sum, f32(0.0)),
         f32(std::numeric_limits<double>::infinity()), sum);
   loop[dm] = row;
-  for (int64_t nb = 0; nb < s.n / 16; ++nb) {
-    Value o = arith::DivFOp::create(b, state[2 + nb], splat(sum, 4));
-    if (s.outElem != f32Type)
-      o = arith::TruncFOp::create(b, VectorType::get({4}, s.outElem), o);
-    loop[dn] = arith::AddIOp::create(b, group4, cst(nb * 16));
-    if (cast<AffineDimExpr>(oMap.getResults().back()).getPosition() == dn) {
-      vector::StoreOp::create(b, o, out, indices(oMap, loop));
-      continue;
-    }
-    Value base = loop[dn];
-    for (int64_t i = 0; i < 4; ++i) {
-      loop[dn] = arith::AddIOp::create(b, base, cst(i));
-      memref::StoreOp::create(b, vector::ExtractOp::create(b, o, i), out,
-                              indices(oMap, loop));
-    }
-  }
+  for (int64_t nb = 0; nb < s.n / s.tile(); ++nb)
+    for (int64_t q = 0; q < s.accElems() / 4; ++q)
+      storeOutputQuad(
+          arith::DivFOp::create(b, quad(state[2 + nb], q), splat(sum, 4)),
+          outputColumn(nb, q));
 }
 
 void KernelBuilder::storePartialState(ValueRange state) {
   // acc (unnormalized, f32) at [split][batch][row][n]; the row's max and
-  // sum once per row (by the lanes with group4 == 0).
-  for (int64_t nb = 0; nb < s.n / 16; ++nb) {
-    Value col = arith::AddIOp::create(b, group4, cst(nb * 16));
-    vector::StoreOp::create(b, state[2 + nb], out,
-                            ValueRange{splitIndex, batchIndex, row, col});
-  }
+  // sum once per row (by the lanes with kGroup == 0).
+  for (int64_t nb = 0; nb < s.n / s.tile(); ++nb)
+    for (int64_t q = 0; q < s.accElems() / 4; ++q)
+      vector::StoreOp::create(
+          b, quad(state[2 + nb], q), out,
+          ValueRange{splitIndex, batchIndex, row, outputColumn(nb, q)});
   Value first =
-      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, group4, cst(0));
+      arith::CmpIOp::create(b, arith::CmpIPredicate::eq, kGroup, cst(0));
   auto ifOp = scf::IfOp::create(b, first);
   OpBuilder::InsertionGuard guard(b);
   b.setInsertionPointToStart(&ifOp.getThenRegion().front());
@@ -1016,10 +1072,10 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
   setUp(func);
   loadQueryFragments();
   // The key-block loops carry the row's running max and sum and the
-  // accumulators (16 output columns each): first the blocks that need no
+  // accumulators (T output columns each): first the blocks that need no
   // padding or causal masking, then the edge blocks.
   SmallVector<Value> state = {minusInf(), f32(0.0)};
-  state.append(s.n / 16, zero4);
+  state.append(s.n / s.tile(), zeroTile);
   auto [steadyEnd, end] = keyRange();
   Value begin = cst(0);
   if (s.isSplit()) {
@@ -1046,15 +1102,19 @@ void KernelBuilder::build(gpu::GPUFuncOp func) {
 /// live (accumulators, Q fragments, the prefetched block, the scores, one
 /// slice of V^T fragments, 32-bit words each) plus a reserve for addresses
 /// and softmax temporaries. d=128 bf16 at key-block=64, waves=8: 120 (the
-/// kernel takes 127); d=256 at key-block=32, waves=8: 176.
+/// kernel takes 127); d=256 at key-block=32, waves=8: 176. With 32x32x8 at
+/// SDXL's size, key-block=32, waves=4: 116 (the kernel takes 102).
 int64_t estimatedVgprs(const KernelShape &s) {
   constexpr int64_t kReserve = 24;
   int64_t bits = s.inElem.getIntOrFloatBitWidth();
-  int64_t accumulators = s.n / 16 * 4;
-  int64_t queryFragments = s.k1 / 16 * 4 * bits / 32;
+  // A wave's T rows x columns, over its 64 lanes.
+  int64_t accumulators = s.n * s.tile() / kWaveSize;
+  int64_t queryFragments = s.k1 * s.tile() / kWaveSize * bits / 32;
   int64_t prefetched = s.keyBlock * (s.k1 + s.n) * bits / 32 / s.threads();
-  int64_t scores = s.keyBlock / 16 * 4;
-  int64_t valueFragments = s.n / 16 * 4 * bits / 32;
+  // 32-row tiles keep about twice their scores' worth live (SDXL at
+  // key-block=64, waves=4: 150 VGPRs against 124 counted once).
+  int64_t scores = s.keyBlock * s.tile() / kWaveSize * (s.tile() / 16);
+  int64_t valueFragments = s.n / s.tile() * 4 * bits / 32;
   return accumulators + queryFragments + prefetched + scores + valueFragments +
          kReserve;
 }
@@ -1663,8 +1723,14 @@ struct RocmAttentionKernelsPass
           << chip << "' (MFMA kernels: " << chipNames(/*mfmaOnly=*/true) << ")";
       return signalPassFailure();
     }
-    AttentionKernelConfig requested{keyBlock, waves};
-    if (std::string error; !verifyKernelConfig(requested, error)) {
+    std::string error;
+    std::optional<AttentionKernelConfig> requested = parseKernelConfig(
+        "mfma=" + (mfma.empty() ? std::string("auto") : mfma), error);
+    if (requested) {
+      requested->keyBlock = keyBlock;
+      requested->waves = waves;
+    }
+    if (!requested || !verifyKernelConfig(*requested, error)) {
       module.emitError("attn-rocm-attention-kernels: ") << error;
       return signalPassFailure();
     }
@@ -1694,7 +1760,7 @@ struct RocmAttentionKernelsPass
       op = collapseRoleDims(op);
       std::string why;
       FailureOr<KernelShape> shape =
-          analyze(op, causal, f32Mfma, *target, requested, why);
+          analyze(op, causal, f32Mfma, *target, *requested, why);
       if (failed(shape)) {
         op.emitError("attn-rocm-attention-kernels: ") << why;
         return signalPassFailure();
@@ -1733,6 +1799,7 @@ struct RocmAttentionKernelsPass
       b.setInsertionPointToStart(&func.getBody().front());
       KernelBuilder(b, op, *shape, breakKernel).build(func);
       recordKeyBlocks(func, *shape);
+      func->setAttr("attn.k2_splits", b.getI64IntegerAttr(shape->splits));
       func->setAttr("attn.workgroups",
                     b.getI64IntegerAttr(shape->m / shape->blockRows() *
                                         shape->batch * shape->splits));
@@ -1741,10 +1808,8 @@ struct RocmAttentionKernelsPass
           b.getF64FloatAttr(double(shape->loopSizes[shape->dims.m[0]]) *
                             double(shape->k2Valid) /
                             (double(shape->m) * double(shape->k2))));
-      func->setAttr(
-          "attn.kernel_config",
-          b.getStringAttr(
-              AttentionKernelConfig{shape->keyBlock, shape->waves}.str()));
+      func->setAttr("attn.kernel_config",
+                    b.getStringAttr(shape->config().str()));
       replaceWithLaunch(op, func, *shape, args);
     }
   }

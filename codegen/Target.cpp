@@ -14,6 +14,12 @@
 using namespace mlir::attn;
 
 static constexpr MfmaShape kCdnaMfma[] = {{16, 16, 16}, {32, 32, 8}};
+/// The f32 variants of the same M x N (CDNA2 and CDNA3 have both).
+static constexpr MfmaShape kCdnaF32Mfma[] = {{16, 16, 4}, {32, 32, 2}};
+
+std::string MfmaShape::str() const {
+  return std::to_string(m) + "x" + std::to_string(n) + "x" + std::to_string(k);
+}
 
 static constexpr ChipInfo kChips[] = {
     {"gfx942", "CDNA3 (MI300)", kCdnaMfma, /*waveSize=*/64,
@@ -45,6 +51,29 @@ static constexpr int64_t kWaveCounts[] = {2, 4, 8};
 llvm::ArrayRef<int64_t> mlir::attn::kernelKeyBlocks() { return kKeyBlocks; }
 
 llvm::ArrayRef<int64_t> mlir::attn::kernelWaveCounts() { return kWaveCounts; }
+
+llvm::ArrayRef<MfmaShape> mlir::attn::kernelMfmaShapes() { return kCdnaMfma; }
+
+bool mlir::attn::isKernelMfmaShape(MfmaShape shape) {
+  return shape == MfmaShape() || llvm::is_contained(kCdnaMfma, shape);
+}
+
+std::optional<MfmaShape> mlir::attn::parseMfmaShape(llvm::StringRef text) {
+  llvm::SmallVector<llvm::StringRef> parts;
+  text.trim().split(parts, 'x');
+  MfmaShape shape;
+  if (parts.size() != 3 || parts[0].getAsInteger(10, shape.m) ||
+      parts[1].getAsInteger(10, shape.n) || parts[2].getAsInteger(10, shape.k))
+    return std::nullopt;
+  return shape;
+}
+
+MfmaShape mlir::attn::f32MfmaShape(MfmaShape shape) {
+  for (auto [f16, f32] : llvm::zip_equal(kCdnaMfma, kCdnaF32Mfma))
+    if (f16 == shape)
+      return f32;
+  return {};
+}
 
 bool mlir::attn::isKeyBlock(int64_t keys) {
   return keys == 0 || llvm::is_contained(kKeyBlocks, keys);

@@ -11,13 +11,21 @@
 #include "llvm/ADT/ArrayRef.h"
 #include "llvm/ADT/StringRef.h"
 
+#include <optional>
 #include <string>
 
 namespace mlir::attn {
 
 /// One MFMA variant: D[m x n] += A[m x k] . B[k x n] per wave.
 struct MfmaShape {
-  int m, n, k;
+  int m = 0, n = 0, k = 0;
+
+  bool operator==(const MfmaShape &o) const {
+    return m == o.m && n == o.n && k == o.k;
+  }
+  bool operator!=(const MfmaShape &o) const { return !(*this == o); }
+  /// "32x32x8".
+  std::string str() const;
 };
 
 struct ChipInfo {
@@ -62,15 +70,26 @@ std::string chipNames(bool mfmaOnly = false);
 
 /// The attention kernel's settings a user may choose, each list defined
 /// here only: the MFMA inputs of f32 attention (`f32-mfma`: exact, f16,
-/// bf16), the keys per loop iteration (`key-block`: 32, 64, 128) and the
-/// waves per workgroup (`waves`: 2, 4, 8; 16 query rows per wave). The
-/// configuration that combines them is codegen/KernelConfig.h.
+/// bf16), the keys per loop iteration (`key-block`: 32, 64, 128), the
+/// waves per workgroup (`waves`: 2, 4, 8) and the MFMA shape (`mfma`:
+/// 16x16x16 or 32x32x8, named by their f16/bf16 instruction; a wave serves
+/// as many query rows as the shape's M). The configuration that combines
+/// them is codegen/KernelConfig.h.
 bool isF32MfmaMode(llvm::StringRef mode);
 llvm::ArrayRef<int64_t> kernelKeyBlocks();
 llvm::ArrayRef<int64_t> kernelWaveCounts();
-/// Whether `keys` / `waves` is in the list above, or 0 (automatic).
+llvm::ArrayRef<MfmaShape> kernelMfmaShapes();
+/// Whether `keys` / `waves` / `shape` is in the lists above, or 0 / all
+/// zero (automatic).
 bool isKeyBlock(int64_t keys);
 bool isWaveCount(int64_t waves);
+bool isKernelMfmaShape(MfmaShape shape);
+/// "MxNxK" as a shape (not checked against any list), or nullopt.
+std::optional<MfmaShape> parseMfmaShape(llvm::StringRef text);
+/// The f32 MFMA with the same M x N as the f16/bf16 `shape` (16x16x4 for
+/// 16x16x16, 32x32x2 for 32x32x8): one element per lane and operand, so
+/// an f16 shape's 4-element fragments are issued as 4 of them.
+MfmaShape f32MfmaShape(MfmaShape shape);
 
 } // namespace mlir::attn
 

@@ -229,6 +229,8 @@ def program_flags(program, config):
         settings.append('key-block=%d' % program.key_block)
     if program.waves:
         settings.append('waves=%d' % program.waves)
+    if program.mfma:
+        settings.append('mfma=' + program.mfma)
     if settings and config.gpu:
         return ['--attn-kernel-config=' + ','.join(settings)]
     return []

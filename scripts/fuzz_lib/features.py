@@ -653,11 +653,32 @@ class Waves(Feature):
             yield 'default waves', p
 
 
+class Mfma(Feature):
+    """The GPU kernel on 32x32x8 MFMAs (32 query rows per wave; f32 on
+    32x32x2) instead of the heuristic's 16x16x16
+    (--attn-kernel-config=mfma=32x32x8)."""
+    name = 'mfma'
+
+    def generate(self, program, rng, profile):
+        if _maybe(rng, profile.p_feature):
+            program.mfma = '32x32x8'
+
+    def describe(self, program):
+        return ['mfma:%s' % program.mfma] if program.mfma else []
+
+    def simplify(self, program):
+        if program.mfma:
+            p = program.clone()
+            p.mfma = ''
+            yield 'default MFMA shape', p
+
+
 FEATURES = [Style(), Dims(), Sizes(), TiedSizes(), Types(), Layouts(),
             Mask(), Causal(), Producers(), Consumers(), Scale(), Dynamic(), Tiles(),
-            Lse(), KeyBlock(), Waves()]
+            Lse(), KeyBlock(), Waves(), Mfma()]
 FEATURE_BY_NAME = {f.name: f for f in FEATURES}
 # The order in which the shrinker tries simplifications: whole features
 # first, then dims, layouts, types and sizes.
 SHRINK_ORDER = ('lse', 'mask', 'causal', 'producers', 'consumers', 'scale', 'dynamic',
-                'tiles', 'key_block', 'waves', 'dims', 'layouts', 'types', 'sizes')
+                'tiles', 'key_block', 'waves', 'mfma', 'dims', 'layouts', 'types',
+                'sizes')

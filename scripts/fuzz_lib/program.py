@@ -83,6 +83,7 @@ class Program:
     tiles: List[int] = field(default_factory=list)  # CPU [m-tile, k2-tile]
     key_block: int = 0                   # GPU kernel keys per iteration, 0: default
     waves: int = 0                       # GPU kernel waves per workgroup, 0: default
+    mfma: str = ''                       # GPU kernel MFMA shape, '': default
     style: str = 'mixed'   # a generation hint (features.Style)
 
     # -- queries ---------------------------------------------------------

@@ -3,14 +3,16 @@
 // Small kernels written at the gpu-dialect level go through the same path
 // as attn-run --device=rocm-sim (code object, launcher, kernarg packing,
 // emulated workgroups) and are checked against plain C++:
-// - amdgpu.mfma 16x16x16 (f16, bf16) and 16x16x4 (f32), the variants the
-//   attention kernel uses, on random fragments, against a plain matrix
-//   multiply with the operands laid out across lanes as AMD documents
-//   (CDNA3 ISA guide, MFMA section; AMD matrix instruction calculator),
-//   E = K / 4 elements per lane:
-//     A[m][k] in lane m + 16 * (k / E), element k % E
-//     B[k][n] in lane n + 16 * (k / E), element k % E
-//     C/D[m][n] in lane n + 16 * (m / 4), element m % 4
+// - amdgpu.mfma 16x16x16, 32x32x8 (f16, bf16), 16x16x4 and 32x32x2 (f32),
+//   the variants the attention kernel uses, on random fragments, against a
+//   plain matrix multiply with the operands laid out across lanes as AMD
+//   documents (CDNA3 ISA guide, MFMA section; AMD matrix instruction
+//   calculator), tile T = M = N, G = 64 / T lane groups, E = K / G
+//   elements per lane:
+//     A[m][k] in lane m + T * (k / E), element k % E
+//     B[k][n] in lane n + T * (k / E), element k % E
+//     C/D[m][n] in lane n + T * ((m / 4) % G), element
+//               4 * (m / (4 * G)) + m % 4
 // - gpu.barrier with workgroup memory, per workgroup;
 // - gpu.shuffle xor within a wave of 64.
 //
@@ -74,132 +76,130 @@ HostArray randomArray(DType dtype, std::vector<int64_t> shape,
   return array;
 }
 
-std::string mfmaProgram(const std::string &t) {
-  std::string in = "memref<64x4x" + t + ">", tin = "tensor<64x4x" + t + ">";
+/// One MFMA `shape` (16x16x16, 32x32x8 on f16/bf16 `t`; 16x16x4, 32x32x2
+/// on f32, one element per lane) of tile `tile`: lane l gives A and B its
+/// `perLane` elements, C and D their tile * tile / 64.
+std::string mfmaProgram(const std::string &t, const std::string &shape,
+                        int tile) {
+  bool scalar = t == "f32";
+  std::string e = std::to_string(tile * tile / 64);
+  std::string acc = "memref<64x" + e + "xf32>",
+              tacc = "tensor<64x" + e + "xf32>", vacc = "vector<" + e + "xf32>";
+  std::string in = scalar ? "memref<64xf32>" : "memref<64x4x" + t + ">";
+  std::string tin = scalar ? "tensor<64xf32>" : "tensor<64x4x" + t + ">";
+  std::string vin = scalar ? "f32" : "vector<4x" + t + ">";
+  std::string load = scalar ? "memref.load %a[%l] : " + in
+                            : "vector.load %a[%l, %c0] : " + in + ", " + vin;
+  std::string loadB = load;
+  loadB.replace(loadB.find("%a"), 2, "%b");
   return R"(
 module attributes {gpu.container_module} {
   gpu.module @attn_kernels {
     gpu.func @mfma(%a: )" +
-         in + ", %b: " + in + R"(, %c: memref<64x4xf32>, %d: memref<64x4xf32>)
+         in + ", %b: " + in + ", %c: " + acc + ", %d: " + acc + R"()
         kernel attributes {known_block_size = array<i32: 64, 1, 1>} {
       %c0 = arith.constant 0 : index
       %l = gpu.thread_id x
-      %av = vector.load %a[%l, %c0] : )" +
-         in + ", vector<4x" + t + R"(>
-      %bv = vector.load %b[%l, %c0] : )" +
-         in + ", vector<4x" + t + R"(>
-      %cv = vector.load %c[%l, %c0] : memref<64x4xf32>, vector<4xf32>
-      %dv = amdgpu.mfma 16x16x16 %av * %bv + %cv blgp = none : vector<4x)" +
-         t + ">, vector<4x" + t + R"(>, vector<4xf32>
-      vector.store %dv, %d[%l, %c0] : memref<64x4xf32>, vector<4xf32>
+      %av = )" +
+         load + R"(
+      %bv = )" +
+         loadB + R"(
+      %cv = vector.load %c[%l, %c0] : )" +
+         acc + ", " + vacc + R"(
+      %dv = amdgpu.mfma )" +
+         shape + " %av * %bv + %cv blgp = none : " + vin + ", " + vin + ", " +
+         vacc + R"(
+      vector.store %dv, %d[%l, %c0] : )" +
+         acc + ", " + vacc + R"(
       gpu.return
     }
   }
   func.func @main(%ta: )" +
-         tin + ", %tb: " + tin +
-         R"(, %tc: tensor<64x4xf32>) -> tensor<64x4xf32> {
+         tin + ", %tb: " + tin + ", %tc: " + tacc + ") -> " + tacc + R"( {
     %a = bufferization.to_buffer %ta read_only : )" +
          tin + " to " + in + R"(
     %b = bufferization.to_buffer %tb read_only : )" +
          tin + " to " + in + R"(
-    %c = bufferization.to_buffer %tc read_only : tensor<64x4xf32> to memref<64x4xf32>
-    %d = memref.alloc() : memref<64x4xf32>
+    %c = bufferization.to_buffer %tc read_only : )" +
+         tacc + " to " + acc + R"(
+    %d = memref.alloc() : )" +
+         acc + R"(
     %c1 = arith.constant 1 : index
     %c64 = arith.constant 64 : index
     gpu.launch_func @attn_kernels::@mfma blocks in (%c1, %c1, %c1) threads in (%c64, %c1, %c1)
         args(%a : )" +
-         in + ", %b : " + in +
-         R"(, %c : memref<64x4xf32>, %d : memref<64x4xf32>)
-    %r = bufferization.to_tensor %d restrict writable : memref<64x4xf32> to tensor<64x4xf32>
-    return %r : tensor<64x4xf32>
+         in + ", %b : " + in + ", %c : " + acc + ", %d : " + acc + R"()
+    %r = bufferization.to_tensor %d restrict writable : )" +
+         acc + " to " + tacc + R"(
+    return %r : )" +
+         tacc + R"(
   }
 }
 )";
 }
 
-/// One MFMA 16x16x4 f32: lane l gives A and B one element each.
-std::string mfmaF32Program() {
-  return R"(
-module attributes {gpu.container_module} {
-  gpu.module @attn_kernels {
-    gpu.func @mfma(%a: memref<64xf32>, %b: memref<64xf32>, %c: memref<64x4xf32>, %d: memref<64x4xf32>)
-        kernel attributes {known_block_size = array<i32: 64, 1, 1>} {
-      %c0 = arith.constant 0 : index
-      %l = gpu.thread_id x
-      %av = memref.load %a[%l] : memref<64xf32>
-      %bv = memref.load %b[%l] : memref<64xf32>
-      %cv = vector.load %c[%l, %c0] : memref<64x4xf32>, vector<4xf32>
-      %dv = amdgpu.mfma 16x16x4 %av * %bv + %cv blgp = none : f32, f32, vector<4xf32>
-      vector.store %dv, %d[%l, %c0] : memref<64x4xf32>, vector<4xf32>
-      gpu.return
+/// The largest difference between the emulated MFMA `shape` (tile x tile
+/// x k) on random fragments of `dtype` and a plain matrix multiply, with
+/// the operands laid out across lanes as AMD documents (see the file
+/// comment).
+double mfmaError(DType dtype, const std::string &t, const std::string &shape,
+                 int tile, int k) {
+  int groups = 64 / tile, perLane = k / groups, elems = tile * tile / 64;
+  std::mt19937 rng(7);
+  std::vector<int64_t> inShape = {64};
+  if (perLane > 1)
+    inShape.push_back(perLane);
+  HostArray a = randomArray(dtype, inShape, rng);
+  HostArray b = randomArray(dtype, inShape, rng);
+  HostArray c = randomArray(DType::F32, {64, elems}, rng);
+  std::vector<HostArray> out =
+      runEmulated(mfmaProgram(t, shape, tile), {a, b, c});
+  REQUIRE(out.size() == 1);
+  auto in = [&](const HostArray &x, int64_t lane, int64_t elem) {
+    return getAsDouble(x, lane * perLane + elem);
+  };
+  // D[m][n]: lane n + T * ((m / 4) % G), element 4 * (m / (4G)) + m % 4.
+  auto accAt = [&](const HostArray &x, int64_t m, int64_t n) {
+    int64_t lane = n + tile * ((m / 4) % groups);
+    return getAsDouble(x, lane * elems + 4 * (m / (4 * groups)) + m % 4);
+  };
+  double maxErr = 0;
+  for (int64_t m = 0; m < tile; ++m)
+    for (int64_t n = 0; n < tile; ++n) {
+      double want = accAt(c, m, n);
+      for (int64_t kk = 0; kk < k; ++kk)
+        want += in(a, m + tile * (kk / perLane), kk % perLane) *
+                in(b, n + tile * (kk / perLane), kk % perLane);
+      maxErr = std::max(maxErr, std::abs(accAt(out[0], m, n) - want));
     }
-  }
-  func.func @main(%ta: tensor<64xf32>, %tb: tensor<64xf32>, %tc: tensor<64x4xf32>) -> tensor<64x4xf32> {
-    %a = bufferization.to_buffer %ta read_only : tensor<64xf32> to memref<64xf32>
-    %b = bufferization.to_buffer %tb read_only : tensor<64xf32> to memref<64xf32>
-    %c = bufferization.to_buffer %tc read_only : tensor<64x4xf32> to memref<64x4xf32>
-    %d = memref.alloc() : memref<64x4xf32>
-    %c1 = arith.constant 1 : index
-    %c64 = arith.constant 64 : index
-    gpu.launch_func @attn_kernels::@mfma blocks in (%c1, %c1, %c1) threads in (%c64, %c1, %c1)
-        args(%a : memref<64xf32>, %b : memref<64xf32>, %c : memref<64x4xf32>, %d : memref<64x4xf32>)
-    %r = bufferization.to_tensor %d restrict writable : memref<64x4xf32> to tensor<64x4xf32>
-    return %r : tensor<64x4xf32>
-  }
-}
-)";
+  return maxErr;
 }
 
 } // namespace
 
-TEST_CASE("emulated MFMA 16x16x4 f32 is a matrix multiply in AMD's layout",
+TEST_CASE("emulated MFMA f32 is a matrix multiply in AMD's layout",
           "[emulation]") {
-  std::mt19937 rng(11);
-  HostArray a = randomArray(DType::F32, {64}, rng);
-  HostArray b = randomArray(DType::F32, {64}, rng);
-  HostArray c = randomArray(DType::F32, {64, 4}, rng);
-  std::vector<HostArray> out = runEmulated(mfmaF32Program(), {a, b, c});
-  REQUIRE(out.size() == 1);
-  double maxErr = 0;
-  for (int64_t m = 0; m < 16; ++m)
-    for (int64_t n = 0; n < 16; ++n) {
-      double want = getAsDouble(c, (n + 16 * (m / 4)) * 4 + m % 4);
-      for (int64_t k = 0; k < 4; ++k)
-        want += getAsDouble(a, m + 16 * k) * getAsDouble(b, n + 16 * k);
-      double got = getAsDouble(out[0], (n + 16 * (m / 4)) * 4 + m % 4);
-      maxErr = std::max(maxErr, std::abs(got - want));
-    }
-  // f32 products and sums of 4 terms of magnitude <= 1.
-  CHECK(maxErr < 1e-6);
+  // f32 products and sums of up to 4 terms of magnitude <= 1.
+  SECTION("amdgpu.mfma 16x16x4 f32") {
+    CHECK(mfmaError(DType::F32, "f32", "16x16x4", 16, 4) < 1e-6);
+  }
+  SECTION("amdgpu.mfma 32x32x2 f32") {
+    CHECK(mfmaError(DType::F32, "f32", "32x32x2", 32, 2) < 1e-6);
+  }
 }
 
-TEST_CASE("emulated MFMA 16x16x16 is a matrix multiply in AMD's layouts",
+TEST_CASE("emulated MFMA 16x16x16 and 32x32x8 are matrix multiplies in "
+          "AMD's layouts",
           "[emulation]") {
   for (auto [name, dtype] :
        {std::pair<std::string, DType>{"f16", DType::F16},
         std::pair<std::string, DType>{"bf16", DType::BF16}}) {
+    // Exact products, f32 sums of up to 16 terms of magnitude <= 1.
     DYNAMIC_SECTION("amdgpu.mfma 16x16x16 " << name) {
-      std::mt19937 rng(7);
-      HostArray a = randomArray(dtype, {64, 4}, rng);
-      HostArray b = randomArray(dtype, {64, 4}, rng);
-      HostArray c = randomArray(DType::F32, {64, 4}, rng);
-      std::vector<HostArray> out = runEmulated(mfmaProgram(name), {a, b, c});
-      REQUIRE(out.size() == 1);
-      auto at = [](const HostArray &x, int64_t lane, int64_t elem) {
-        return getAsDouble(x, lane * 4 + elem);
-      };
-      double maxErr = 0;
-      for (int64_t m = 0; m < 16; ++m)
-        for (int64_t n = 0; n < 16; ++n) {
-          double want = at(c, n + 16 * (m / 4), m % 4);
-          for (int64_t k = 0; k < 16; ++k)
-            want +=
-                at(a, m + 16 * (k / 4), k % 4) * at(b, n + 16 * (k / 4), k % 4);
-          double got = at(out[0], n + 16 * (m / 4), m % 4);
-          maxErr = std::max(maxErr, std::abs(got - want));
-        }
-      // Exact products, f32 sums of 16 terms of magnitude <= 1.
-      CHECK(maxErr < 1e-5);
+      CHECK(mfmaError(dtype, name, "16x16x16", 16, 16) < 1e-5);
+    }
+    DYNAMIC_SECTION("amdgpu.mfma 32x32x8 " << name) {
+      CHECK(mfmaError(dtype, name, "32x32x8", 32, 8) < 1e-5);
     }
   }
 }
