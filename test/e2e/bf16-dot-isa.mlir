@@ -3,7 +3,12 @@
 // (--bf16-dot, the default); --bf16-dot=false keeps them f32 FMAs.
 // RUN: rm -f %t.o && attn-run %s --random-inputs --compile-only --dump-object=%t.o && llvm-objdump -d --no-show-raw-insn %t.o | FileCheck %s
 // RUN: rm -f %t.o && attn-run %s --random-inputs --compile-only --bf16-dot=false --dump-object=%t.o && llvm-objdump -d --no-show-raw-insn %t.o | FileCheck %s --check-prefix=OFF
+// The pairs of each register load as one 64-byte load
+// (attn-cpu-flatten-transfers), not assembled from pieces (without it:
+// 38 vinserti32x4 and 28 vpermt2w in this object).
+// CHECK-NOT: {{vinserti32x4|vpermt2w}}
 // CHECK: vdpbf16ps %zmm
+// CHECK-NOT: {{vinserti32x4|vpermt2w}}
 // OFF-NOT: vdpbf16ps
 // OFF: vfmadd
 #q = affine_map<(b, m, k1, k2, n) -> (b, m, k1)>
