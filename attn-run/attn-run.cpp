@@ -116,7 +116,7 @@ static cl::opt<bool>
 static cl::opt<int64_t>
     mTile("m-tile", cl::init(mlir::attn::kDefaultMTile),
           cl::desc("Rows of Q per parallel tile (0: 64 or 32, "
-                   "whichever pads M less)"),
+                   "whichever pads M less; 128 too for transposed f16 V)"),
           cl::cat(category));
 static cl::opt<int64_t> k2Tile("k2-tile", cl::init(mlir::attn::kDefaultK2Tile),
                                cl::desc("Keys per K2 loop iteration"),

@@ -3,6 +3,8 @@
 #include "codegen/HostCpu.h"
 
 #include "mlir/IR/BuiltinTypeInterfaces.h"
+#include "mlir/IR/TypeUtilities.h"
+#include "llvm/ADT/STLExtras.h"
 #include "llvm/ADT/StringMap.h"
 #include "llvm/Support/MathExtras.h"
 #include "llvm/TargetParser/Host.h"
@@ -30,12 +32,26 @@ bool mlir::attn::hostHasBF16DotProduct() {
   return features.lookup("avx512bf16") && features.lookup("avx512f");
 }
 
-int64_t mlir::attn::chooseRowTile(int64_t rows, int64_t requested) {
+int64_t mlir::attn::chooseRowTile(int64_t rows, int64_t requested,
+                                  bool stridedValueCopies) {
   if (requested != 0)
     return requested;
   if (ShapedType::isDynamic(rows))
     return kSmallMTile;
-  return llvm::alignTo(rows, kLargeMTile) <= llvm::alignTo(rows, kSmallMTile)
-             ? kLargeMTile
-             : kSmallMTile;
+  // Fewest padded rows; the larger tile on a tie.
+  int64_t best = kSmallMTile;
+  for (int64_t tile : {kLargeMTile, kStridedValuesMTile}) {
+    if (tile == kStridedValuesMTile && !stridedValueCopies)
+      continue;
+    if (llvm::alignTo(rows, tile) <= llvm::alignTo(rows, best))
+      best = tile;
+  }
+  return best;
+}
+
+bool mlir::attn::convertsStridedValueBlocks(Value value, AffineMap valueMap,
+                                            llvm::ArrayRef<unsigned> keyDims) {
+  auto inner = dyn_cast<AffineDimExpr>(valueMap.getResults().back());
+  return getElementTypeOrSelf(value.getType()).isF16() && inner &&
+         llvm::is_contained(keyDims, inner.getPosition());
 }

@@ -9,6 +9,10 @@
 #ifndef ATTN_CODEGEN_HOSTCPU_H
 #define ATTN_CODEGEN_HOSTCPU_H
 
+#include "mlir/IR/AffineMap.h"
+#include "mlir/IR/Value.h"
+#include "llvm/ADT/ArrayRef.h"
+
 #include <cstdint>
 
 namespace mlir::attn {
@@ -24,11 +28,25 @@ inline constexpr int64_t kDefaultK2Tile = 64;
 /// often as 32 and keep a 64-key score tile in L1 (16 KiB): 3-8% faster on
 /// the bench cases (docs/benchmarks.md).
 inline constexpr int64_t kLargeMTile = 64, kSmallMTile = 32;
+/// Also a candidate where each V block is a strided copy converted to f32
+/// (transposed f16 V: 64 rows K2 elements apart per block): 128 rows
+/// convert each block half as often as 64. SDXL f16 with transposed V, 2
+/// threads: 550-588 -> 536-543 ms, level with standard V at 64 rows
+/// (which 128 rows do not speed up; docs/benchmarks.md).
+inline constexpr int64_t kStridedValuesMTile = 128;
 
 /// Rows per tile of an innermost M dim of `rows` (dynamic allowed):
 /// `requested`, or when it is 0 the automatic choice above (kSmallMTile for
-/// a dynamic dim).
-int64_t chooseRowTile(int64_t rows, int64_t requested);
+/// a dynamic dim), with kStridedValuesMTile a candidate too when
+/// `stridedValueCopies` (convertsStridedValueBlocks).
+int64_t chooseRowTile(int64_t rows, int64_t requested,
+                      bool stridedValueCopies = false);
+
+/// Whether the CPU microkernel converts each block of `value` (indexed by
+/// `valueMap`) to f32 from a strided source: f16 V whose contiguous dim is
+/// one of the key loops `keyDims` (transposed V).
+bool convertsStridedValueBlocks(Value value, AffineMap valueMap,
+                                llvm::ArrayRef<unsigned> keyDims);
 
 /// Bytes per data cache line (x86-64 and most AArch64 cores); software
 /// prefetches are issued one per line.

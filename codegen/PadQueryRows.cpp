@@ -94,7 +94,10 @@ static std::optional<RowPadding> rowPadding(AttentionOp op, int64_t requested) {
   }
   if (!rows)
     return std::nullopt;
-  int64_t tile = chooseRowTile(*rows, requested);
+  int64_t tile =
+      chooseRowTile(*rows, requested,
+                    convertsStridedValueBlocks(op.getValue(), op.getValueMap(),
+                                               op.getDims().k2));
   if (*rows <= tile || *rows % tile == 0)
     return std::nullopt;
   RowPadding padding{dim};

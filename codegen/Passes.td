@@ -24,7 +24,7 @@ def AttnPadQueryRows : Pass<"attn-pad-query-rows", "::mlir::func::FuncOp"> {
   let description = [{
     For each `attn.attention` whose static innermost M dim is larger than
     the row tile of `attn-tile-attention` (`m-tile`; 0: 64 or 32 rows,
-    whichever pads less) and not a multiple of it: the query, a mask with
+    whichever pads less, 128 a candidate too for transposed f16 V) and not a multiple of it: the query, a mask with
     that dim and the outputs are padded with zero rows to whole tiles, the
     attention runs on the padded operands and the real rows are sliced out
     of its results. Without it the tiles would have a dynamic row count,
@@ -47,7 +47,8 @@ def AttnTileAttention : Pass<"attn-tile-attention", "::mlir::func::FuncOp"> {
     Tiles the normalization produced by `attn-convert-to-online-attention`
     with `scf.forall` over batch and M (each batch dim and outer M dim by 1,
     the innermost M dim by `m-tile`; automatic (0): 64 or 32 rows,
-    whichever pads the dim less, see `attn-pad-query-rows`) and fuses the online attention and the
+    whichever pads the dim less, 128 a candidate too for transposed f16 V,
+    see `attn-pad-query-rows`) and fuses the online attention and the
     state initialization into it (upstream
     `tileConsumerAndFuseProducersUsingSCF`). The fused online attention is
     then tiled along its innermost K2 dim by `k2-tile` with `scf.for`
@@ -75,7 +76,8 @@ def AttnTileAttention : Pass<"attn-tile-attention", "::mlir::func::FuncOp"> {
   let options = [
     Option<"mTile", "m-tile", "int64_t", /*default=*/"kDefaultMTile",
            "Tile size of the innermost M dim (rows per parallel tile; 0: "
-           "64 or 32, whichever pads the dim less)">,
+           "64 or 32, whichever pads the dim less; 128 too for transposed "
+           "f16 V)">,
     Option<"k2Tile", "k2-tile", "int64_t", /*default=*/"kDefaultK2Tile",
            "Tile size of the innermost K2 dim (keys per loop iteration)">,
     Option<"k2Splits", "k2-splits", "int64_t", /*default=*/"0",

@@ -23,7 +23,8 @@ struct CpuPipelineOptions : public PassPipelineOptions<CpuPipelineOptions> {
                         llvm::cl::init(true)};
   Option<int64_t> mTile{*this, "m-tile",
                         llvm::cl::desc("Rows of Q per parallel tile (0: 64 "
-                                       "or 32, whichever pads M less)"),
+                                       "or 32, whichever pads M less; 128 "
+                                       "too for transposed f16 V)"),
                         llvm::cl::init(kDefaultMTile)};
   Option<int64_t> k2Tile{*this, "k2-tile",
                          llvm::cl::desc("Keys per K2 loop iteration"),

@@ -61,7 +61,9 @@ constexpr double kMinWaveBalance = 0.9;
 static int64_t resolveMTile(OnlineAttentionOp op, int64_t requested) {
   SmallVector<int64_t> sizes =
       getStaticLoopSizes(op.getIndexingMapsArray(), op->getOperands());
-  return chooseRowTile(sizes[op.getDims().m.back()], requested);
+  return chooseRowTile(sizes[op.getDims().m.back()], requested,
+                       convertsStridedValueBlocks(
+                           op.getValue(), op.getValueMap(), op.getDims().k2));
 }
 
 /// Tile size of each loop in the parallel tiling: batch dims 1, the

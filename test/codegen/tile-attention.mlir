@@ -75,3 +75,39 @@ func.func @rows_96(%q: tensor<2x96x16xf32>, %k: tensor<2x100x16xf32>, %v: tensor
          outs(%init : tensor<2x96x8xf32>) -> tensor<2x96x8xf32>
   return %r : tensor<2x96x8xf32>
 }
+
+// Transposed f16 V: each V block is a strided copy converted to f32, so
+// 128-row tiles (the conversion done half as often) are a candidate too.
+// Not for f32 transposed V (used in place) nor f16 standard V (a
+// contiguous copy): those keep 64.
+#vt = affine_map<(b, m, k1, k2, n) -> (b, n, k2)>
+// CHECK-LABEL: func.func @transposed_f16_v
+// AUTO-LABEL: func.func @transposed_f16_v
+// AUTO: scf.forall ({{.+}}) = (0, 0) to (2, 256) step (1, 128)
+func.func @transposed_f16_v(%q: tensor<2x256x16xf16>, %k: tensor<2x128x16xf16>, %v: tensor<2x8x128xf16>, %s: f16,
+                            %init: tensor<2x256x8xf16>) -> tensor<2x256x8xf16> {
+  %r = attn.attention {indexing_maps = [#q, #k, #vt, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x256x16xf16>, tensor<2x128x16xf16>, tensor<2x8x128xf16>, f16)
+         outs(%init : tensor<2x256x8xf16>) -> tensor<2x256x8xf16>
+  return %r : tensor<2x256x8xf16>
+}
+// CHECK-LABEL: func.func @transposed_f32_v
+// AUTO-LABEL: func.func @transposed_f32_v
+// AUTO: scf.forall ({{.+}}) = (0, 0) to (2, 256) step (1, 64)
+func.func @transposed_f32_v(%q: tensor<2x256x16xf32>, %k: tensor<2x128x16xf32>, %v: tensor<2x8x128xf32>, %s: f32,
+                            %init: tensor<2x256x8xf32>) -> tensor<2x256x8xf32> {
+  %r = attn.attention {indexing_maps = [#q, #k, #vt, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x256x16xf32>, tensor<2x128x16xf32>, tensor<2x8x128xf32>, f32)
+         outs(%init : tensor<2x256x8xf32>) -> tensor<2x256x8xf32>
+  return %r : tensor<2x256x8xf32>
+}
+// CHECK-LABEL: func.func @standard_f16_v
+// AUTO-LABEL: func.func @standard_f16_v
+// AUTO: scf.forall ({{.+}}) = (0, 0) to (2, 256) step (1, 64)
+func.func @standard_f16_v(%q: tensor<2x256x16xf16>, %k: tensor<2x128x16xf16>, %v: tensor<2x128x8xf16>, %s: f16,
+                          %init: tensor<2x256x8xf16>) -> tensor<2x256x8xf16> {
+  %r = attn.attention {indexing_maps = [#q, #k, #v, #s, #o]}
+         ins(%q, %k, %v, %s : tensor<2x256x16xf16>, tensor<2x128x16xf16>, tensor<2x128x8xf16>, f16)
+         outs(%init : tensor<2x256x8xf16>) -> tensor<2x256x8xf16>
+  return %r : tensor<2x256x8xf16>
+}
