@@ -143,6 +143,7 @@ static LogicalResult compileGpu(ModuleOp module, const CompileOptions &options,
   rocm.f32Mfma = options.f32Mfma;
   rocm.keyBlock = options.kernelConfig.keyBlock;
   rocm.waves = options.kernelConfig.waves;
+  rocm.pipeline = options.kernelConfig.pipeline;
   if (options.kernelConfig.mfma != MfmaShape())
     rocm.mfma = options.kernelConfig.mfma.str();
   rocm.binary = false;

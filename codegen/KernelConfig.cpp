@@ -29,7 +29,10 @@ std::string AttentionKernelConfig::str() const {
     return v ? std::to_string(v) : std::string("auto");
   };
   return "key-block=" + field(keyBlock) + ",waves=" + field(waves) +
-         ",mfma=" + (mfma == MfmaShape() ? std::string("auto") : mfma.str());
+         ",mfma=" + (mfma == MfmaShape() ? std::string("auto") : mfma.str()) +
+         ",pipeline=" +
+         (pipeline == kAutoPipeline ? std::string("auto")
+                                    : std::to_string(pipeline));
 }
 
 bool mlir::attn::verifyKernelConfig(const AttentionKernelConfig &config,
@@ -47,6 +50,11 @@ bool mlir::attn::verifyKernelConfig(const AttentionKernelConfig &config,
   if (!isKernelMfmaShape(config.mfma)) {
     error = "mfma must be " + listOf(kernelMfmaShapes()) + ", got " +
             config.mfma.str();
+    return false;
+  }
+  if (!isPipelineDepth(config.pipeline)) {
+    error = "pipeline must be " + listOf(kernelPipelineDepths()) + ", got " +
+            std::to_string(config.pipeline);
     return false;
   }
   return true;
@@ -68,8 +76,11 @@ static bool setField(AttentionKernelConfig &config, llvm::StringRef key,
     config.mfma = *shape;
     return true;
   }
-  int64_t &field = key == "key-block" ? config.keyBlock : config.waves;
-  if (value.getAsInteger(10, field) || field <= 0) {
+  int64_t &field = key == "key-block" ? config.keyBlock
+                   : key == "waves"   ? config.waves
+                                      : config.pipeline;
+  int64_t least = key == "pipeline" ? 0 : 1;
+  if (value.getAsInteger(10, field) || field < least) {
     error = key.str() + " needs a number or auto, got '" + value.str() + "'";
     return false;
   }
@@ -88,9 +99,10 @@ mlir::attn::parseKernelConfig(llvm::StringRef text, std::string &error) {
   for (llvm::StringRef item : items) {
     auto [key, value] = item.split('=');
     key = key.trim(), value = value.trim();
-    if (key != "key-block" && key != "waves" && key != "mfma") {
+    if (key != "key-block" && key != "waves" && key != "mfma" &&
+        key != "pipeline") {
       error = "unknown setting '" + key.str() + "' in '" + text.str() +
-              "' (expected key-block=N,waves=W,mfma=MxNxK)";
+              "' (expected key-block=N,waves=W,mfma=MxNxK,pipeline=D)";
       return std::nullopt;
     }
     if (llvm::is_contained(seen, key)) {
@@ -119,6 +131,27 @@ mlir::attn::parseKernelConfig(llvm::StringRef text, std::string &error) {
 /// iteration). Otherwise 4 (64 rows): on decode the tuner finds 2 waves
 /// (less padding) lose to 4 because the split grid then leaves SIMDs
 /// idle, and 8 pads twice as much.
+/// Pipeline depth: 2 where the second LDS buffer still lets whole
+/// workgroups fill the chip's attentionWavesPerSimd, else 1. The model
+/// (docs/gpu.md) finds depth 2 a little faster at that occupancy (SDXL,
+/// 64-key blocks, 8 waves: 270 against 280 cycles per block, one barrier
+/// fewer per block), and slower where the doubled LDS halves the waves per
+/// SIMD (head dim 128). Depth 0 exposes the global loads' latency and loses
+/// to depth 1 in every configuration the heuristic picks.
+static int64_t choosePipelineDepth(const ChipInfo &chip,
+                                   const AttentionProblem &problem,
+                                   const AttentionKernelConfig &config) {
+  if (!chip.attentionWavesPerSimd)
+    return 1;
+  int64_t k1 = llvm::alignTo(problem.k1, 16);
+  int64_t n = llvm::alignTo(problem.n, config.mfma.n);
+  int64_t doubledLds =
+      2 * config.keyBlock * (k1 + n) * int64_t(problem.inputBits) / 8;
+  int64_t workgroups = int64_t(chip.ldsBytesPerCu) / doubledLds;
+  int64_t waves = workgroups * config.waves / int64_t(chip.simdsPerCu);
+  return waves >= int64_t(chip.attentionWavesPerSimd) ? 2 : 1;
+}
+
 AttentionKernelConfig
 mlir::attn::chooseKernelConfig(const ChipInfo &chip,
                                const AttentionProblem &problem,
@@ -138,18 +171,25 @@ mlir::attn::chooseKernelConfig(const ChipInfo &chip,
         noMorePadding && workgroupsOf8 >= 2 * int64_t(chip.computeUnits) ? 8
                                                                          : 4;
   }
+  if (config.pipeline == kAutoPipeline)
+    config.pipeline = choosePipelineDepth(chip, problem, config);
   return config;
 }
 
 std::vector<AttentionKernelConfig>
 mlir::attn::candidateKernelConfigs(AttentionKernelConfig requested) {
   std::vector<AttentionKernelConfig> configs;
+  auto keeps = [](int64_t requested, int64_t value, int64_t automatic) {
+    return requested == automatic || requested == value;
+  };
   for (MfmaShape mfma : kernelMfmaShapes())
     for (int64_t keyBlock : kernelKeyBlocks())
       for (int64_t waves : kernelWaveCounts())
-        if ((!requested.keyBlock || requested.keyBlock == keyBlock) &&
-            (!requested.waves || requested.waves == waves) &&
-            (requested.mfma == MfmaShape() || requested.mfma == mfma))
-          configs.push_back({keyBlock, waves, mfma});
+        for (int64_t pipeline : kernelPipelineDepths())
+          if (keeps(requested.keyBlock, keyBlock, 0) &&
+              keeps(requested.waves, waves, 0) &&
+              keeps(requested.pipeline, pipeline, kAutoPipeline) &&
+              (requested.mfma == MfmaShape() || requested.mfma == mfma))
+            configs.push_back({keyBlock, waves, mfma, pipeline});
   return configs;
 }

@@ -1,9 +1,10 @@
 //===- KernelConfig.h - the attention kernel's configuration ----*- C++ -*-===//
 //
 // The flash-attention kernel's tile configuration (keys per loop iteration,
-// waves per workgroup, MFMA shape), the one heuristic that chooses it per chip
-// and shape, its text form for the command line, and the candidates the tuner
-// (attn-run --tune) compiles. The lists of allowed values are in Target.h.
+// waves per workgroup, MFMA shape, pipeline depth), the one heuristic that
+// chooses it per chip and shape, its text form for the command line, and the
+// candidates the tuner (attn-run --tune) compiles. The lists of allowed values
+// are in Target.h.
 //
 //===----------------------------------------------------------------------===//
 #ifndef ATTN_CODEGEN_KERNELCONFIG_H
@@ -28,6 +29,14 @@ struct AttentionKernelConfig {
   /// f16/bf16 instruction; f32 inputs use f32MfmaShape of it); all zero:
   /// chosen.
   MfmaShape mfma;
+  /// Key blocks staged ahead of the one being computed
+  /// (kernelPipelineDepths()): 0 loads each block at the top of its own
+  /// iteration; 1 issues the next block's global loads during this block's
+  /// math and carries them in registers; 2 also writes that block to a
+  /// second LDS buffer during this block's math, the loads having been
+  /// issued one iteration earlier (one barrier per iteration instead of
+  /// two, twice the LDS). kAutoPipeline: chosen.
+  int64_t pipeline = kAutoPipeline;
 
   /// Query rows per wave: one MFMA tile of M rows (0 while unchosen).
   int64_t rowsPerWave() const { return mfma.m; }
@@ -35,19 +44,21 @@ struct AttentionKernelConfig {
   int64_t threads(unsigned waveSize) const { return waves * waveSize; }
   /// Whether every field is set (no automatic choice left).
   bool isComplete() const {
-    return keyBlock != 0 && waves != 0 && mfma != MfmaShape();
+    return keyBlock != 0 && waves != 0 && mfma != MfmaShape() &&
+           pipeline != kAutoPipeline;
   }
-  /// "key-block=64,waves=4,mfma=16x16x16" (an unset field: "auto"), the
-  /// syntax parseKernelConfig reads.
+  /// "key-block=64,waves=4,mfma=16x16x16,pipeline=1" (an unset field:
+  /// "auto"), the syntax parseKernelConfig reads.
   std::string str() const;
 
   bool operator==(const AttentionKernelConfig &o) const {
-    return keyBlock == o.keyBlock && waves == o.waves && mfma == o.mfma;
+    return keyBlock == o.keyBlock && waves == o.waves && mfma == o.mfma &&
+           pipeline == o.pipeline;
   }
 };
 
-/// Parses `key-block=N,waves=W,mfma=MxNxK` (any subset, any order; "" or
-/// "auto": all automatic). On a bad key or value returns nullopt and a
+/// Parses `key-block=N,waves=W,mfma=MxNxK,pipeline=D` (any subset, any order;
+/// "" or "auto": all automatic). On a bad key or value returns nullopt and a
 /// one-line `error`.
 std::optional<AttentionKernelConfig> parseKernelConfig(llvm::StringRef text,
                                                        std::string &error);
@@ -74,8 +85,8 @@ AttentionKernelConfig chooseKernelConfig(const ChipInfo &chip,
                                          AttentionKernelConfig requested = {});
 
 /// Every configuration the kernel supports (MFMA shapes x key blocks x
-/// waves), in the order the tuner lists them; `requested`'s set fields are kept
-/// fixed.
+/// waves x pipeline depths), in the order the tuner lists them; `requested`'s
+/// set fields are kept fixed.
 std::vector<AttentionKernelConfig>
 candidateKernelConfigs(AttentionKernelConfig requested = {});
 

@@ -99,6 +99,11 @@ void printLoopModel(llvm::raw_ostream &os, const KernelFigures &kernel) {
   }
   os << llvm::format("  %-22s %.0f (llvm-mca, one wave)\n",
                      "loop cycles/iteration", model->cyclesPerIteration);
+  if (kernel.keyBlocksPerIteration > 1)
+    os << llvm::format("  %-22s %lld per iteration, %.0f cycles each\n",
+                       "key blocks", (long long)kernel.keyBlocksPerIteration,
+                       model->cyclesPerIteration /
+                           double(kernel.keyBlocksPerIteration));
   os << llvm::format("  %-22s XDL %.0f, VALU %.0f, SALU %.0f, LGKM %.0f, "
                      "VMEM %.0f, branch %.0f\n",
                      "loop busy cycles", model->busy("XDL"),
@@ -269,6 +274,9 @@ mlir::attn::measureKernels(gpu::GPUModuleOp module,
         k.workgroups = grid.getInt();
       if (auto splits = func->getAttrOfType<IntegerAttr>("attn.k2_splits"))
         k.k2Splits = splits.getInt();
+      if (auto perIteration =
+              func->getAttrOfType<IntegerAttr>("attn.key_blocks_per_iteration"))
+        k.keyBlocksPerIteration = perIteration.getInt();
       if (auto useful = func->getAttrOfType<FloatAttr>("attn.useful_fraction"))
         k.usefulFraction = useful.getValueAsDouble();
       if (auto blocks =

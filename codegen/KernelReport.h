@@ -44,6 +44,9 @@ struct KernelFigures {
   /// that is not padding.
   double usefulFraction = 1;
   std::vector<int64_t> keyBlocks;
+  /// Key blocks one iteration of the kernel's loop computes (2 where the
+  /// loop alternates two LDS buffers).
+  int64_t keyBlocksPerIteration = 1;
   /// The hottest loop and its model (modelError says why there is none).
   std::optional<LoopBody> loop;
   std::optional<LoopThroughput> model;

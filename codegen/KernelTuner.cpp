@@ -157,18 +157,18 @@ void mlir::attn::printTuneTable(llvm::raw_ostream &os,
   os << "tune: " << result.chip << ", " << result.candidates.size()
      << " configurations; static model of each attention kernel's hottest "
         "loop (llvm-mca, one wave; docs/gpu.md)\n";
-  const char *header = "  %-22s %-17s %5s %6s %5s %6s %5s %5s %5s %5s %6s "
+  const char *header = "  %-46s %-17s %5s %6s %5s %6s %5s %5s %5s %5s %6s "
                        "%5s %9s\n";
   os << llvm::format(header, "config", "kernel", "VGPRs", "LDS", "waves",
                      "cycles", "busy", "VALU/", "peak", "grid", "useful",
                      "score", "FLOP/cyc");
-  os << llvm::format(header, "", "", "", "bytes", "/SIMD", "/iter", "(1 w)",
+  os << llvm::format(header, "", "", "", "bytes", "/SIMD", "/block", "(1 w)",
                      "XDL", "bound", "waves", "", "", "/SIMD");
   for (auto [i, c] : llvm::enumerate(result.candidates)) {
     const char *mark = result.best && *result.best == i ? "*" : " ";
     for (auto [k, gridWaves, waves] :
          llvm::zip_equal(c.kernels, c.gridWaves, c.effectiveWaves)) {
-      os << llvm::format("%s %-22s %-17s %5lld %6lld ", mark,
+      os << llvm::format("%s %-46s %-17s %5lld %6lld ", mark,
                          c.config.str().c_str(), k.name.c_str(),
                          (long long)(k.vgprs + k.agprs), (long long)k.ldsBytes);
       if (k.wavesPerSimd)
@@ -184,12 +184,12 @@ void mlir::attn::printTuneTable(llvm::raw_ostream &os,
       const LoopThroughput &m = *k.model;
       double cycles = std::max({m.cyclesPerIteration, waves * m.busy("XDL"),
                                 waves * m.busy("VALU")});
-      os << llvm::format("%6.0f %5.2f %5.2f %5.2f %5.1f %6.2f %5.3f %9.0f\n",
-                         m.cyclesPerIteration, m.mfmaBusy(), m.valuPerXdl(),
-                         m.peakFraction(*k.wavesPerSimd), gridWaves,
-                         k.usefulFraction,
-                         m.simdBound(waves) * k.usefulFraction,
-                         k.loop->flops * waves / cycles * k.usefulFraction);
+      os << llvm::format(
+          "%6.0f %5.2f %5.2f %5.2f %5.1f %6.2f %5.3f %9.0f\n",
+          m.cyclesPerIteration / double(k.keyBlocksPerIteration), m.mfmaBusy(),
+          m.valuPerXdl(), m.peakFraction(*k.wavesPerSimd), gridWaves,
+          k.usefulFraction, m.simdBound(waves) * k.usefulFraction,
+          k.loop->flops * waves / cycles * k.usefulFraction);
       if (k.vgprSpills > 0 || k.sgprSpills > 0 || k.scratchBytes > 0)
         os << llvm::format("    (spills: %lld VGPR, %lld SGPR)\n",
                            (long long)k.vgprSpills, (long long)k.sgprSpills);

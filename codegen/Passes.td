@@ -253,7 +253,8 @@ def AttnRocmAttentionKernels
     for `chip` (an MFMA chip) into `gpu.module @attn_kernels` (its ROCDL
     target is attached later by `rocdl-attach-target`): one workgroup of W
     waves per T x W query rows and batch index; per block of B keys (the
-    configuration, `waves` = W, `key-block` = B and `mfma` = TxTxK, chosen
+    configuration, `waves` = W, `key-block` = B, `mfma` = TxTxK and
+    `pipeline` = D, chosen
     per chip and shape by `chooseKernelConfig` unless given:
     codegen/KernelConfig.h),
     K is staged
@@ -299,6 +300,10 @@ def AttnRocmAttentionKernels
            "MFMA shape of both products: '' or 'auto' automatic, or "
            "16x16x16, 32x32x8 (f16/bf16; f32 uses 16x16x4, 32x32x2; "
            "codegen/KernelConfig.h)">,
+    Option<"pipeline", "pipeline", "int64_t", /*default=*/"-1",
+           "Key blocks staged ahead of the one being computed: -1 "
+           "automatic, 0 (none), 1 (next block's loads in registers), 2 "
+           "(also a second LDS buffer; codegen/KernelConfig.h)">,
     Option<"f32Mfma", "f32-mfma", "std::string", /*default=*/"\"exact\"",
            "MFMA inputs of f32 attention: 'exact' (f32 MFMAs, the default), "
            "or 'f16' / 'bf16' (Q, K, V and P rounded to that type: faster, "

@@ -151,6 +151,7 @@ static void addAttentionKernelStage(OpPassManager &pm,
     kernels.keyBlock = options.keyBlock;
     kernels.waves = options.waves;
     kernels.mfma = options.mfma;
+    kernels.pipeline = options.pipeline;
     pm.addPass(createAttnRocmAttentionKernels(kernels));
   } else {
     pm.addPass(createAttnLowerToReference());

@@ -98,6 +98,12 @@ struct RocmPipelineOptions : public PassPipelineOptions<RocmPipelineOptions> {
       llvm::cl::desc("GPU kernel: MFMA shape, '' automatic, or 16x16x16, "
                      "32x32x8 (codegen/KernelConfig.h)"),
       llvm::cl::init("")};
+  Option<int64_t> pipeline{
+      *this, "pipeline",
+      llvm::cl::desc("GPU kernel: key blocks staged ahead of the one being "
+                     "computed, -1 automatic, or 0, 1, 2 "
+                     "(codegen/KernelConfig.h)"),
+      llvm::cl::init(-1)};
   Option<std::string> f32Mfma{
       *this, "f32-mfma",
       llvm::cl::desc("MFMA inputs of f32 attention: exact (f32 MFMAs), f16 "

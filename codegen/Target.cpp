@@ -47,12 +47,17 @@ bool mlir::attn::isF32MfmaMode(llvm::StringRef mode) {
 
 static constexpr int64_t kKeyBlocks[] = {32, 64, 128};
 static constexpr int64_t kWaveCounts[] = {2, 4, 8};
+static constexpr int64_t kPipelineDepths[] = {0, 1, 2};
 
 llvm::ArrayRef<int64_t> mlir::attn::kernelKeyBlocks() { return kKeyBlocks; }
 
 llvm::ArrayRef<int64_t> mlir::attn::kernelWaveCounts() { return kWaveCounts; }
 
 llvm::ArrayRef<MfmaShape> mlir::attn::kernelMfmaShapes() { return kCdnaMfma; }
+
+llvm::ArrayRef<int64_t> mlir::attn::kernelPipelineDepths() {
+  return kPipelineDepths;
+}
 
 bool mlir::attn::isKernelMfmaShape(MfmaShape shape) {
   return shape == MfmaShape() || llvm::is_contained(kCdnaMfma, shape);
@@ -81,6 +86,10 @@ bool mlir::attn::isKeyBlock(int64_t keys) {
 
 bool mlir::attn::isWaveCount(int64_t waves) {
   return waves == 0 || llvm::is_contained(kWaveCounts, waves);
+}
+
+bool mlir::attn::isPipelineDepth(int64_t depth) {
+  return depth == kAutoPipeline || llvm::is_contained(kPipelineDepths, depth);
 }
 
 std::string mlir::attn::chipNames(bool mfmaOnly) {

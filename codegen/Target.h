@@ -71,19 +71,24 @@ std::string chipNames(bool mfmaOnly = false);
 /// The attention kernel's settings a user may choose, each list defined
 /// here only: the MFMA inputs of f32 attention (`f32-mfma`: exact, f16,
 /// bf16), the keys per loop iteration (`key-block`: 32, 64, 128), the
-/// waves per workgroup (`waves`: 2, 4, 8) and the MFMA shape (`mfma`:
+/// waves per workgroup (`waves`: 2, 4, 8), the MFMA shape (`mfma`:
 /// 16x16x16 or 32x32x8, named by their f16/bf16 instruction; a wave serves
-/// as many query rows as the shape's M). The configuration that combines
-/// them is codegen/KernelConfig.h.
+/// as many query rows as the shape's M) and the pipeline depth
+/// (`pipeline`: 0, 1, 2 key blocks staged ahead of the one computed). The
+/// configuration that combines them is codegen/KernelConfig.h.
 bool isF32MfmaMode(llvm::StringRef mode);
 llvm::ArrayRef<int64_t> kernelKeyBlocks();
 llvm::ArrayRef<int64_t> kernelWaveCounts();
 llvm::ArrayRef<MfmaShape> kernelMfmaShapes();
-/// Whether `keys` / `waves` / `shape` is in the lists above, or 0 / all
-/// zero (automatic).
+llvm::ArrayRef<int64_t> kernelPipelineDepths();
+/// Whether `keys` / `waves` / `shape` / `depth` is in the lists above, or
+/// 0 / all zero / kAutoPipeline (automatic).
 bool isKeyBlock(int64_t keys);
 bool isWaveCount(int64_t waves);
 bool isKernelMfmaShape(MfmaShape shape);
+/// The pipeline depth left to the heuristic (0 is a depth).
+constexpr int64_t kAutoPipeline = -1;
+bool isPipelineDepth(int64_t depth);
 /// "MxNxK" as a shape (not checked against any list), or nullopt.
 std::optional<MfmaShape> parseMfmaShape(llvm::StringRef text);
 /// The f32 MFMA with the same M x N as the f16/bf16 `shape` (16x16x4 for
