@@ -166,6 +166,10 @@ void mlir::attn::printTuneTable(llvm::raw_ostream &os,
                      "XDL", "bound", "waves", "", "", "/SIMD");
   for (auto [i, c] : llvm::enumerate(result.candidates)) {
     const char *mark = result.best && *result.best == i ? "*" : " ";
+    if (c.kernels.empty())
+      os << llvm::format("  %-46s no flash kernel (its K and V blocks do not "
+                         "fit in LDS: unfused kernels)\n",
+                         c.config.str().c_str());
     for (auto [k, gridWaves, waves] :
          llvm::zip_equal(c.kernels, c.gridWaves, c.effectiveWaves)) {
       os << llvm::format("%s %-46s %-17s %5lld %6lld ", mark,

@@ -1921,8 +1921,9 @@ struct RocmAttentionKernelsPass
                             (double(shape->m) * double(shape->k2))));
       func->setAttr("attn.kernel_config",
                     b.getStringAttr(shape->config().str()));
-      func->setAttr("attn.key_blocks_per_iteration",
-                    b.getI64IntegerAttr(shape->ldsBuffers()));
+      if (shape->ldsBuffers() > 1)
+        func->setAttr("attn.key_blocks_per_iteration",
+                      b.getI64IntegerAttr(shape->ldsBuffers()));
       replaceWithLaunch(op, func, *shape, args);
     }
   }

@@ -1,6 +1,6 @@
-// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="remarks=true k2-splits=1" -verify-diagnostics | FileCheck %s --check-prefix=EXACT
-// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1 f32-mfma=f16" | FileCheck %s --check-prefix=F16
-// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1 f32-mfma=bf16" | FileCheck %s --check-prefix=BF16
+// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="remarks=true k2-splits=1 pipeline=1" -verify-diagnostics | FileCheck %s --check-prefix=EXACT
+// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1 pipeline=1 f32-mfma=f16" | FileCheck %s --check-prefix=F16
+// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1 pipeline=1 f32-mfma=bf16" | FileCheck %s --check-prefix=BF16
 // RUN: not attn-opt %s -split-input-file --attn-rocm-attention-kernels="f32-mfma=tf32" 2>&1 | FileCheck %s --check-prefix=BAD
 
 // f32 attention: exact by default, rounded only when asked (f32-mfma).

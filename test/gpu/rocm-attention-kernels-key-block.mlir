@@ -1,6 +1,6 @@
-// RUN: attn-opt %s --attn-rocm-attention-kernels="k2-splits=1 key-block=128" | FileCheck %s --check-prefix=KB128
-// RUN: attn-opt %s --attn-rocm-attention-kernels="k2-splits=1 key-block=32" | FileCheck %s --check-prefix=KB32
-// RUN: attn-opt %s --attn-rocm-attention-kernels="k2-splits=1" | FileCheck %s --check-prefix=AUTO
+// RUN: attn-opt %s --attn-rocm-attention-kernels="k2-splits=1 pipeline=1 key-block=128" | FileCheck %s --check-prefix=KB128
+// RUN: attn-opt %s --attn-rocm-attention-kernels="k2-splits=1 pipeline=1 key-block=32" | FileCheck %s --check-prefix=KB32
+// RUN: attn-opt %s --attn-rocm-attention-kernels="k2-splits=1 pipeline=1" | FileCheck %s --check-prefix=AUTO
 // RUN: not attn-opt %s --attn-rocm-attention-kernels="key-block=48" 2>&1 | FileCheck %s --check-prefix=BAD
 
 // The key block (keys per loop iteration) is a kernel configuration knob:

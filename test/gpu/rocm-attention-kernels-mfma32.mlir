@@ -1,5 +1,5 @@
-// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1 mfma=32x32x8" | FileCheck %s
-// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1" | FileCheck %s --check-prefix=AUTO
+// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1 pipeline=1 mfma=32x32x8" | FileCheck %s
+// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1 pipeline=1" | FileCheck %s --check-prefix=AUTO
 // RUN: not attn-opt %s -split-input-file --attn-rocm-attention-kernels="mfma=8x8x4" 2>&1 | FileCheck %s --check-prefix=BAD
 // RUN: not attn-opt %s -split-input-file --attn-rocm-attention-kernels="mfma=32x32" 2>&1 | FileCheck %s --check-prefix=BAD2
 
@@ -20,7 +20,7 @@
 // CHECK-DAG: %[[C256:.+]] = arith.constant 256 : index
 // CHECK: gpu.launch_func @attn_kernels::@f16_rows_attention_0 blocks in (%[[C2]], %{{.+}}, %{{.+}}) threads in (%[[C256]], %{{.+}}, %{{.+}})
 // CHECK: gpu.func @f16_rows_attention_0
-// CHECK-SAME: attn.kernel_config = "key-block=64,waves=4,mfma=32x32x8"
+// CHECK-SAME: attn.kernel_config = "key-block=64,waves=4,mfma=32x32x8,pipeline=1"
 // CHECK-SAME: known_block_size = array<i32: 256, 1, 1>, known_grid_size = array<i32: 2, 1, 1>
 // Lane coordinates: the row within the wave's 32 (lane % 32), the wave's
 // first row (wave x 32), the workgroup's (block id x 128).
@@ -56,7 +56,7 @@
 // CHECK: gpu.return
 //
 // AUTO-LABEL: func.func @f16_rows
-// AUTO: attn.kernel_config = "key-block=64,waves=4,mfma=16x16x16"
+// AUTO: attn.kernel_config = "key-block=64,waves=4,mfma=16x16x16,pipeline=1"
 // AUTO-NOT: amdgpu.mfma 32x32x8
 // AUTO: amdgpu.mfma 16x16x16
 //
@@ -82,7 +82,7 @@ func.func @f16_rows(%q: tensor<256x64xf16>, %k: tensor<128x64xf16>, %v: tensor<1
 // CHECK: gpu.launch_func @attn_kernels::@bf16_transposed_v_n40_attention_0 {{.*}} args(%{{.+}} : memref<128x32xbf16>, %{{.+}} : memref<64x32xbf16>, %{{.+}} : memref<64x64xbf16>, %{{.+}} : memref<128x64xf32>
 // CHECK: gpu.func @bf16_transposed_v_n40_attention_0
 // CHECK-SAME: workgroup(%{{.+}} : memref<64x32xbf16, #gpu.address_space<workgroup>>, %{{.+}} : memref<64x64xbf16, #gpu.address_space<workgroup>>)
-// CHECK-SAME: attn.kernel_config = "key-block=64,waves=4,mfma=32x32x8"
+// CHECK-SAME: attn.kernel_config = "key-block=64,waves=4,mfma=32x32x8,pipeline=1"
 // CHECK: amdgpu.mfma 32x32x8 {{.*}} : vector<4xbf16>, vector<4xbf16>, vector<16xf32>
 // CHECK-NOT: amdgpu.mfma 16x16x16
 // CHECK: gpu.return
@@ -108,7 +108,7 @@ func.func @bf16_transposed_v_n40(%q: tensor<100x32xbf16>, %k: tensor<64x32xbf16>
 // CHECK-LABEL: func.func @f32_exact
 // CHECK-NOT: arith.truncf
 // CHECK: gpu.func @f32_exact_attention_0
-// CHECK-SAME: attn.kernel_config = "key-block=64,waves=4,mfma=32x32x8"
+// CHECK-SAME: attn.kernel_config = "key-block=64,waves=4,mfma=32x32x8,pipeline=1"
 // CHECK-NOT: amdgpu.mfma 32x32x8
 // CHECK-NOT: arith.truncf
 // CHECK-COUNT-4: amdgpu.mfma 32x32x2 {{.*}} : f32, f32, vector<16xf32>

@@ -1,6 +1,6 @@
-// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1 waves=8" | FileCheck %s --check-prefix=W8
-// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1 waves=2" | FileCheck %s --check-prefix=W2
-// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1" | FileCheck %s --check-prefix=AUTO
+// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1 pipeline=1 waves=8" | FileCheck %s --check-prefix=W8
+// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1 pipeline=1 waves=2" | FileCheck %s --check-prefix=W2
+// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1 pipeline=1" | FileCheck %s --check-prefix=AUTO
 // RUN: not attn-opt %s -split-input-file --attn-rocm-attention-kernels="waves=3" 2>&1 | FileCheck %s --check-prefix=BAD
 
 // Waves per workgroup (16 query rows each) are a kernel configuration knob:
@@ -19,7 +19,7 @@
 // W8: gpu.launch_func @attn_kernels::@rows_attention_0 blocks in (%[[C2]], %{{.+}}, %{{.+}}) threads in (%[[C512]], %{{.+}}, %{{.+}}) args(%{{.+}} : memref<256x32xf16>, %{{.+}} : memref<128x32xf16>, %{{.+}} : memref<128x16xf16>, %{{.+}} : memref<256x16xf16>
 // W8: gpu.func @rows_attention_0
 // W8-SAME: workgroup(%{{.+}} : memref<64x32xf16, #gpu.address_space<workgroup>>, %{{.+}} : memref<16x64xf16, #gpu.address_space<workgroup>>)
-// W8-SAME: attn.kernel_config = "key-block=64,waves=8,mfma=16x16x16"
+// W8-SAME: attn.kernel_config = "key-block=64,waves=8,mfma=16x16x16,pipeline=1"
 // W8-SAME: known_block_size = array<i32: 512, 1, 1>, known_grid_size = array<i32: 2, 1, 1>
 // The workgroup's first row is 128 x block id; each wave's is 16 x wave.
 // W8: %[[BID:.+]] = gpu.block_id  x
@@ -34,7 +34,7 @@
 // W2-DAG: %[[C128:.+]] = arith.constant 128 : index
 // W2: gpu.launch_func @attn_kernels::@rows_attention_0 blocks in (%[[C7]], %{{.+}}, %{{.+}}) threads in (%[[C128]], %{{.+}}, %{{.+}}) args(%{{.+}} : memref<224x32xf16>
 // W2: gpu.func @rows_attention_0
-// W2-SAME: attn.kernel_config = "key-block=64,waves=2,mfma=16x16x16"
+// W2-SAME: attn.kernel_config = "key-block=64,waves=2,mfma=16x16x16,pipeline=1"
 // W2-SAME: known_block_size = array<i32: 128, 1, 1>, known_grid_size = array<i32: 7, 1, 1>
 // W2: arith.muli %{{.+}}, %c32{{(_[0-9]+)?}} : index
 //
@@ -42,7 +42,7 @@
 // less with 8): must not pick 8.
 // AUTO-LABEL: func.func @rows
 // AUTO: args(%{{.+}} : memref<256x32xf16>
-// AUTO: attn.kernel_config = "key-block=64,waves=4,mfma=16x16x16"
+// AUTO: attn.kernel_config = "key-block=64,waves=4,mfma=16x16x16,pipeline=1"
 // AUTO-SAME: known_block_size = array<i32: 256, 1, 1>, known_grid_size = array<i32: 4, 1, 1>
 //
 // BAD: attn-rocm-attention-kernels: waves must be 2, 4 or 8, got 3

@@ -1,5 +1,6 @@
-// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="remarks=true k2-splits=1" -verify-diagnostics | FileCheck %s
-// (Without a K2 split; see rocm-attention-kernels-split.mlir.)
+// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="remarks=true k2-splits=1 pipeline=1" -verify-diagnostics | FileCheck %s
+// (Without a K2 split, see rocm-attention-kernels-split.mlir; pipeline depth
+// 1, see rocm-attention-kernels-pipeline.mlir for depths 0 and 2.)
 
 // The kernel: 256 threads (4 waves x 16 query rows), a grid of
 // (M / 64) x batch, K and V^T tiles in workgroup memory, a loop over
@@ -26,7 +27,7 @@
 // CHECK: gpu.module @attn_kernels {
 // CHECK: gpu.func @main_attention_0(%{{.+}}: memref<2x10x256x64xf16>, %{{.+}}: memref<2x10x128x64xf16>, %{{.+}}: memref<2x10x128x64xf16>, %{{.+}}: memref<2x10x256x64xf16>, %{{.+}}: f16)
 // CHECK-SAME: workgroup(%{{.+}} : memref<64x64xf16, #gpu.address_space<workgroup>>, %{{.+}} : memref<64x64xf16, #gpu.address_space<workgroup>>)
-// CHECK-SAME: kernel attributes {attn.k2_splits = 1 : i64, attn.kernel_config = "key-block=64,waves=4,mfma=16x16x16", attn.key_blocks = array<i64: 2, 2, 8, 8>, attn.useful_fraction = 1.000000e+00 : f64, attn.workgroups = 80 : i64, known_block_size = array<i32: 256, 1, 1>, known_grid_size = array<i32: 4, 20, 1>, rocdl.waves_per_eu = 4 : i32}
+// CHECK-SAME: kernel attributes {attn.k2_splits = 1 : i64, attn.kernel_config = "key-block=64,waves=4,mfma=16x16x16,pipeline=1", attn.key_blocks = array<i64: 2, 2, 8, 8>, attn.useful_fraction = 1.000000e+00 : f64, attn.workgroups = 80 : i64, known_block_size = array<i32: 256, 1, 1>, known_grid_size = array<i32: 4, 20, 1>, rocdl.waves_per_eu = 4 : i32}
 // The LDS tiles are accessed flat (per-thread base plus constants).
 // CHECK: %[[KFLAT:.+]] = memref.collapse_shape %arg5 {{\[\[}}0, 1]] : memref<64x64xf16, #gpu.address_space<workgroup>> into memref<4096xf16, #gpu.address_space<workgroup>>
 // CHECK: %[[VFLAT:.+]] = memref.collapse_shape %arg6

@@ -1,6 +1,6 @@
-// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1 waves=8" | FileCheck %s
-// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1 waves=8 key-block=128" | FileCheck %s --check-prefix=KB128
-// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1 waves=8 key-block=32" | FileCheck %s --check-prefix=KB32
+// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1 pipeline=1 waves=8" | FileCheck %s
+// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1 pipeline=1 waves=8 key-block=128" | FileCheck %s --check-prefix=KB128
+// RUN: attn-opt %s -split-input-file --attn-rocm-attention-kernels="k2-splits=1 pipeline=1 waves=8 key-block=32" | FileCheck %s --check-prefix=KB32
 
 // The key loop's instruction schedule (d = 128, bf16; docs/gpu.md "The
 // attention kernel"). Q.K^T runs over K1 chunks outside the 16-key blocks,
@@ -115,7 +115,7 @@ func.func @d64(%q: tensor<256x64xf16>, %k: tensor<256x64xf16>, %v: tensor<256x64
 // With 128-key blocks the kernel asks for no occupancy: their scores alone
 // take 32 VGPRs, and a budget of 128 registers would force spills.
 // KB128-LABEL: gpu.func @kb128_attention_0
-// KB128-SAME: attn.kernel_config = "key-block=128,waves=8,mfma=16x16x16"
+// KB128-SAME: attn.kernel_config = "key-block=128,waves=8,mfma=16x16x16,pipeline=1"
 // KB128-NOT: rocdl.waves_per_eu
 // KB128: gpu.return
 func.func @kb128(%q: tensor<256x128xbf16>, %k: tensor<256x128xbf16>, %v: tensor<256x128xbf16>, %s: bf16, %init: tensor<256x128xbf16>) -> tensor<256x128xbf16> {
@@ -155,7 +155,7 @@ func.func @causal128(%q: tensor<256x128xbf16>, %k: tensor<256x128xbf16>, %v: ten
 // key-block=32, waves=8 (whose LDS would allow 4 waves per SIMD) needs
 // more than 128 (estimate 176), and the request spilled 51 VGPRs.
 // KB32-LABEL: gpu.func @d256_attention_0
-// KB32-SAME: attn.kernel_config = "key-block=32,waves=8,mfma=16x16x16"
+// KB32-SAME: attn.kernel_config = "key-block=32,waves=8,mfma=16x16x16,pipeline=1"
 // KB32-NOT: rocdl.waves_per_eu
 // KB32: gpu.return
 func.func @d256(%q: tensor<256x256xbf16>, %k: tensor<256x256xbf16>, %v: tensor<256x256xbf16>, %s: bf16, %init: tensor<256x256xbf16>) -> tensor<256x256xbf16> {

@@ -36,8 +36,9 @@
 // STAGES: return %[[HOST]]
 // STAGES: gpu.module @attn_kernels {
 // STAGES: gpu.func @main_attention_0
-// K as [key][K1] and V^T as [N][key] in LDS (workgroup memory).
-// STAGES-SAME: workgroup(%{{.+}} : memref<64x64xf16, #gpu.address_space<workgroup>>, %{{.+}} : memref<64x64xf16, #gpu.address_space<workgroup>>)
+// K as [key][K1] and V^T as [N][key] in LDS (workgroup memory), two
+// buffers of each (pipeline depth 2, the heuristic's at this size).
+// STAGES-SAME: workgroup(%{{.+}} : memref<128x64xf16, #gpu.address_space<workgroup>>, %{{.+}} : memref<128x64xf16, #gpu.address_space<workgroup>>)
 // STAGES-SAME: known_block_size = array<i32: 512, 1, 1>, known_grid_size = array<i32: 32, 20, 1>
 // STAGES: gpu.thread_id x
 // STAGES: gpu.block_id x

@@ -49,7 +49,8 @@ TEST_CASE("metadata of a compiler-made code object", "[kernarg]") {
   CHECK(args.back()->offset == 352);
   CHECK(attention.kernargSegmentSize >= 354);
   CHECK(attention.kernargSegmentAlign == 8);
-  CHECK(attention.groupSegmentFixedSize == 16384); // K and V^T tiles in LDS
+  // Two LDS buffers (pipeline depth 2) of K and V^T tiles, 16 KiB each.
+  CHECK(attention.groupSegmentFixedSize == 32768);
   CHECK(attention.privateSegmentFixedSize == 0);
   CHECK(attention.wavefrontSize == 64);
   // The default configuration at this size: 8 waves of 64 lanes.
