@@ -1073,10 +1073,11 @@ SmallVector<Value> KernelBuilder::keyLoop(Value lb, Value ub, ValueRange init,
   // The blocks the loop does not cover: none, or one (depth 2, odd count).
   Value loopEnd = ub;
   if (steps == 2) {
-    Value pairs = arith::DivUIOp::create(b, arith::SubIOp::create(b, ub, lb),
-                                         cst(2 * s.keyBlock));
-    loopEnd = arith::AddIOp::create(
-        b, lb, arith::MulIOp::create(b, pairs, cst(2 * s.keyBlock)));
+    // Folded where the bounds are constants (the last block is then known).
+    Value pairs = b.createOrFold<arith::DivUIOp>(
+        b.createOrFold<arith::SubIOp>(ub, lb), cst(2 * s.keyBlock));
+    loopEnd = b.createOrFold<arith::AddIOp>(
+        lb, b.createOrFold<arith::MulIOp>(pairs, cst(2 * s.keyBlock)));
   }
   // An i32 induction variable: the loop's compare and increment are then
   // scalar 32-bit instructions (a 64-bit bound is kept in two VGPRs).
@@ -1093,9 +1094,9 @@ SmallVector<Value> KernelBuilder::keyLoop(Value lb, Value ub, ValueRange init,
         Value kt = arith::IndexCastOp::create(b, b.getIndexType(), kt32);
         SmallVector<Value> values(args);
         for (int64_t step = 0; step < steps; ++step)
-          values =
-              keyBlockStep(arith::AddIOp::create(b, kt, cst(step * s.keyBlock)),
-                           step, edge, values, numState);
+          values = keyBlockStep(
+              step ? arith::AddIOp::create(b, kt, cst(step * s.keyBlock)) : kt,
+              step, edge, values, numState);
         scf::YieldOp::create(b, values);
       });
   carried.assign(loop.getResults().begin(), loop.getResults().end());
