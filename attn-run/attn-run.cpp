@@ -142,10 +142,11 @@ static cl::opt<std::string>
 static cl::opt<std::string> kernelConfigText(
     "attn-kernel-config", cl::init(""),
     cl::desc("GPU: the attention kernel's configuration, "
-             "key-block=32|64|128,waves=2|4|8,mfma=16x16x16|32x32x8 (keys "
-             "per loop iteration, waves per workgroup, MFMA shape: a wave "
-             "serves its M query rows); a setting left out or 'auto' is "
-             "chosen per chip and shape"),
+             "key-block=32|64|128,waves=2|4|8,mfma=16x16x16|32x32x8,"
+             "pipeline=0|1|2 (keys per loop iteration, waves per workgroup, "
+             "MFMA shape: a wave serves its M query rows, key blocks staged "
+             "ahead); a setting left out or 'auto' is chosen per chip and "
+             "shape"),
     cl::cat(category));
 static cl::opt<int64_t>
     gpuKeyBlock("gpu-key-block", cl::init(0),

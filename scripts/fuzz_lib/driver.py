@@ -231,6 +231,8 @@ def program_flags(program, config):
         settings.append('waves=%d' % program.waves)
     if program.mfma:
         settings.append('mfma=' + program.mfma)
+    if program.pipeline >= 0:
+        settings.append('pipeline=%d' % program.pipeline)
     if settings and config.gpu:
         return ['--attn-kernel-config=' + ','.join(settings)]
     return []

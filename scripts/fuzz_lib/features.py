@@ -673,12 +673,34 @@ class Mfma(Feature):
             yield 'default MFMA shape', p
 
 
+class Pipeline(Feature):
+    """A GPU kernel pipeline depth chosen instead of the heuristic's: 0 (no
+    prefetch), 1 (the next block's loads in registers) or 2 (also a second
+    LDS buffer; --attn-kernel-config=pipeline=D)."""
+    name = 'pipeline'
+
+    def generate(self, program, rng, profile):
+        if _maybe(rng, profile.p_feature):
+            program.pipeline = rng.choice((0, 1, 2))
+
+    def describe(self, program):
+        return ['pipeline:%d' % program.pipeline] \
+            if program.pipeline >= 0 else []
+
+    def simplify(self, program):
+        if program.pipeline >= 0:
+            p = program.clone()
+            p.pipeline = -1
+            yield 'default pipeline depth', p
+
+
 FEATURES = [Style(), Dims(), Sizes(), TiedSizes(), Types(), Layouts(),
             Mask(), Causal(), Producers(), Consumers(), Scale(), Dynamic(), Tiles(),
-            Lse(), KeyBlock(), Waves(), Mfma()]
+            Lse(), KeyBlock(), Waves(), Mfma(), Pipeline()]
 FEATURE_BY_NAME = {f.name: f for f in FEATURES}
 # The order in which the shrinker tries simplifications: whole features
 # first, then dims, layouts, types and sizes.
 SHRINK_ORDER = ('lse', 'mask', 'causal', 'producers', 'consumers', 'scale', 'dynamic',
-                'tiles', 'key_block', 'waves', 'mfma', 'dims', 'layouts', 'types',
+                'tiles', 'key_block', 'waves', 'mfma', 'pipeline', 'dims', 'layouts',
+                'types',
                 'sizes')

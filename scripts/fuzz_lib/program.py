@@ -84,6 +84,7 @@ class Program:
     key_block: int = 0                   # GPU kernel keys per iteration, 0: default
     waves: int = 0                       # GPU kernel waves per workgroup, 0: default
     mfma: str = ''                       # GPU kernel MFMA shape, '': default
+    pipeline: int = -1                   # GPU kernel pipeline depth, -1: default
     style: str = 'mixed'   # a generation hint (features.Style)
 
     # -- queries ---------------------------------------------------------

@@ -90,7 +90,9 @@
 // RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --attn-kernel-config=key-block=48,waves=8 2>&1 | FileCheck %s --check-prefix=KCBLOCK
 // KCBLOCK: attn-run: error: --attn-kernel-config: key-block must be 32, 64 or 128, got 48{{$}}
 // RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --attn-kernel-config=rows=128 2>&1 | FileCheck %s --check-prefix=KCKEY
-// KCKEY: attn-run: error: --attn-kernel-config: unknown setting 'rows' in 'rows=128' (expected key-block=N,waves=W,mfma=MxNxK){{$}}
+// KCKEY: attn-run: error: --attn-kernel-config: unknown setting 'rows' in 'rows=128' (expected key-block=N,waves=W,mfma=MxNxK,pipeline=D){{$}}
+// RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --attn-kernel-config=pipeline=-1 2>&1 | FileCheck %s --check-prefix=KCPIPE
+// KCPIPE: attn-run: error: --attn-kernel-config: pipeline needs a number or auto, got '-1'{{$}}
 // RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --attn-kernel-config=mfma=16x16 2>&1 | FileCheck %s --check-prefix=KCMFMA
 // KCMFMA: attn-run: error: --attn-kernel-config: mfma must be 16x16x16 or 32x32x8, got '16x16'{{$}}
 // RUN: not attn-run %S/Inputs/identity.mlir --input=3x4xf32=1 --attn-kernel-config=mfma=4x4x4 2>&1 | FileCheck %s --check-prefix=KCMFMA4
