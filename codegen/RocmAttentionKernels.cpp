@@ -462,6 +462,10 @@ private:
   /// values) and the chunks staged ahead, returned updated.
   SmallVector<Value> keyBlockStep(Value kt, int64_t buffer, bool edge,
                                   ArrayRef<Value> carried, unsigned numState);
+  /// Before a key loop from `lb`: block lb written to LDS buffer 0 (depth
+  /// 2), and the chunks the first step carries in (depth 1: block lb's,
+  /// depth 2: block lb + B's; none at depth 0).
+  SmallVector<Value> stageAhead(Value lb);
   /// With two LDS buffers the loop covers pairs of blocks: the step of the
   /// last block [kt, ub) if there is one.
   SmallVector<Value> lastOddBlock(Value kt, Value ub, bool edge,
@@ -1055,19 +1059,8 @@ SmallVector<Value> KernelBuilder::keyLoop(Value lb, Value ub, ValueRange init,
   //     writes the buffer this one reads only after every wave has passed
   //     its barrier. The loop does two steps per iteration, one per buffer,
   //     so that every LDS address is a register plus a constant offset.
-  // The broken variant (testing only) stages block kt + B as block kt.
-  Value first = lb;
-  if (breakMode == "stale-prefetch")
-    first = arith::AddIOp::create(b, lb, cst(s.keyBlock));
   SmallVector<Value> carried(init);
-  if (s.pipeline == 2) {
-    // Waves of a previous loop may still be reading the buffers.
-    gpu::BarrierOp::create(b);
-    storeBlock(loadBlock(clampBlock(first)), /*buffer=*/0);
-    first = arith::AddIOp::create(b, first, cst(s.keyBlock));
-  }
-  if (s.pipeline > 0)
-    llvm::append_range(carried, loadBlock(clampBlock(first)));
+  llvm::append_range(carried, stageAhead(lb));
   unsigned numState = init.size();
   int64_t steps = s.ldsBuffers();
   // The blocks the loop does not cover: none, or one (depth 2, odd count).
@@ -1104,6 +1097,22 @@ SmallVector<Value> KernelBuilder::keyLoop(Value lb, Value ub, ValueRange init,
     carried = lastOddBlock(loopEnd, ub, edge, carried, numState);
   carried.resize(numState);
   return carried;
+}
+
+SmallVector<Value> KernelBuilder::stageAhead(Value lb) {
+  // The broken variant (testing only) stages block kt + B as block kt.
+  Value first = lb;
+  if (breakMode == "stale-prefetch")
+    first = arith::AddIOp::create(b, lb, cst(s.keyBlock));
+  if (s.pipeline == 2) {
+    // Waves of a previous loop may still be reading the buffers.
+    gpu::BarrierOp::create(b);
+    storeBlock(loadBlock(clampBlock(first)), /*buffer=*/0);
+    first = arith::AddIOp::create(b, first, cst(s.keyBlock));
+  }
+  if (s.pipeline == 0)
+    return {};
+  return loadBlock(clampBlock(first));
 }
 
 SmallVector<Value> KernelBuilder::lastOddBlock(Value kt, Value ub, bool edge,
