@@ -91,11 +91,14 @@ def test_rocm_sim_matches_numpy():
 
 
 def test_rocm_sim_kernel_config():
-    # 8 waves of 16 rows and 32-key blocks: one workgroup covers M = 40.
-    f = attn.compile(MASKED, device="rocm-sim", kernel_config="key-block=32,waves=8")
+    # 8 waves of 16 rows and 32-key blocks: one workgroup covers M = 40;
+    # pipeline depth 2: two LDS buffers.
+    f = attn.compile(MASKED, device="rocm-sim",
+                     kernel_config="key-block=32,waves=8,pipeline=2")
     args = inputs(2)
     np.testing.assert_allclose(f(*args), reference(*args), atol=2e-5, rtol=1e-4)
-    assert "configuration          key-block=32,waves=8" in f.kernel_report()
+    assert ("configuration          key-block=32,waves=8,mfma=16x16x16,pipeline=2"
+            in f.kernel_report())
 
 
 # The masked attention with its log-sum-exp as a second result; the mask
