@@ -146,7 +146,7 @@ static int64_t choosePipelineDepth(const ChipInfo &chip,
   int64_t k1 = llvm::alignTo(problem.k1, 16);
   int64_t n = llvm::alignTo(problem.n, config.mfma.n);
   int64_t doubledLds =
-      2 * config.keyBlock * (k1 + n) * int64_t(problem.inputBits) / 8;
+      stagedLdsBytes(config.keyBlock, k1, n, problem.inputBits, /*pipeline=*/2);
   int64_t workgroups = int64_t(chip.ldsBytesPerCu) / doubledLds;
   int64_t waves = workgroups * config.waves / int64_t(chip.simdsPerCu);
   return waves >= int64_t(chip.attentionWavesPerSimd) ? 2 : 1;

@@ -57,6 +57,18 @@ struct AttentionKernelConfig {
   }
 };
 
+/// LDS buffers of each staged tile at pipeline depth `pipeline`: 2 at
+/// depth 2, else 1.
+inline int64_t ldsBuffers(int64_t pipeline) { return pipeline == 2 ? 2 : 1; }
+
+/// Bytes of workgroup memory the kernel stages key blocks in: K
+/// [keyBlock][k1] and V^T [n][keyBlock] of `inputBits`-bit elements (k1 and
+/// n as the kernel pads them), once per LDS buffer.
+inline int64_t stagedLdsBytes(int64_t keyBlock, int64_t k1, int64_t n,
+                              int64_t inputBits, int64_t pipeline) {
+  return ldsBuffers(pipeline) * keyBlock * (k1 + n) * inputBits / 8;
+}
+
 /// Parses `key-block=N,waves=W,mfma=MxNxK,pipeline=D` (any subset, any order;
 /// "" or "auto": all automatic). On a bad key or value returns nullopt and a
 /// one-line `error`.

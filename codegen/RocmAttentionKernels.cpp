@@ -85,7 +85,7 @@ struct KernelShape {
   /// Key blocks staged ahead of the one being computed (0, 1 or 2; see
   /// AttentionKernelConfig::pipeline); depth 2 double-buffers LDS.
   int64_t pipeline = 1;
-  int64_t ldsBuffers() const { return pipeline == 2 ? 2 : 1; }
+  int64_t ldsBuffers() const { return attn::ldsBuffers(pipeline); }
   int64_t tile() const { return mfma.m; }
   int64_t blockRows() const { return waves * tile(); }
   int64_t threads() const { return waves * kWaveSize; }
@@ -202,12 +202,11 @@ FailureOr<KernelShape> analyze(AttentionOp op,
   return s;
 }
 
-/// Bytes of workgroup memory the kernel stages key blocks in: K
-/// [keyBlock][K1] and V^T [N][keyBlock] in the MFMA input type, shared by
-/// the workgroup's waves, once per LDS buffer.
+/// Bytes of workgroup memory the kernel stages key blocks in (shared by the
+/// workgroup's waves).
 int64_t ldsBytes(const KernelShape &s) {
-  return s.ldsBuffers() * s.keyBlock * (s.k1 + s.n) *
-         s.inElem.getIntOrFloatBitWidth() / 8;
+  return stagedLdsBytes(s.keyBlock, s.k1, s.n, s.inElem.getIntOrFloatBitWidth(),
+                        s.pipeline);
 }
 
 /// Emits the kernel body. Values of the loop dims are looked up in
