@@ -10,6 +10,10 @@
 // RUN: attn-opt %examples/dequant_v_attention.mlir --attn-rocm-pipeline=chip=gfx90a | FileCheck %s --check-prefix=GFX90A
 // With emulation, each kernel also gets a host function.
 // RUN: attn-opt %examples/dequant_v_attention.mlir --attn-rocm-pipeline="emulate=true" | FileCheck %s --check-prefix=EMU
+// The kernel configuration reaches the kernel through the pipeline's
+// options (here the pipeline depth, which the report prints).
+// RUN: attn-opt %examples/dequant_v_attention.mlir --attn-rocm-pipeline="pipeline=0 kernel-report=true toolkit=%rocm_toolkit" -o /dev/null | FileCheck %s --check-prefix=DEPTH
+// DEPTH: configuration key-block=64,waves=8,mfma=16x16x16,pipeline=0
 
 // STAGES-LABEL: func.func @main
 // STAGES-SAME: (%[[Q:.+]]: memref<2x10x4096x64xf16>, %[[K:.+]]: memref<2x10x4096x64xf16>, %[[VQ:.+]]: memref<2x10x4096x64xi32>,
